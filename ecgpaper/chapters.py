@@ -1,0 +1,49 @@
+"""The book's executed chapters, in one table: which notebook, which extra parameters,
+which chapters must run first and which generated files each one reads.
+
+`ecgpaper.book` executes them in dependency order; `_toc.yml` lists the executed
+notebooks (folder `executed/`) next to the prose pages in `book/`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Chapter:
+    name: str                      # executed notebook is executed/<name>.ipynb
+    notebook: str                  # source under notebooks/, py:percent
+    depends_on: tuple[str, ...] = ()
+    params: dict = field(default_factory=dict)   # extra papermill parameters
+    inputs: tuple[str, ...] = ()   # glob patterns under the profile's work folder
+
+
+EXPERIMENTS = ("1", "2", "3", "4", "5", "6", "7")
+
+CHAPTERS: tuple[Chapter, ...] = (
+    Chapter("data", "data.py", inputs=("store/manifest.json",)),
+    Chapter("se_attention", "se_attention.py", depends_on=("data",),
+            inputs=("experiments/*/metrics.json",)),
+    Chapter("architectures", "architectures.py"),
+    Chapter("features", "features.py", depends_on=("data",),
+            inputs=("store/manifest.json", "features/*.json")),
+    *(Chapter(f"experiment_{e}", "experiment.py", depends_on=("data", "features"),
+              params={"experiment": e},
+              inputs=("store/manifest.json", f"experiments/{e}/metrics.json"))
+      for e in EXPERIMENTS),
+    Chapter("comparison", "comparison.py",
+            depends_on=tuple(f"experiment_{e}" for e in EXPERIMENTS),
+            inputs=("experiments/*/metrics.json",)),
+    Chapter("per_class", "per_class.py",
+            depends_on=tuple(f"experiment_{e}" for e in EXPERIMENTS),
+            inputs=("experiments/*/metrics.json", "experiments/*/predictions.csv")),
+    Chapter("performance", "performance.py", depends_on=("data",),
+            inputs=("store/manifest.json",)),
+    Chapter("reproducibility", "reproducibility.py",
+            depends_on=("data", "se_attention", "architectures", "features",
+                        *(f"experiment_{e}" for e in EXPERIMENTS),
+                        "comparison", "per_class", "performance")),
+)
+
+BY_NAME: dict[str, Chapter] = {c.name: c for c in CHAPTERS}
