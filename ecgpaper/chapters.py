@@ -23,8 +23,8 @@ EXPERIMENTS = ("1", "2", "3", "4", "5", "6", "7")
 
 CHAPTERS: tuple[Chapter, ...] = (
     Chapter("data", "data.py", inputs=("store/manifest.json",)),
-    Chapter("se_attention", "se_attention.py", depends_on=("data",),
-            inputs=("experiments/*/metrics.json",)),
+    Chapter("se_attention", "se_attention.py", depends_on=("data", "experiment_1"),
+            inputs=("experiments/1/best.pt",)),
     Chapter("architectures", "architectures.py"),
     Chapter("features", "features.py", depends_on=("data",),
             inputs=("store/manifest.json", "features/*.json")),

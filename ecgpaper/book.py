@@ -1,0 +1,312 @@
+"""Build the book: Jupytext -> papermill -> Jupyter Book.
+
+1. each `notebooks/<file>.py` (py:percent, the reviewed source) becomes a notebook;
+2. papermill executes the chapters of `ecgpaper.chapters` in dependency order, injecting
+   the profile's parameters, into `executed/` (git-ignored; `_toc.yml` points there);
+3. `jupyter-book build` renders the site with execution off.
+
+A chapter whose notebook source, parameters, package code and declared inputs are
+unchanged since its last successful run is skipped (the reason is printed); `force`
+reruns. A failing chapter stops the build, prints the failing cell and its traceback,
+and leaves nothing half-written where the book would render it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .chapters import CHAPTERS, Chapter
+from .paths import REPO_ROOT
+from .profiles import Profile
+
+EXECUTED = "executed"          # folder of executed notebooks, relative to the book root
+STAMPS = ".stamps"             # inside EXECUTED: one JSON per successfully run chapter
+FAILED = ".failed"             # inside EXECUTED: the failing notebook, for diagnosis
+
+
+class BookError(RuntimeError):
+    """A chapter failed; the message names it, the failing cell and the traceback."""
+
+
+@dataclass
+class BookResult:
+    executed: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)   # chapter -> reason
+    seconds: dict[str, float] = field(default_factory=dict)
+    index_html: Path | None = None
+
+
+# --- planning -----------------------------------------------------------------------
+
+def dependency_order(chapters: Iterable[Chapter]) -> list[Chapter]:
+    """Chapters sorted so that each comes after everything it depends on.
+
+    Ties keep the table's order. Unknown dependencies and cycles are errors."""
+    chapters = list(chapters)
+    by_name = {c.name: c for c in chapters}
+    for c in chapters:
+        missing = [d for d in c.depends_on if d not in by_name]
+        if missing:
+            raise ValueError(f"chapter {c.name!r} depends on unknown chapter(s) {missing}")
+    order: list[Chapter] = []
+    state: dict[str, str] = {}
+
+    def visit(c: Chapter, path: tuple[str, ...]) -> None:
+        if state.get(c.name) == "done":
+            return
+        if state.get(c.name) == "visiting":
+            raise ValueError("chapter dependency cycle: " + " -> ".join(path + (c.name,)))
+        state[c.name] = "visiting"
+        for dep in c.depends_on:
+            visit(by_name[dep], path + (c.name,))
+        state[c.name] = "done"
+        order.append(c)
+
+    for c in chapters:
+        visit(c, ())
+    return order
+
+
+def select(chapters: Iterable[Chapter], only: Iterable[str] | None) -> list[Chapter]:
+    """The chapters to consider: all, or the named ones plus what they depend on."""
+    ordered = dependency_order(chapters)
+    if not only:
+        return ordered
+    by_name = {c.name: c for c in ordered}
+    wanted: set[str] = set()
+    stack = list(only)
+    while stack:
+        name = stack.pop()
+        if name not in by_name:
+            raise ValueError(f"unknown chapter {name!r}; chapters are {list(by_name)}")
+        if name not in wanted:
+            wanted.add(name)
+            stack.extend(by_name[name].depends_on)
+    return [c for c in ordered if c.name in wanted]
+
+
+def chapter_parameters(chapter: Chapter, profile: Profile, overrides: dict) -> dict:
+    """What papermill injects: the profile name, its overrides and the chapter's own."""
+    return {"profile": profile.name, "overrides": dict(overrides), **chapter.params}
+
+
+# --- fingerprints for skip-if-unchanged ------------------------------------------------
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def package_fingerprint(package_dir: Path | None = None) -> str:
+    """Hash of the package source: a code change re-executes the chapters."""
+    package_dir = package_dir or Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for path in sorted(package_dir.rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".json", ".yaml"} \
+                and "__pycache__" not in path.parts:
+            h.update(str(path.relative_to(package_dir)).encode())
+            h.update(_sha256_file(path).encode())
+    return h.hexdigest()
+
+
+def inputs_fingerprint(chapter: Chapter, work_path: Path) -> dict[str, str]:
+    """Content hash of every file matching the chapter's declared input patterns."""
+    found: dict[str, str] = {}
+    for pattern in chapter.inputs:
+        for path in sorted(work_path.glob(pattern)):
+            if path.is_file():
+                found[str(path.relative_to(work_path))] = _sha256_file(path)
+    return found
+
+
+def chapter_fingerprint(chapter: Chapter, root: Path, params: dict,
+                        package_hash: str) -> dict:
+    """Everything that, when changed, makes a chapter's executed notebook out of date."""
+    source = (root / "notebooks" / chapter.notebook).read_bytes()
+    return {
+        "notebook": hashlib.sha256(source).hexdigest(),
+        "parameters": json.loads(json.dumps(params, sort_keys=True, default=str)),
+        "package": package_hash,
+    }
+
+
+def why_stale(chapter: Chapter, root: Path, fingerprint: dict, work_path: Path) -> str | None:
+    """None when the chapter is up to date, else the reason it must run."""
+    executed = root / EXECUTED / f"{chapter.name}.ipynb"
+    stamp_file = root / EXECUTED / STAMPS / f"{chapter.name}.json"
+    if not executed.is_file() or not stamp_file.is_file():
+        return "never executed"
+    try:
+        stamp = json.loads(stamp_file.read_text())
+    except ValueError:
+        return "its stamp is unreadable"
+    for key, label in (("notebook", "notebook source"), ("parameters", "parameters"),
+                       ("package", "ecgpaper package code")):
+        if stamp.get(key) != fingerprint[key]:
+            return f"{label} changed"
+    if stamp.get("inputs") != inputs_fingerprint(chapter, work_path):
+        return "declared inputs changed"
+    return None
+
+
+# --- execution -----------------------------------------------------------------------
+
+def to_notebook(source: Path, target: Path) -> None:
+    """Jupytext: py:percent source -> .ipynb (generated, git-ignored)."""
+    import jupytext
+
+    nb = jupytext.read(source)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.stem}.tmp.ipynb")
+    jupytext.write(nb, tmp, fmt="ipynb")
+    os.replace(tmp, target)
+
+
+def _format_failure(chapter: Chapter, exc: Exception, failed_copy: Path | None) -> str:
+    lines = [f"chapter {chapter.name!r} (notebooks/{chapter.notebook}) failed"]
+    cell = getattr(exc, "exec_count", None)
+    if cell is not None:
+        lines.append(f"failing cell: execution count {cell}")
+    source = getattr(exc, "source", None)
+    if source:
+        lines.append("cell source:\n" + "\n".join("    " + s for s in source.splitlines()))
+    ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
+    if ename:
+        lines.append(f"error: {ename}: {evalue}")
+    tb = getattr(exc, "traceback", None)
+    if tb:
+        import re
+        text = "\n".join(tb)
+        lines.append("traceback:\n" + re.sub(r"\x1b\[[0-9;]*m", "", text))
+    elif not ename:
+        lines.append(f"error: {type(exc).__name__}: {exc}")
+    if failed_copy is not None:
+        lines.append(f"the partly executed notebook is kept for diagnosis at {failed_copy}")
+    return "\n".join(lines)
+
+
+def _finalise(nb_path: Path, provenance: dict, chapter: Chapter, params: dict) -> None:
+    """Hide papermill's injected parameters and record provenance in the metadata."""
+    import nbformat
+
+    nb = nbformat.read(nb_path, as_version=4)
+    for cell in nb.cells:
+        tags = cell.metadata.setdefault("tags", [])
+        if "injected-parameters" in tags and "remove-cell" not in tags:
+            tags.append("remove-cell")
+    nb.metadata["ecgpaper"] = {"chapter": chapter.name, "parameters": params,
+                               "provenance": provenance}
+    nbformat.write(nb, nb_path)
+
+
+def execute_chapter(chapter: Chapter, root: Path, profile: Profile, params: dict,
+                    log: Callable[[str], None] = print) -> float:
+    """Execute one chapter with papermill; on success move it into place atomically."""
+    import papermill
+
+    from .provenance import collect
+
+    source = root / "notebooks" / chapter.notebook
+    generated = root / "notebooks" / (Path(chapter.notebook).stem + ".ipynb")
+    to_notebook(source, generated)
+    executed_dir = root / EXECUTED
+    partial = executed_dir / ".partial" / f"{chapter.name}.ipynb"
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    final = executed_dir / f"{chapter.name}.ipynb"
+    stamp = executed_dir / STAMPS / f"{chapter.name}.json"
+    # The old result is stale from here on: never leave it to be rendered.
+    for stale in (final, stamp):
+        stale.unlink(missing_ok=True)
+    start = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            str(generated), str(partial), parameters=params, kernel_name="python3",
+            cwd=str(root), progress_bar=False, log_output=False,
+        )
+    except Exception as exc:  # papermill raises PapermillExecutionError for cell errors
+        failed = executed_dir / FAILED / f"{chapter.name}.ipynb"
+        kept = None
+        if partial.is_file():
+            failed.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(partial, failed)
+            kept = failed
+        raise BookError(_format_failure(chapter, exc, kept)) from exc
+    seconds = time.perf_counter() - start
+    _finalise(partial, collect(profile, root) | {"seconds": round(seconds, 1)}, chapter, params)
+    os.replace(partial, final)
+    return seconds
+
+
+def write_stamp(chapter: Chapter, root: Path, fingerprint: dict, work_path: Path) -> None:
+    stamp = root / EXECUTED / STAMPS / f"{chapter.name}.json"
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    data = dict(fingerprint, inputs=inputs_fingerprint(chapter, work_path))
+    tmp = stamp.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
+    os.replace(tmp, stamp)
+
+
+def build_site(root: Path, log: Callable[[str], None] = print) -> Path:
+    """Render the site with jupyter-book (execution off, warnings are errors)."""
+    cmd = [sys.executable, "-m", "jupyter_book", "build", str(root), "--builder", "html",
+           "-W", "--keep-going", "--quiet"]
+    jb = shutil.which("jupyter-book", path=str(Path(sys.executable).parent))
+    if jb:
+        cmd = [jb, *cmd[3:]]
+    log("rendering the site with jupyter-book ...")
+    proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise BookError("jupyter-book build failed (warnings count as errors):\n"
+                        + proc.stdout[-6000:] + proc.stderr[-6000:])
+    index = root / "_build" / "html" / "index.html"
+    if not index.is_file():
+        raise BookError(f"jupyter-book finished but {index} is missing")
+    return index
+
+
+def run_book(profile: Profile, overrides: dict | None = None, only: Iterable[str] | None = None,
+             force: bool = False, build: bool = True, root: Path = REPO_ROOT,
+             chapters: Iterable[Chapter] = CHAPTERS,
+             log: Callable[[str], None] = print) -> BookResult:
+    """Execute what is out of date, in dependency order, then render the site."""
+    overrides = dict(overrides or {})
+    result = BookResult()
+    package_hash = package_fingerprint()
+    plan = select(chapters, only)
+    wanted = set(only or [c.name for c in plan])
+    for chapter in plan:
+        params = chapter_parameters(chapter, profile, overrides)
+        fingerprint = chapter_fingerprint(chapter, root, params, package_hash)
+        reason = "forced (--force)" if force and chapter.name in wanted else \
+            why_stale(chapter, root, fingerprint, profile.work_path)
+        if reason is None:
+            result.skipped[chapter.name] = "unchanged since its last successful run"
+            log(f"[skip] {chapter.name}: unchanged since its last successful run")
+            continue
+        log(f"[run ] {chapter.name}: {reason} ...")
+        seconds = execute_chapter(chapter, root, profile, params, log)
+        write_stamp(chapter, root, fingerprint, profile.work_path)
+        result.executed.append(chapter.name)
+        result.seconds[chapter.name] = seconds
+        log(f"[done] {chapter.name} in {seconds:.1f} s")
+    if build:
+        missing = [c.name for c in chapters
+                   if not (root / EXECUTED / f"{c.name}.ipynb").is_file()]
+        if missing:
+            log("not rendering the site: these chapters have not been executed yet: "
+                + ", ".join(missing) + " (run `ecgpaper book` without --only)")
+        else:
+            result.index_html = build_site(root, log)
+    return result

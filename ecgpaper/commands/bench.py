@@ -1,0 +1,45 @@
+"""`ecgpaper bench NAME`: run one benchmark of `ecgpaper.benchmarks` and print or save it.
+
+Speed and memory targets are measured here, never by timed unit tests; the book's
+performance chapter runs the same functions in quick mode.
+"""
+
+from __future__ import annotations
+
+HELP = "measure speed: prepare, twin, models, train (results also go into the book)"
+
+
+def register(parser) -> None:
+    from ..benchmarks.registry import benchmark_modules
+
+    sub = parser.add_subparsers(dest="bench", metavar="NAME", required=True)
+    for name, module in benchmark_modules().items():
+        p = sub.add_parser(name, help=module.DESCRIPTION, description=module.DESCRIPTION)
+        p.add_argument("--json", action="store_true", help="print JSON records")
+        p.add_argument("--quick", action="store_true", help="small, fast version")
+        p.add_argument("--out", help="also write the results to this JSON file")
+        module.add_arguments(p)
+        p.set_defaults(_module=module)
+
+
+def run(args) -> int:
+    import json
+    import os
+    from pathlib import Path
+
+    module = args._module
+    skip = {"json", "quick", "out", "bench", "command", "_module", "_run"}
+    kwargs = {k: v for k, v in vars(args).items() if k not in skip}
+    table = module.measure(quick=args.quick, **kwargs)
+    records = json.loads(table.to_json(orient="records"))
+    if args.json:
+        print(json.dumps(records, indent=1))
+    else:
+        print(table.to_string(index=False))
+    if args.out:
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_suffix(out.suffix + ".tmp")
+        tmp.write_text(json.dumps(records, indent=1))
+        os.replace(tmp, out)
+    return 0

@@ -1,0 +1,161 @@
+"""PhysioNet WFDB records (`NAME.hea` + `NAME.mat`, as in the CinC 2021 training sets
+and the `ecg-arrhythmia` release of Chapman-Shaoxing).
+
+Gain, baseline and units come from the header; the `# Age/Sex/Dx` comment lines become
+metadata. A Chapman record `JSnnnnn` is row n (1-based) of Diagnostics.xlsx: given that
+table, the record is joined to its row (age and sex must agree) and labelled from the
+row's rhythm; otherwise the label comes from the SNOMED CT codes on the `# Dx:` line.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..constants import LEADS
+from .chapman import diagnostics_meta
+from .labels import rhythm_to_class, snomed_to_class
+from .record import Record
+from .validate import RecordError, canonical_lead_order, validate_signal
+
+_UNITS = {"mv": "mV", "uv": "uV", "µv": "uV", "μv": "uV"}
+_JS = re.compile(r"^JS(\d+)$")
+
+
+def record_base(path) -> Path:
+    """Path without the .hea/.mat/.dat extension."""
+    path = Path(path)
+    return path.with_suffix("") if path.suffix.lower() in (".hea", ".mat", ".dat") else path
+
+
+def parse_comments(comments: list[str]) -> dict:
+    """`# Age: 85`, `# Sex: Male`, `# Dx: a,b` -> {"PatientAge": 85, "Gender": "MALE",
+    "dx_codes": ["a", "b"]} (Age "NaN"/"Unknown" -> None)."""
+    fields = {}
+    for line in comments:
+        key, sep, value = line.partition(":")
+        if sep:
+            fields[key.strip().lower()] = value.strip()
+    age = fields.get("age")
+    try:
+        age = float(age)
+        age = None if np.isnan(age) else int(age) if age.is_integer() else age
+    except (TypeError, ValueError):
+        age = None
+    sex = (fields.get("sex") or "").upper()
+    sex = sex if sex in ("MALE", "FEMALE") else None
+    dx = [c.strip() for c in (fields.get("dx") or "").split(",") if c.strip()]
+    return {"PatientAge": age, "Gender": sex, "dx_codes": dx}
+
+
+def _read_digital(base: Path, header) -> np.ndarray:
+    """(n_sig, sig_len) digital samples, checked against the header."""
+    hea = f"{base}.hea"
+    files = sorted(set(header.file_name or []))
+    if len(files) != 1:
+        raise RecordError(f"{hea}: signals spread over files {files}; expected one signal file")
+    sig_file = base.parent / files[0]
+    if not sig_file.is_file():
+        raise RecordError(f"{hea}: signal file {sig_file.name} not found beside the header")
+    try:
+        if sig_file.suffix.lower() == ".mat":
+            from scipy.io import loadmat
+            digital = np.asarray(loadmat(sig_file, variable_names=["val"])["val"])
+        else:
+            import wfdb
+            digital = wfdb.rdrecord(str(base), physical=False).d_signal.T
+    except Exception as exc:  # noqa: BLE001 - any reader error means a damaged file
+        raise RecordError(f"{sig_file}: unreadable or truncated signal file "
+                          f"({str(exc).splitlines()[0]})") from None
+    expected = (header.n_sig, header.sig_len)
+    if digital.shape != expected:
+        raise RecordError(f"{sig_file}: holds {digital.shape[0]} signals x {digital.shape[1]} "
+                          f"samples but its header {Path(hea).name} declares {expected[0]} x "
+                          f"{expected[1]}: header and signal file disagree")
+    if header.checksum is not None:
+        sums = digital.astype(np.int64).sum(axis=1)
+        actual = ((sums + 32768) % 65536) - 32768
+        for name, got, want in zip(header.sig_name, actual, header.checksum):
+            if want is not None and int(got) != int(want):
+                raise RecordError(f"{sig_file}: lead {name} checksum {int(got)} but header "
+                                  f"{Path(hea).name} says {int(want)}: header and signal "
+                                  "file disagree (file altered or corrupted)")
+    return digital
+
+
+def read_wfdb(path, *, diagnostics: pd.DataFrame | None = None,
+              expected_fs: float | None = 500, expected_samples: int | None = 5000,
+              allow_flat: bool = False, resample: bool = False) -> Record:
+    """One WFDB record (path with or without extension) as a Record in mV.
+
+    `diagnostics`: the Chapman Diagnostics table; when given the record must be a
+    Chapman `JSnnnnn` record and is joined to row n. `resample`: convert a record at
+    another rate to `expected_fs` instead of failing; `expected_samples=None` accepts
+    any length (CPSC records last 6-60 s).
+    """
+    import wfdb
+
+    base = record_base(path)
+    hea = Path(f"{base}.hea")
+    if not hea.is_file():
+        raise FileNotFoundError(f"{hea}: WFDB header not found")
+    try:
+        header = wfdb.rdheader(str(base))
+    except Exception as exc:  # noqa: BLE001
+        raise RecordError(f"{hea}: unreadable WFDB header ({str(exc).splitlines()[0]})") from None
+    if not header.sig_name or header.sig_len in (None, 0):
+        raise RecordError(f"{hea}: header declares no signals or no samples")
+    order = canonical_lead_order(header.sig_name, str(hea))
+    digital = _read_digital(base, header)
+    units = {_UNITS.get(str(u).strip().lower(), str(u)) for u in header.units}
+    if len(units) != 1 or not units <= {"mV", "uV"}:
+        raise RecordError(f"{hea}: units {sorted(units)}; expected one of mV or uV for all leads")
+    gain = np.array([g if g else 200.0 for g in header.adc_gain], dtype=np.float64)[:, None]
+    baseline = np.array(header.baseline, dtype=np.float64)[:, None]
+    signal = ((digital - baseline) / gain)[order].astype(np.float32)
+    units = units.pop()
+    signal, fs = validate_signal(signal, fs=float(header.fs), units=units, source=str(hea),
+                                 expected_fs=expected_fs, expected_samples=expected_samples,
+                                 allow_flat=allow_flat, resample_to_fs=resample)
+    info = parse_comments(header.comments or [])
+    meta = {**info, "wfdb_record": base.name}
+    if diagnostics is not None:
+        meta = {**join_diagnostics(base.name, info, diagnostics, str(hea)),
+                "dx_codes": info["dx_codes"], "wfdb_record": base.name}
+        label = rhythm_to_class(meta["Rhythm"])
+    else:
+        label = snomed_to_class(info["dx_codes"])
+    return Record(record_id=base.name, signal=signal, fs=fs, units=units, leads=LEADS,
+                  label=label, source_file=str(hea), meta=meta)
+
+
+def chapman_row(record_name: str, diagnostics: pd.DataFrame, source: str) -> int:
+    """0-based Diagnostics row of a Chapman WFDB record JSnnnnn (row n, 1-based)."""
+    m = _JS.match(record_name)
+    if not m:
+        raise RecordError(f"{source}: record name {record_name!r} is not a Chapman JSnnnnn "
+                          "name, so it cannot be joined to Diagnostics.xlsx")
+    n = int(m.group(1))
+    if not 1 <= n <= len(diagnostics):
+        raise RecordError(f"{source}: {record_name} points to row {n} but the Diagnostics "
+                          f"table has {len(diagnostics)} rows (not a Chapman-Shaoxing record; "
+                          "Ningbo records continue the numbering)")
+    return n - 1
+
+
+def join_diagnostics(record_name: str, info: dict, diagnostics: pd.DataFrame,
+                     source: str) -> dict:
+    """Diagnostics row of the record, after checking that header age and sex agree."""
+    i = chapman_row(record_name, diagnostics, source)
+    meta = diagnostics_meta(diagnostics.iloc[i])
+    age_h, sex_h = info.get("PatientAge"), info.get("Gender")
+    age_d, sex_d = meta["PatientAge"], meta["Gender"]
+    if (age_h is not None and age_d is not None and int(age_h) != int(age_d)) or \
+            (sex_h is not None and sex_h != sex_d):
+        raise RecordError(f"{source}: {record_name} says age {age_h}, sex {sex_h} but "
+                          f"Diagnostics row {i + 1} ({meta['FileName']}) says age {age_d}, "
+                          f"sex {sex_d}: the record does not join its Diagnostics row")
+    return meta

@@ -1,0 +1,288 @@
+"""The paper's metrics (Tables 3-6) from labels and class probabilities.
+
+Everything is computed from per-record *weights* so that one code path gives both the
+point estimate (all weights 1) and the bootstrap resamples (weights = how often each
+record was drawn; see `ecgpaper.evaluation.bootstrap`). Labels may be class names
+("SB", ...) or indices into `CLASSES`; probability columns are always in `CLASSES` order.
+
+Conventions (each checked against scikit-learn in the tests):
+- Macro precision/recall/F1 average over the classes present in `y_true` or `y_pred`
+  (scikit-learn's default label set), with 0 for an undefined ratio (`zero_division=0`).
+- Macro one-vs-rest AUC averages over the classes present in `y_true` (a class with no
+  positive or no negative record has no AUC and is skipped, never counted as 0 or 0.5).
+- Log loss clips probabilities at machine epsilon like scikit-learn.
+- The confusion matrix always has all 8 classes in order, present or not.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..constants import CLASSES, CLASS_INDEX
+
+K = len(CLASSES)
+
+# Headline metrics in the order of the paper's Table 4.
+METRICS: tuple[str, ...] = ("accuracy", "precision_macro", "recall_macro", "f1_macro",
+                            "f1_weighted", "auc_macro", "kappa", "mcc", "log_loss",
+                            "top2_accuracy")
+METRIC_LABELS: dict[str, str] = {
+    "accuracy": "Accuracy", "precision_macro": "Precision (macro)",
+    "recall_macro": "Recall (macro)", "f1_macro": "F1-score (macro)",
+    "f1_weighted": "F1-score (weighted)", "auc_macro": "AUC (macro, OvR)",
+    "kappa": "Cohen's kappa", "mcc": "MCC", "log_loss": "Log loss",
+    "top2_accuracy": "Top-2 accuracy",
+}
+PER_CLASS: tuple[str, ...] = ("sensitivity", "specificity", "ppv", "f1")
+
+# The paper's reported figures (Experiment 2, test set), for side-by-side display.
+PAPER_TABLE4: dict[str, float] = {
+    "accuracy": 0.9422, "precision_macro": 0.8548, "recall_macro": 0.8495,
+    "f1_macro": 0.8512, "f1_weighted": 0.9415, "auc_macro": 0.9562, "kappa": 0.9259,
+    "mcc": 0.9260, "log_loss": 0.4662, "top2_accuracy": 0.9755,
+}
+PAPER_TABLE6: pd.DataFrame = pd.DataFrame(
+    [(0.990, 0.997, 0.995, 0.992, 584), (0.938, 0.988, 0.941, 0.940, 274),
+     (0.959, 0.985, 0.928, 0.943, 267), (0.975, 0.992, 0.954, 0.964, 235),
+     (0.932, 0.995, 0.911, 0.921, 88), (0.642, 0.990, 0.741, 0.688, 67),
+     (0.750, 0.994, 0.818, 0.783, 60), (0.611, 0.994, 0.550, 0.579, 18)],
+    index=pd.Index(CLASSES, name="class"),
+    columns=["sensitivity", "specificity", "ppv", "f1", "support"])
+# Table 3 (accuracy, macro precision, macro F1, macro AUC per experiment) and Table 5
+# (UniversalECGNet: accuracy, macro F1, weighted F1, macro AUC per lead configuration).
+PAPER_TABLE3: dict[str, dict[str, float]] = {
+    "1": {"accuracy": 0.938, "precision_macro": 0.862, "f1_macro": 0.859, "auc_macro": 0.946},
+    "2": {"accuracy": 0.942, "precision_macro": 0.855, "f1_macro": 0.851, "auc_macro": 0.956},
+    "3": {"accuracy": 0.932, "precision_macro": 0.849, "f1_macro": 0.850, "auc_macro": 0.968},
+    "4": {"accuracy": 0.923, "precision_macro": 0.836, "f1_macro": 0.831, "auc_macro": 0.966},
+    "5": {"accuracy": 0.935, "precision_macro": 0.841, "f1_macro": 0.843, "auc_macro": 0.937},
+    "6": {"accuracy": 0.935, "precision_macro": 0.829, "f1_macro": 0.846, "auc_macro": 0.965},
+    "7": {"accuracy": 0.936, "precision_macro": 0.841, "f1_macro": 0.838, "auc_macro": 0.953},
+}
+PAPER_TABLE5: dict[str, dict[str, float]] = {
+    "12": {"accuracy": 0.936, "f1_macro": 0.838, "f1_weighted": 0.936, "auc_macro": 0.953},
+    "6": {"accuracy": 0.937, "f1_macro": 0.837, "f1_weighted": 0.936, "auc_macro": 0.945},
+    "3": {"accuracy": 0.938, "f1_macro": 0.842, "f1_weighted": 0.939, "auc_macro": 0.951},
+    "1": {"accuracy": 0.916, "f1_macro": 0.787, "f1_weighted": 0.915, "auc_macro": 0.941},
+}
+
+
+# --- inputs ----------------------------------------------------------------------------
+
+def class_indices(y, name: str = "y_true") -> np.ndarray:
+    """Labels as int indices into CLASSES (accepts class names or indices)."""
+    arr = np.asarray(y)
+    if arr.ndim != 1:
+        raise ValueError(f"{name}: expected a 1-D array of labels, got shape {arr.shape}")
+    if arr.dtype.kind in "iu":
+        bad = (arr < 0) | (arr >= K)
+        if bad.any():
+            raise ValueError(f"{name}: label index {arr[bad][0]} outside 0..{K - 1}")
+        return arr.astype(np.int64)
+    out = np.empty(len(arr), dtype=np.int64)
+    for i, v in enumerate(arr):
+        try:
+            out[i] = CLASS_INDEX[str(v)]
+        except KeyError:
+            raise ValueError(f"{name}: unknown class {v!r} at position {i}; "
+                             f"expected one of {list(CLASSES)}") from None
+    return out
+
+
+def check_proba(proba, n: int) -> np.ndarray:
+    p = np.asarray(proba, dtype=np.float64)
+    if p.ndim != 2 or p.shape[1] != K or p.shape[0] != n:
+        raise ValueError(f"proba: expected shape ({n}, {K}) in CLASSES order "
+                         f"{list(CLASSES)}, got {p.shape}")
+    if not np.isfinite(p).all():
+        raise ValueError("proba: contains NaN or infinite values")
+    return p
+
+
+# --- building blocks on weighted records ------------------------------------------------
+
+def weighted_confusion(t: np.ndarray, p: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """(B, K, K) confusion matrices (rows true, columns predicted) for B weight vectors."""
+    w = np.atleast_2d(w).astype(np.float64)
+    onehot = np.zeros((len(t), K * K))
+    onehot[np.arange(len(t)), t * K + p] = 1.0
+    return (w @ onehot).reshape(len(w), K, K)
+
+
+def _div(a, b):
+    return np.divide(a, b, out=np.zeros(np.broadcast_shapes(np.shape(a), np.shape(b))),
+                     where=np.asarray(b) > 0)
+
+
+def per_class_from_confusion(cm: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-class sensitivity, specificity, PPV, F1, support from (B,K,K) matrices."""
+    tp = np.diagonal(cm, axis1=1, axis2=2)
+    support = cm.sum(axis=2)
+    predicted = cm.sum(axis=1)
+    n = cm.sum(axis=(1, 2))[:, None]
+    tn = n - support - predicted + tp
+    return {"sensitivity": _div(tp, support), "specificity": _div(tn, n - support),
+            "ppv": _div(tp, predicted), "f1": _div(2 * tp, support + predicted),
+            "support": support, "predicted": predicted}
+
+
+def global_from_confusion(cm: np.ndarray) -> dict[str, np.ndarray]:
+    """Accuracy, macro P/R/F1, weighted F1, kappa and MCC from (B,K,K) matrices."""
+    pc = per_class_from_confusion(cm)
+    support, predicted = pc["support"], pc["predicted"]
+    n = cm.sum(axis=(1, 2))
+    tp = np.diagonal(cm, axis1=1, axis2=2)
+    present = (support + predicted) > 0
+    n_present = present.sum(axis=1)
+
+    def macro(v):
+        return _div((v * present).sum(axis=1), n_present)
+
+    correct = tp.sum(axis=1)
+    po = _div(correct, n)
+    pe = _div((support * predicted).sum(axis=1), n ** 2)
+    kappa = _div(po - pe, 1 - pe)
+    cov_yy = n ** 2 - (support ** 2).sum(axis=1)
+    cov_pp = n ** 2 - (predicted ** 2).sum(axis=1)
+    mcc = _div(correct * n - (support * predicted).sum(axis=1), np.sqrt(cov_yy * cov_pp))
+    return {"accuracy": po, "precision_macro": macro(pc["ppv"]),
+            "recall_macro": macro(pc["sensitivity"]), "f1_macro": macro(pc["f1"]),
+            "f1_weighted": _div((pc["f1"] * support).sum(axis=1), n),
+            "kappa": kappa, "mcc": mcc}
+
+
+def weighted_auc(scores: np.ndarray, positive: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Rank (Mann-Whitney) AUC of one class for B weight vectors: (B,) with NaN where the
+    weighted sample has no positive or no negative. Ties count one half."""
+    w = np.atleast_2d(w).astype(np.float64)
+    order = np.argsort(scores, kind="mergesort")
+    s, pos, w = scores[order], positive[order].astype(np.float64), w[:, order]
+    starts = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
+    group = np.cumsum(np.r_[True, s[1:] != s[:-1]]) - 1
+    wneg = w * (1.0 - pos)
+    wpos = w * pos
+    neg_in_group = np.add.reduceat(wneg, starts, axis=1)                  # (B, G)
+    neg_below = np.cumsum(neg_in_group, axis=1) - neg_in_group
+    rank_part = neg_below[:, group] + 0.5 * neg_in_group[:, group]       # (B, N)
+    num = (wpos * rank_part).sum(axis=1)
+    den = wpos.sum(axis=1) * wneg.sum(axis=1)
+    out = np.full(len(w), np.nan)
+    ok = den > 0
+    out[ok] = num[ok] / den[ok]
+    return out
+
+
+def auc_per_class(t: np.ndarray, proba: np.ndarray, w: np.ndarray | None = None) -> np.ndarray:
+    """(B, K) one-vs-rest AUCs; NaN for a class without positives or negatives."""
+    w = np.ones((1, len(t))) if w is None else np.atleast_2d(w)
+    return np.stack([weighted_auc(proba[:, k], t == k, w) for k in range(K)], axis=1)
+
+
+def metrics_from_weights(t: np.ndarray, proba: np.ndarray, w: np.ndarray,
+                         y_pred: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """All Table 4 metrics for B weight vectors (each a (B,) array)."""
+    w = np.atleast_2d(w).astype(np.float64)
+    p = proba.argmax(axis=1) if y_pred is None else y_pred
+    out = global_from_confusion(weighted_confusion(t, p, w))
+    auc = auc_per_class(t, proba, w)
+    with np.errstate(invalid="ignore"):
+        n_auc = np.isfinite(auc).sum(axis=1)
+        out["auc_macro"] = np.where(n_auc > 0, np.nansum(auc, axis=1) / np.maximum(n_auc, 1),
+                                    np.nan)
+    nll = -np.log(np.clip(proba[np.arange(len(t)), t], np.finfo(np.float64).eps, 1.0))
+    # rank of the true class: top-2 hit when at most one class scores strictly higher
+    higher = (proba > proba[np.arange(len(t)), t][:, None]).sum(axis=1)
+    n = w.sum(axis=1)
+    out["log_loss"] = _div(w @ nll, n)
+    out["top2_accuracy"] = _div(w @ (higher < 2).astype(np.float64), n)
+    return {m: out[m] for m in METRICS}
+
+
+# --- public tables ------------------------------------------------------------------------
+
+def table4(y_true, proba) -> dict:
+    """The paper's Table 4 metrics as a dict of floats (keys in `METRICS` order).
+
+    The prediction is the arg-max class; `auc_macro` averages over classes present in
+    y_true (NaN when fewer than one class has both positives and negatives)."""
+    t = class_indices(y_true)
+    p = check_proba(proba, len(t))
+    if len(t) == 0:
+        raise ValueError("y_true: no records to evaluate")
+    res = metrics_from_weights(t, p, np.ones((1, len(t))))
+    return {m: float(res[m][0]) for m in METRICS}
+
+
+def table6(y_true, y_pred, proba=None) -> pd.DataFrame:
+    """Per-class sensitivity, specificity, PPV, F1 and support (all 8 classes, in order);
+    with `proba`, also the one-vs-rest AUC (NaN for a class absent from y_true)."""
+    t = class_indices(y_true)
+    p = class_indices(y_pred, "y_pred")
+    if len(p) != len(t):
+        raise ValueError(f"y_pred: {len(p)} labels but y_true has {len(t)}")
+    pc = per_class_from_confusion(weighted_confusion(t, p, np.ones((1, len(t)))))
+    df = pd.DataFrame({m: pc[m][0] for m in PER_CLASS},
+                      index=pd.Index(CLASSES, name="class"))
+    df["support"] = pc["support"][0].astype(int)
+    if proba is not None:
+        df["auc"] = auc_per_class(t, check_proba(proba, len(t)))[0]
+    return df
+
+
+def confusion(y_true, y_pred) -> pd.DataFrame:
+    """Counts, rows = true class, columns = predicted class, all 8 CLASSES in order."""
+    t = class_indices(y_true)
+    p = class_indices(y_pred, "y_pred")
+    if len(p) != len(t):
+        raise ValueError(f"y_pred: {len(p)} labels but y_true has {len(t)}")
+    cm = weighted_confusion(t, p, np.ones((1, len(t))))[0].astype(int)
+    return pd.DataFrame(cm, index=pd.Index(CLASSES, name="true"),
+                        columns=pd.Index(CLASSES, name="predicted"))
+
+
+def predictions_frame(record_ids, y_true, proba) -> pd.DataFrame:
+    """A predictions table in the artifacts format: record_id, label, pred, prob_<class>."""
+    t = class_indices(y_true)
+    p = check_proba(proba, len(t))
+    df = pd.DataFrame({"record_id": list(record_ids),
+                       "label": [CLASSES[i] for i in t],
+                       "pred": [CLASSES[i] for i in p.argmax(axis=1)]})
+    for k, c in enumerate(CLASSES):
+        df[f"prob_{c}"] = p[:, k]
+    return df
+
+
+PREDICTION_COLUMNS: tuple[str, ...] = ("record_id", "label", "pred",
+                                       *(f"prob_{c}" for c in CLASSES))
+
+
+def read_predictions(path) -> pd.DataFrame:
+    """Read and validate a predictions CSV (record_id, label, pred, prob_SB ... prob_AT)."""
+    from pathlib import Path
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"predictions file {path} does not exist")
+    df = pd.read_csv(path)
+    missing = [c for c in PREDICTION_COLUMNS if c not in df.columns]
+    if missing:
+        raise ValueError(f"{path}: missing column(s) {missing}; expected columns "
+                         f"{list(PREDICTION_COLUMNS)}")
+    if len(df) == 0:
+        raise ValueError(f"{path}: no rows")
+    for col in ("label", "pred"):
+        bad = ~df[col].astype(str).isin(CLASSES)
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise ValueError(f"{path}: column {col!r} row {i} has {df[col].iloc[i]!r}; "
+                             f"expected one of {list(CLASSES)}")
+    prob = df[[f"prob_{c}" for c in CLASSES]]
+    if not np.isfinite(prob.to_numpy(dtype=float)).all():
+        raise ValueError(f"{path}: prob_* columns must be finite numbers")
+    return df
+
+
+def split_predictions(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(y_true indices, proba (N, 8)) from a predictions table."""
+    return (class_indices(df["label"].astype(str).to_numpy()),
+            df[[f"prob_{c}" for c in CLASSES]].to_numpy(dtype=np.float64))

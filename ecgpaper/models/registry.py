@@ -1,0 +1,115 @@
+"""Every model of the project by name: build from a config dataclass, save and load one
+checkpoint dict (`model_type`, `config` as a plain dict, `state_dict`, extra keys).
+
+Checkpoints hold only tensors and plain Python values, so loading uses
+`torch.load(weights_only=True)` and never unpickles code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import os
+import tempfile
+from pathlib import Path
+
+import torch
+from torch import nn
+
+# model_type -> (module, config class, model class)
+MODELS: dict[str, tuple[str, str, str]] = {
+    "se_resnet1d": ("ecgpaper.models.resnet1d", "SEResNetConfig", "SEResNet1d"),
+    "universal": ("ecgpaper.models.universal", "UniversalConfig", "UniversalECGNet"),
+    "multiscale_se": ("ecgpaper.models.multiscale_se", "MultiScaleSEConfig", "MultiScaleSECNN"),
+    "cnn_gru": ("ecgpaper.models.cnn_gru", "CNNGRUConfig", "CNNGRU"),
+    "cnn_att_bigru": ("ecgpaper.models.cnn_att_bigru", "CNNAttBiGRUConfig", "CNNAttBiGRU"),
+    "rescnn_bigru": ("ecgpaper.models.rescnn_bigru", "ResCNNBiGRUConfig", "ResCNNBiGRU"),
+}
+
+
+def _classes(model_type: str):
+    if model_type not in MODELS:
+        raise ValueError(f"unknown model_type {model_type!r}; expected one of {sorted(MODELS)}")
+    mod, cfg_name, model_name = MODELS[model_type]
+    m = importlib.import_module(mod)
+    return getattr(m, cfg_name), getattr(m, model_name)
+
+
+def model_type_of(obj) -> str:
+    """The registry name of a config dataclass or model instance."""
+    cfg = getattr(obj, "config", obj)
+    for name, (mod, cfg_name, _) in MODELS.items():
+        if type(cfg).__name__ == cfg_name and type(cfg).__module__ == mod:
+            return name
+    raise ValueError(f"{type(cfg).__name__} is not a registered model config")
+
+
+def config_class(model_type: str):
+    return _classes(model_type)[0]
+
+
+def build_model(config, model_type: str | None = None) -> nn.Module:
+    """Build a model from its config dataclass (or from a dict plus `model_type`)."""
+    if isinstance(config, dict):
+        if model_type is None:
+            raise ValueError("build_model: a config dict needs model_type")
+        cfg_cls, model_cls = _classes(model_type)
+        known = {f.name for f in dataclasses.fields(cfg_cls)}
+        unknown = sorted(set(config) - known)
+        if unknown:
+            raise ValueError(f"{model_type} config: unknown field(s) {unknown}")
+        config = cfg_cls(**config)
+    _, model_cls = _classes(model_type_of(config))
+    return model_cls(config)
+
+
+def checkpoint_dict(model: nn.Module, **extra) -> dict:
+    reserved = {"model_type", "config", "state_dict"} & set(extra)
+    if reserved:
+        raise ValueError(f"save_checkpoint: extra keys {sorted(reserved)} are reserved")
+    return {"model_type": model_type_of(model), "config": dataclasses.asdict(model.config),
+            "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+            **extra}
+
+
+def model_from_dict(ckpt: dict) -> tuple[nn.Module, dict]:
+    for key in ("model_type", "config", "state_dict"):
+        if key not in ckpt:
+            raise ValueError(f"checkpoint lacks {key!r} (keys: {sorted(ckpt)})")
+    model = build_model(dict(ckpt["config"]), ckpt["model_type"])
+    model.load_state_dict(ckpt["state_dict"])
+    model.eval()
+    extra = {k: v for k, v in ckpt.items() if k not in ("model_type", "config", "state_dict")}
+    return model, extra
+
+
+def save_checkpoint(path, model: nn.Module, **extra) -> Path:
+    """Write the checkpoint dict atomically (temp file in the same folder, then rename).
+
+    `extra` values must be plain Python values or tensors (weights_only-loadable).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    os.close(fd)
+    try:
+        torch.save(checkpoint_dict(model, **extra), tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+    return path
+
+
+def load_checkpoint(path, map_location="cpu") -> tuple[nn.Module, dict]:
+    """Return (model in eval mode, the checkpoint's extra keys)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"checkpoint {path} does not exist")
+    ckpt = torch.load(path, map_location=map_location, weights_only=True)
+    return model_from_dict(ckpt)
+
+
+def n_parameters(model: nn.Module, trainable_only: bool = False) -> int:
+    return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)

@@ -1,0 +1,144 @@
+"""One folder per experiment run (`profile.work_path/experiments/<E>/`): read, write and
+decide whether a finished run can be reused. Chapters read results only through here.
+
+Files: best.pt, last.pt, predictions.csv (+ predictions_<k>lead.csv and
+attention_<k>lead.npy for the universal model), metrics.json, history.csv,
+provenance.json, config.json.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..constants import CLASSES
+
+# Bump when the training code changes what a run produces (invalidates reuse).
+TRAINING_VERSION = 1
+
+# Profile fields that change a run's result (name, folders and worker counts do not).
+RESULT_FIELDS = (
+    "seed", "data_source", "denoised", "twin_records", "fs", "width", "kernel_size",
+    "stem_kernel", "max_epochs", "patience", "patience_nk2", "batch_size",
+    "universal_batch_size", "lr", "weight_decay", "label_smoothing", "grad_clip",
+    "bootstrap", "universal_max_epochs", "universal_width", "universal_fs",
+)
+REQUIRED = ("best.pt", "predictions.csv", "metrics.json", "history.csv", "provenance.json",
+            "config.json")
+
+
+def experiment_dir(profile, exp_id: str) -> Path:
+    return profile.work_path / "experiments" / str(exp_id)
+
+
+def run_config(exp, profile, data_checksum: str | None) -> dict:
+    """What determines the result of a run, and its hash."""
+    fields = {k: getattr(profile, k) for k in RESULT_FIELDS if hasattr(profile, k)}
+    cfg = {"experiment": exp.id, "name": exp.name, "metadata": exp.metadata,
+           "morphology": exp.morphology, "model": exp.model, "profile_fields": fields,
+           "data_checksum": data_checksum, "training_version": TRAINING_VERSION}
+    blob = json.dumps(cfg, sort_keys=True, default=str).encode()
+    cfg["hash"] = hashlib.sha256(blob).hexdigest()[:16]
+    return cfg
+
+
+def is_complete(folder: Path, config_hash: str) -> bool:
+    """True when every artifact exists and config.json carries the same hash."""
+    folder = Path(folder)
+    if not all((folder / f).is_file() for f in REQUIRED):
+        return False
+    try:
+        return json.loads((folder / "config.json").read_text()).get("hash") == config_hash
+    except (OSError, ValueError):
+        return False
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def write_json(path: Path, obj) -> None:
+    _atomic_write_bytes(path, (json.dumps(obj, indent=2, sort_keys=True, default=_plain)
+                               + "\n").encode())
+
+
+def write_csv(path: Path, df: pd.DataFrame) -> None:
+    _atomic_write_bytes(path, df.to_csv(index=False).encode())
+
+
+def write_npy(path: Path, arr: np.ndarray) -> None:
+    import io
+    buf = io.BytesIO()
+    np.save(buf, np.asarray(arr))
+    _atomic_write_bytes(path, buf.getvalue())
+
+
+def _plain(v):
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (np.floating,)):
+        return float(v)
+    if isinstance(v, np.ndarray):
+        return v.tolist()
+    return str(v)
+
+
+def predictions_frame(record_ids, y_true, proba) -> pd.DataFrame:
+    """record_id, label, pred, prob_<class> ... in CLASSES order."""
+    proba = np.asarray(proba, dtype=float).reshape(len(record_ids), len(CLASSES))
+    df = pd.DataFrame({"record_id": list(record_ids),
+                       "label": [CLASSES[i] for i in y_true],
+                       "pred": [CLASSES[i] for i in proba.argmax(1)] if len(proba) else []})
+    for i, c in enumerate(CLASSES):
+        df[f"prob_{c}"] = proba[:, i]
+    return df
+
+
+# --- reading ---------------------------------------------------------------------------
+
+def load_metrics(profile, exp_id: str) -> dict:
+    path = experiment_dir(profile, exp_id) / "metrics.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} does not exist: run `ecgpaper train --experiment "
+                                f"{exp_id} --profile {profile.name}` first")
+    return json.loads(path.read_text())
+
+
+def load_history(profile, exp_id: str) -> pd.DataFrame:
+    return pd.read_csv(experiment_dir(profile, exp_id) / "history.csv")
+
+
+def load_predictions(profile, exp_id: str, leads: int | None = None) -> pd.DataFrame:
+    name = "predictions.csv" if leads is None else f"predictions_{leads}lead.csv"
+    path = experiment_dir(profile, exp_id) / name
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} does not exist")
+    return pd.read_csv(path, dtype={"record_id": str})
+
+
+def y_and_proba(pred: pd.DataFrame):
+    """(y_true int array, proba (N, 8)) from a predictions frame."""
+    idx = {c: i for i, c in enumerate(CLASSES)}
+    y = pred["label"].map(idx).to_numpy(dtype=int)
+    proba = pred[[f"prob_{c}" for c in CLASSES]].to_numpy(dtype=float)
+    return y, proba
+
+
+def load_attention(profile, exp_id: str, leads: int) -> np.ndarray:
+    return np.load(experiment_dir(profile, exp_id) / f"attention_{leads}lead.npy")
+
+
+def available(profile, experiments=None) -> list[str]:
+    """Experiment ids with a metrics.json under this profile."""
+    from .experiments import EXPERIMENTS
+    ids = experiments or list(EXPERIMENTS)
+    return [e for e in ids if (experiment_dir(profile, e) / "metrics.json").is_file()]

@@ -1,0 +1,229 @@
+"""The book pipeline: dependency order, parameter injection, skip-if-unchanged, failure
+reporting and the rendered site, on a small stand-alone book in a temporary folder."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import nbformat
+import pytest
+
+from ecgpaper.book import (BookError, dependency_order, run_book, select, why_stale,
+                           chapter_fingerprint, package_fingerprint, chapter_parameters)
+from ecgpaper.chapters import CHAPTERS, Chapter
+from ecgpaper.profiles import get_profile
+
+HEADER = textwrap.dedent("""\
+    # ---
+    # jupyter:
+    #   kernelspec:
+    #     display_name: Python 3
+    #     language: python
+    #     name: python3
+    # ---
+    """)
+
+
+def notebook(body: str) -> str:
+    return HEADER + textwrap.dedent(body)
+
+
+FIRST = notebook("""
+    # %% [markdown]
+    # # First chapter
+
+    # %% tags=["parameters"]
+    profile = "demo"
+    overrides = {}
+    factor = 1
+
+    # %%
+    from pathlib import Path
+    from myst_nb import glue
+    from ecgpaper.profiles import get_profile
+    P = get_profile(profile, **overrides)
+    value = 21 * factor
+    glue("first_value", value)
+    Path(P.work_path).mkdir(parents=True, exist_ok=True)
+    (P.work_path / "first.txt").write_text(str(value))
+    """)
+
+SECOND = notebook("""
+    # %% [markdown]
+    # # Second chapter
+
+    # %% tags=["parameters"]
+    profile = "demo"
+    overrides = {}
+
+    # %%
+    from ecgpaper.profiles import get_profile
+    P = get_profile(profile, **overrides)
+    print("read", (P.work_path / "first.txt").read_text())
+    """)
+
+BROKEN = notebook("""
+    # %% [markdown]
+    # # Broken chapter
+
+    # %% tags=["parameters"]
+    profile = "demo"
+    overrides = {}
+
+    # %%
+    x = 1
+
+    # %%
+    raise ValueError("the record JS00042 has 11 leads, expected 12")
+    """)
+
+
+@pytest.fixture()
+def mini_book(tmp_path, monkeypatch):
+    root = tmp_path / "book"
+    (root / "notebooks").mkdir(parents=True)
+    (root / "notebooks" / "first.py").write_text(FIRST)
+    (root / "notebooks" / "second.py").write_text(SECOND)
+    (root / "notebooks" / "broken.py").write_text(BROKEN)
+    (root / "intro.md").write_text(
+        "# Mini book\n\nThe answer is {glue:text}`/executed/first.ipynb::first_value:d`.\n")
+    (root / "_config.yml").write_text(
+        "title: Mini\nonly_build_toc_files: true\nexecute:\n  execute_notebooks: 'off'\n")
+    (root / "_toc.yml").write_text(
+        "format: jb-book\nroot: intro\nchapters:\n"
+        "  - file: executed/first\n  - file: executed/second\n")
+    monkeypatch.setenv("ECGPAPER_WORK", str(tmp_path / "work"))
+    # the package may be edited while tests run; its hash is tested on its own below
+    monkeypatch.setattr("ecgpaper.book.package_fingerprint", lambda: "fixed")
+    chapters = (
+        Chapter("second", "second.py", depends_on=("first",), inputs=("first.txt",)),
+        Chapter("first", "first.py", params={"factor": 2}),
+    )
+    return root, chapters
+
+
+def test_dependency_order_puts_dependencies_first():
+    order = [c.name for c in dependency_order(CHAPTERS)]
+    for chapter in CHAPTERS:
+        for dep in chapter.depends_on:
+            assert order.index(dep) < order.index(chapter.name)
+    assert order[-1] == "reproducibility"
+
+
+def test_dependency_cycle_and_unknown_are_errors():
+    with pytest.raises(ValueError, match="cycle"):
+        dependency_order([Chapter("a", "a.py", depends_on=("b",)),
+                          Chapter("b", "b.py", depends_on=("a",))])
+    with pytest.raises(ValueError, match="unknown chapter"):
+        dependency_order([Chapter("a", "a.py", depends_on=("zzz",))])
+
+
+def test_select_only_adds_dependencies():
+    names = [c.name for c in select(CHAPTERS, ["comparison"])]
+    assert "comparison" in names and "experiment_7" in names and "data" in names
+    assert "performance" not in names
+    with pytest.raises(ValueError, match="unknown chapter 'nope'"):
+        select(CHAPTERS, ["nope"])
+
+
+def test_parameters_are_injected_and_hidden(mini_book):
+    root, chapters = mini_book
+    profile = get_profile("demo", seed=7)
+    result = run_book(profile, {"seed": 7}, root=root, chapters=chapters, build=False,
+                      log=lambda s: None)
+    assert result.executed == ["first", "second"]  # dependency order, not table order
+    nb = nbformat.read(root / "executed" / "first.ipynb", as_version=4)
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1
+    assert "remove-cell" in injected[0].metadata["tags"]
+    assert "factor = 2" in injected[0].source and '"seed": 7' in injected[0].source
+    prov = nb.metadata["ecgpaper"]["provenance"]
+    assert prov["seed"] == 7 and prov["profile"]["seed"] == 7
+    assert "torch" in prov["packages"] and prov["git_commit"]
+    assert (profile.work_path / "first.txt").read_text() == "42"
+
+
+def test_unchanged_chapters_are_skipped_and_changes_rerun(mini_book):
+    root, chapters = mini_book
+    profile = get_profile("demo")
+    run_book(profile, root=root, chapters=chapters, build=False, log=lambda s: None)
+    messages = []
+    again = run_book(profile, root=root, chapters=chapters, build=False, log=messages.append)
+    assert again.executed == [] and set(again.skipped) == {"first", "second"}
+    assert any("[skip] first: unchanged" in m for m in messages)
+
+    # a declared input changes -> only the chapter that reads it reruns
+    (profile.work_path / "first.txt").write_text("tampered")
+    third = run_book(profile, root=root, chapters=chapters, build=False, log=messages.append)
+    assert third.executed == ["second"]
+    assert any("second: declared inputs changed" in m for m in messages)
+
+    # the notebook source changes -> it reruns
+    src = root / "notebooks" / "first.py"
+    src.write_text(src.read_text().replace("21 * factor", "20 * factor"))
+    c = chapters[1]
+    fp = chapter_fingerprint(c, root, chapter_parameters(c, profile, {}), "fixed")
+    assert why_stale(c, root, fp, profile.work_path) == "notebook source changed"
+    fp_code = chapter_fingerprint(c, root, chapter_parameters(c, profile, {}), "other")
+    assert why_stale(c, root, fp_code, profile.work_path) == "notebook source changed"
+    fourth = run_book(profile, root=root, chapters=chapters, build=False, log=lambda s: None)
+    assert fourth.executed == ["first", "second"]
+
+    # --force reruns what is asked even when unchanged
+    forced = run_book(profile, root=root, chapters=chapters, build=False, force=True,
+                      only=["first"], log=lambda s: None)
+    assert forced.executed == ["first"]
+
+
+def test_failure_names_chapter_cell_and_traceback(mini_book):
+    root, _ = mini_book
+    chapters = (Chapter("broken", "broken.py"),)
+    profile = get_profile("demo")
+    (root / "executed").mkdir()
+    (root / "executed" / "broken.ipynb").write_text("{}")  # a stale earlier result
+    with pytest.raises(BookError) as info:
+        run_book(profile, root=root, chapters=chapters, build=False, log=lambda s: None)
+    message = str(info.value)
+    assert "chapter 'broken'" in message
+    assert 'raise ValueError("the record JS00042' in message      # the failing cell
+    assert "ValueError: the record JS00042 has 11 leads" in message  # the error
+    assert "Traceback" in message or "traceback" in message
+    assert not (root / "executed" / "broken.ipynb").exists()      # nothing left to render
+    assert not (root / "executed" / ".partial" / "broken.ipynb").exists()
+    assert (root / "executed" / ".failed" / "broken.ipynb").exists()
+
+
+@pytest.mark.slow
+def test_site_renders_glued_value(mini_book):
+    root, chapters = mini_book
+    result = run_book(get_profile("demo"), root=root, chapters=chapters, log=lambda s: None)
+    html = result.index_html.read_text()
+    assert "The answer is" in html and "42" in html
+    first = (root / "_build" / "html" / "executed" / "first.html").read_text()
+    assert "injected-parameters" not in first and "factor = 2" not in first
+
+
+def test_cli_rejects_full_profile_without_data_dir(capsys):
+    from ecgpaper.cli import main
+    assert main(["book", "--profile", "full", "--no-build"]) == 2
+    assert "--data-dir" in capsys.readouterr().err
+
+
+def test_cli_override_parsing():
+    from ecgpaper.commands.book import parse_override
+    assert parse_override("twin_records=160") == ("twin_records", 160)
+    assert parse_override("data_source=twin") == ("data_source", "twin")
+    with pytest.raises(ValueError, match="KEY=VALUE"):
+        parse_override("oops")
+    assert json.loads('{"a": 1}') == {"a": 1}
+
+
+def test_package_fingerprint_follows_code(tmp_path):
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "a.py").write_text("x = 1\n")
+    before = package_fingerprint(pkg)
+    assert package_fingerprint(pkg) == before
+    (pkg / "a.py").write_text("x = 2\n")
+    assert package_fingerprint(pkg) != before
