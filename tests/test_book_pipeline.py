@@ -198,7 +198,8 @@ def test_failure_names_chapter_cell_and_traceback(mini_book):
 def test_site_renders_glued_value(mini_book):
     root, chapters = mini_book
     result = run_book(get_profile("demo"), root=root, chapters=chapters, log=lambda s: None)
-    html = result.index_html.read_text()
+    assert "intro.html" in result.index_html.read_text()  # index redirects to the root page
+    html = (root / "_build" / "html" / "intro.html").read_text()
     assert "The answer is" in html and "42" in html
     first = (root / "_build" / "html" / "executed" / "first.html").read_text()
     assert "injected-parameters" not in first and "factor = 2" not in first
