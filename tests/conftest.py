@@ -1,0 +1,55 @@
+"""Shared fixtures: the real test records beside the project, and one tiny book built
+from the real notebooks (used by the end-to-end and browser tests)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ecgpaper.paths import REPO_ROOT, shared_data_dir
+
+# Settings that make every chapter run in seconds; the chapters must cope with them.
+TINY_BOOK = {
+    "twin_records": 240,
+    "max_epochs": 1,
+    "bootstrap": 50,
+    "width": 0.125,
+}
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    path = shared_data_dir()
+    if path is None:
+        pytest.skip("the real test records (../shared/data) are not present on this machine")
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_book(tmp_path_factory):
+    """Copy the book sources to a temporary folder and build it on tiny settings."""
+    from ecgpaper.book import run_book
+    from ecgpaper.profiles import get_profile
+
+    root = tmp_path_factory.mktemp("book")
+    for name in ("_config.yml", "_toc.yml"):
+        shutil.copy(REPO_ROOT / name, root / name)
+    for folder in ("book", "notebooks"):
+        shutil.copytree(REPO_ROOT / folder, root / folder,
+                        ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
+    work = tmp_path_factory.mktemp("work")
+    old = os.environ.get("ECGPAPER_WORK")
+    os.environ["ECGPAPER_WORK"] = str(work)
+    try:
+        profile = get_profile("demo", **TINY_BOOK)
+        log: list[str] = []
+        result = run_book(profile, TINY_BOOK, root=root, log=log.append)
+    finally:
+        if old is None:
+            os.environ.pop("ECGPAPER_WORK", None)
+        else:
+            os.environ["ECGPAPER_WORK"] = old
+    return {"root": root, "profile_work": work / "demo", "result": result, "log": log}
