@@ -49,6 +49,10 @@ class Profile:
     grad_clip: float = 1.0
     num_workers: int = 0
     bootstrap: int = 1000            # resamples for confidence intervals
+    # UniversalECGNet runs 12 single-lead passes per record; None = same as above
+    universal_max_epochs: int | None = None
+    universal_width: float | None = None
+    universal_fs: int | None = None
 
     extra: dict = field(default_factory=dict)  # free-form knobs for later chapters
 

@@ -85,7 +85,7 @@ def class_indices(y, name: str = "y_true") -> np.ndarray:
         try:
             out[i] = CLASS_INDEX[str(v)]
         except KeyError:
-            raise ValueError(f"{name}: unknown class {v!r} at position {i}; "
+            raise ValueError(f"{name}: unknown class {str(v)!r} at position {i}; "
                              f"expected one of {list(CLASSES)}") from None
     return out
 

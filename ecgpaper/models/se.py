@@ -15,7 +15,8 @@ from torch import nn
 
 
 class SEModule1d(nn.Module):
-    """Channel recalibration for (B, C, T) feature maps.
+    """Channel recalibration for (B, C, T) feature maps (also (B, C, H, W): the squeeze
+    averages over every axis after the channel axis).
 
     channels: C; reduction: r (hidden width max(min_channels, round(C / r)));
     bias: whether the two 1x1 layers have biases (timm default True; the paper's stated
@@ -32,9 +33,9 @@ class SEModule1d(nn.Module):
         self.gate = nn.Sigmoid()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        s = x.mean(dim=-1, keepdim=True)            # squeeze: (B, C, 1)
+        s = x.flatten(2).mean(dim=-1, keepdim=True)      # squeeze: (B, C, 1)
         g = self.gate(self.fc2(self.act(self.fc1(s))))   # excite: (B, C, 1)
-        return x * g
+        return x * g.view(*g.shape[:2], *([1] * (x.dim() - 2)))
 
 
 @torch.no_grad()

@@ -105,6 +105,10 @@ def predictions_frame(record_ids, y_true, proba) -> pd.DataFrame:
 
 # --- reading ---------------------------------------------------------------------------
 
+def read_metrics(folder: Path) -> dict:
+    return json.loads((Path(folder) / "metrics.json").read_text())
+
+
 def load_metrics(profile, exp_id: str) -> dict:
     path = experiment_dir(profile, exp_id) / "metrics.json"
     if not path.is_file():

@@ -26,8 +26,7 @@ class Inputs:
     splits: dict                      # split -> Tensors
     record_ids: dict                  # split -> list[str]
     feature_names: list = field(default_factory=list)
-    feature_mean: list = field(default_factory=list)
-    feature_std: list = field(default_factory=list)
+    feature_stats: dict = field(default_factory=dict)   # raw train median/mean/std
     channel_mean: list = field(default_factory=list)
     channel_std: list = field(default_factory=list)
     fs: int = 500
@@ -42,59 +41,36 @@ class Inputs:
 
 
 def feature_matrix(store, profile, exp: Experiment):
-    """(N_store, n) float32 z-scored features (train statistics), names, raw mean, raw std;
-    (None, [], [], []) for signal-only experiments."""
+    """(N_store, n) float32 z-scored auxiliary inputs with names, and the training-split
+    median/mean/std of the raw columns (kept in the checkpoint for inference); (None, [],
+    {}) for signal-only experiments. Same construction as
+    `features.morphology.model_inputs`: NaN and NeuroKit2 fallbacks are replaced by
+    training medians, then z-scored with training statistics."""
     if not exp.uses_features:
-        return None, [], [], []
-    from ..features.metadata import metadata_matrix, zscore_from_train
-    blocks, names = [], []
+        return None, [], {}
+    from ..features.metadata import impute_train_median, metadata_matrix, train_medians, \
+        zscore_from_train
+    train = np.asarray(store.rows("train"))
+    parts, names = [], []
     if exp.metadata is not None:
-        X, cols = metadata_matrix(store.index, columns=exp.metadata)
-        blocks.append(np.asarray(X, dtype=np.float64))
+        X, cols = metadata_matrix(store.index, exp.metadata)
+        parts.append(X)
         names += list(cols)
     if exp.morphology is not None:
-        from ..features.morphology import filtered_columns, morphology_table
-        table = morphology_table(store, profile)
-        cols = (filtered_columns(table) if exp.morphology == "filtered"
-                else morphology_columns(table))
-        blocks.append(_align(table, store)[cols].to_numpy(dtype=np.float64))
-        names += [str(c) for c in cols]
-    X = np.concatenate(blocks, axis=1)
-    train_rows = np.asarray(store.rows("train"))
-    Xz = np.asarray(zscore_from_train(X, train_rows), dtype=np.float64)
-    Xz = np.nan_to_num(Xz, nan=0.0, posinf=0.0, neginf=0.0)
-    ref = X[train_rows] if len(train_rows) else X
-    with np.errstate(all="ignore"):
-        mean = np.nan_to_num(np.nanmean(ref, axis=0)).tolist()
-        std = np.nan_to_num(np.nanstd(ref, axis=0), nan=1.0).tolist()
-    return Xz.astype(np.float32), names, mean, std
-
-
-def morphology_columns(table) -> list:
-    """The NeuroKit2 feature columns of a morphology table (not its fallback flags)."""
-    try:
-        from ..features.morphology import FEATURES  # the 28 names, when the module has them
-        return [c for c in FEATURES if c in table.columns]
-    except ImportError:
-        pass
-    return [c for c in table.columns
-            if np.issubdtype(table[c].dtype, np.number) and not str(c).endswith("_fallback")
-            and not str(c).startswith("fallback") and table[c].dtype != bool]
-
-
-def _align(table, store):
-    """Rows of `table` in store order (by record_id when the table is keyed by it)."""
-    ids = store.index["record_id"].astype(str).tolist()
-    if "record_id" in table.columns:
-        return table.set_index(table["record_id"].astype(str)).loc[ids]
-    if len(table) == len(ids) and table.index.astype(str).tolist() == ids:
-        return table
-    if set(ids) <= set(table.index.astype(str)):
-        return table.set_axis(table.index.astype(str)).loc[ids]
-    if len(table) == len(ids):
-        return table
-    raise ValueError(f"morphology table has {len(table)} rows but the store has {len(ids)} "
-                     f"records and the table is not keyed by record_id")
+        from ..features.morphology import feature_matrix as nk2_matrix, morphology_table
+        table = morphology_table(store, profile, progress=False)
+        if len(table) != len(store.index) or ("record_id" in table.columns and list(
+                table["record_id"].astype(str)) != list(store.index["record_id"].astype(str))):
+            raise ValueError("morphology table rows do not follow the store's record order")
+        X, cols = nk2_matrix(table, exp.morphology)
+        parts.append(X)
+        names += [f"nk2_{c}" for c in cols]
+    raw = np.hstack(parts).astype(np.float64)
+    imputed = impute_train_median(raw, train)
+    stats = {"median": train_medians(raw, train).tolist(),
+             "mean": imputed[train].mean(axis=0).tolist(),
+             "std": imputed[train].std(axis=0).tolist()}
+    return np.asarray(zscore_from_train(raw, train), dtype=np.float32), names, stats
 
 
 def load_inputs(store, profile, exp: Experiment, progress: bool = False) -> Inputs:
@@ -106,7 +82,7 @@ def load_inputs(store, profile, exp: Experiment, progress: bool = False) -> Inpu
                          f"store's sampling rate {store.fs} Hz")
     down = store.fs // profile.fs
     mean, std = channel_stats(store, downsample=down)
-    feats, names, fmean, fstd = feature_matrix(store, profile, exp)
+    feats, names, fstats = feature_matrix(store, profile, exp)
     splits, ids = {}, {}
     label_col = store.index["label"].astype(str)
     for split in SPLITS:
@@ -132,7 +108,7 @@ def load_inputs(store, profile, exp: Experiment, progress: bool = False) -> Inpu
                              f"order; cannot align predictions with record ids")
         splits[split] = Tensors(x.contiguous(), f.contiguous(), y)
         ids[split] = store.index["record_id"].astype(str).iloc[rows].tolist()
-    return Inputs(splits=splits, record_ids=ids, feature_names=names, feature_mean=fmean,
-                  feature_std=fstd, channel_mean=np.asarray(mean, dtype=float).tolist(),
+    return Inputs(splits=splits, record_ids=ids, feature_names=names, feature_stats=fstats,
+                  channel_mean=np.asarray(mean, dtype=float).tolist(),
                   channel_std=np.asarray(std, dtype=float).tolist(), fs=profile.fs,
                   n_samples=int(splits["train"].x.shape[-1]))

@@ -1,0 +1,34 @@
+"""`ecgpaper download chapman`: fetch the published database files."""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "Download the Chapman-Shaoxing files (resumable, checksummed, unpacked)."
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("dataset", choices=["chapman"], help="what to download")
+    parser.add_argument("--variant", choices=["raw", "denoised", "wfdb"], default="raw",
+                        help="figshare ECGData (raw, default), ECGDataDenoised, or the "
+                             "PhysioNet WFDB release; Diagnostics.xlsx and the code books "
+                             "come with each")
+    parser.add_argument("--dest", default=None,
+                        help="target folder (default: _work/data/chapman)")
+    parser.add_argument("--base-url", default=None,
+                        help="replace every file's base URL (mirror; env "
+                             "ECGPAPER_DOWNLOAD_BASE_URL)")
+    parser.add_argument("--dry-run", action="store_true", help="list what would be fetched")
+    parser.add_argument("--no-progress", action="store_true")
+
+
+def run(args) -> int:
+    from ..data.download import download
+    paths = download(args.dataset, args.dest, variant=args.variant, base_url=args.base_url,
+                     dry_run=args.dry_run, progress=not args.no_progress)
+    if not args.dry_run and paths:
+        folder = paths[0].parent
+        source = "chapman-wfdb" if args.variant == "wfdb" else "chapman-csv"
+        flag = " --denoised" if args.variant == "denoised" else ""
+        print(f"next: ecgpaper prepare --source {source} --data-dir {folder}{flag}")
+    return 0

@@ -1,0 +1,87 @@
+"""`ecgpaper train`: run (or reuse) one or more of the seven experiments.
+
+    ecgpaper train --experiment 2 --profile demo
+    ecgpaper train --experiment all --profile full --data-dir /data/chapman
+    torchrun --nproc_per_node 4 -m ecgpaper train --experiment 7 --profile full --data-dir ...
+"""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "train and evaluate experiments 1-7 (artifacts under <work>/experiments/<E>/)"
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--experiment", "-e", action="append", required=True, metavar="E",
+                        help="experiment 1-7, or 'all' (repeatable)")
+    parser.add_argument("--profile", default="demo", help="demo (default) or full")
+    parser.add_argument("--seed", type=int, default=None, help="seed (default: the profile's)")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue an interrupted run from its last.pt")
+    parser.add_argument("--force", action="store_true",
+                        help="retrain even if a finished run with the same settings exists")
+    parser.add_argument("--data-dir", default=None,
+                        help="database folder (full profile: Diagnostics.xlsx + ECG files)")
+    parser.add_argument("--data-source", choices=["chapman-csv", "chapman-wfdb"], default=None,
+                        help="format of --data-dir (default: the profile's)")
+    parser.add_argument("--work-dir", default=None,
+                        help="folder for the store and artifacts (default _work/<profile>)")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a profile setting, e.g. --set max_epochs=3")
+    parser.add_argument("--out", default=None,
+                        help="artifact folder (one experiment only; default "
+                             "<work>/experiments/<E>)")
+    parser.add_argument("--device", default=None, help="cpu, cuda, cuda:1 (default: auto)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+
+
+def parse_overrides(items: list[str]) -> dict:
+    """KEY=VALUE strings -> dict, values parsed as JSON when possible (3, 0.5, null)."""
+    import json
+    out = {}
+    for item in items:
+        if "=" not in item:
+            raise ValueError(f"--set {item!r}: expected KEY=VALUE, e.g. max_epochs=3")
+        key, value = item.split("=", 1)
+        try:
+            out[key.strip()] = json.loads(value)
+        except ValueError:
+            out[key.strip()] = value
+    return out
+
+
+def experiments_from(args) -> list[str]:
+    from ..training.experiments import EXPERIMENTS, get_experiment
+    ids: list[str] = []
+    for e in args.experiment:
+        for part in str(e).split(","):
+            part = part.strip()
+            if part == "all":
+                ids += list(EXPERIMENTS)
+            else:
+                ids.append(get_experiment(part).id)
+    return list(dict.fromkeys(ids))
+
+
+def run(args) -> int:
+    from ..profiles import get_profile
+    from ..training.run import run_experiment
+
+    overrides = parse_overrides(args.set)
+    if args.seed is not None:
+        overrides["seed"] = args.seed
+    if args.data_dir is not None:
+        overrides["data_dir"] = args.data_dir
+    if args.data_source is not None:
+        overrides["data_source"] = args.data_source
+    if args.work_dir is not None:
+        overrides["work_dir"] = args.work_dir
+    profile = get_profile(args.profile, **overrides)
+    ids = experiments_from(args)
+    if args.out and len(ids) > 1:
+        raise ValueError("--out names one artifact folder: give a single --experiment")
+    for e in ids:
+        run_experiment(e, profile, resume=args.resume, force=args.force, out_dir=args.out,
+                       device=args.device, progress=not args.no_progress)
+    return 0

@@ -1,0 +1,200 @@
+"""Fetch the published Chapman-Shaoxing files: resumable (HTTP Range), size/checksum
+verified, archives tested before they are unpacked.
+
+What to fetch comes from `ecgpaper/resources/downloads.json`. Where a real checksum is
+not known the manifest says `"sha256": null`; such files are checked by size only (or not
+at all when the size is unknown too), and the command says so. `base_url` (or the
+environment variable ECGPAPER_DOWNLOAD_BASE_URL) replaces every file's base URL, e.g. a
+mirror or a local test server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import urllib.error
+import urllib.request
+import zipfile
+from pathlib import Path
+
+from ..paths import RESOURCES
+
+ENV_BASE_URL = "ECGPAPER_DOWNLOAD_BASE_URL"
+CHUNK = 1 << 20
+
+
+class DownloadError(RuntimeError):
+    """A failed, refused, interrupted or corrupted download (message says what to do)."""
+
+
+def load_manifest(path=None) -> dict:
+    return json.loads(Path(path or RESOURCES / "downloads.json").read_text())
+
+
+def manual_instructions(dataset: str = "chapman", dest="DIR") -> str:
+    return (
+        f"To install the {dataset} data by hand: download from "
+        "https://doi.org/10.6084/m9.figshare.c.4560497 the files Diagnostics.xlsx and "
+        "ECGData.zip (or ECGDataDenoised.zip), unzip so that you have\n"
+        f"  {dest}/Diagnostics.xlsx\n  {dest}/ECGData/<FileName>.csv   (10,646 files)\n"
+        f"then run: ecgpaper prepare --source chapman-csv --data-dir {dest} "
+        "[--denoised].\nThe PhysioNet WFDB release (JSnnnnn.hea/.mat anywhere below "
+        f"{dest}, plus Diagnostics.xlsx) works too: --source chapman-wfdb.")
+
+
+def plan_files(dataset: str = "chapman", variant: str = "raw", base_url: str | None = None,
+               manifest: dict | None = None) -> list[dict]:
+    """The files of a variant: name, url, size, sha256, unpack."""
+    manifest = manifest or load_manifest()
+    if dataset not in manifest:
+        raise ValueError(f"unknown dataset {dataset!r}; expected one of {sorted(manifest)}")
+    entry = manifest[dataset]
+    if variant not in entry["variants"]:
+        raise ValueError(f"unknown variant {variant!r} for {dataset}; expected one of "
+                         f"{sorted(entry['variants'])}")
+    base_url = base_url or os.environ.get(ENV_BASE_URL)
+    files = []
+    for name in entry["variants"][variant]:
+        f = entry["files"][name]
+        base = (base_url or f["base_url"]).rstrip("/")
+        path = name if base_url else f["path"]
+        files.append(dict(name=name, url=f"{base}/{path}", size=f.get("size"),
+                          sha256=f.get("sha256"), unpack=bool(f.get("unpack")),
+                          provides=f.get("provides")))
+    return files
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(CHUNK), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _verify(path: Path, spec: dict) -> str:
+    """Raise DownloadError if size or sha256 disagree; return what was checked."""
+    size = path.stat().st_size
+    if spec["size"] is not None and size != spec["size"]:
+        raise DownloadError(f"{spec['name']}: {size} bytes, expected {spec['size']}")
+    if spec["sha256"]:
+        digest = _sha256(path)
+        if digest != spec["sha256"]:
+            raise DownloadError(f"{spec['name']}: sha256 {digest}, expected {spec['sha256']}")
+        return "size and sha256 verified"
+    if spec["size"] is not None:
+        return "no published sha256: size verified only"
+    return "no published size or sha256: not verified"
+
+
+def _fetch(spec: dict, part: Path, progress: bool, timeout: float) -> None:
+    """Download spec['url'] into `part`, resuming from its current length."""
+    from tqdm import tqdm
+
+    start = part.stat().st_size if part.exists() else 0
+    if spec["size"] is not None and start == spec["size"]:
+        return
+    req = urllib.request.Request(spec["url"], headers={"User-Agent": "ecgpaper"})
+    if start:
+        req.add_header("Range", f"bytes={start}-")
+    try:
+        resp = urllib.request.urlopen(req, timeout=timeout)
+    except urllib.error.HTTPError as exc:
+        if exc.code == 416 and start:      # nothing left to fetch
+            return
+        raise DownloadError(f"{spec['url']}: the server refused the download "
+                            f"(HTTP {exc.code} {exc.reason})") from None
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise DownloadError(f"{spec['url']}: could not connect ({reason})") from None
+    with resp:
+        if start and resp.status != 206:     # server ignores Range: start again
+            start = 0
+        length = resp.headers.get("Content-Length")
+        total = start + int(length) if length is not None else spec["size"]
+        got = start
+        with open(part, "ab" if start else "wb") as fh, \
+                tqdm(total=total, initial=start, unit="B", unit_scale=True,
+                     desc=spec["name"], disable=not progress) as bar:
+            try:
+                while True:
+                    chunk = resp.read(CHUNK)
+                    if not chunk:
+                        break
+                    fh.write(chunk)
+                    got += len(chunk)
+                    bar.update(len(chunk))
+            except (OSError, urllib.error.URLError, ValueError) as exc:
+                raise DownloadError(f"{spec['name']}: download interrupted after {got} bytes "
+                                    f"({exc}); run the same command again to resume") from None
+    if total is not None and got < total:
+        raise DownloadError(f"{spec['name']}: download interrupted after {got} of {total} "
+                            "bytes; run the same command again to resume")
+
+
+def _unpack(archive: Path, dest: Path) -> None:
+    """Test the zip, extract it into a temporary folder, then move its entries into dest."""
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            bad = zf.testzip()
+            if bad is not None:
+                raise DownloadError(f"{archive}: member {bad} is corrupted; not unpacked")
+            tmp = dest / f".unpack-{archive.stem}"
+            shutil.rmtree(tmp, ignore_errors=True)
+            zf.extractall(tmp)
+    except zipfile.BadZipFile as exc:
+        raise DownloadError(f"{archive}: not a valid zip archive ({exc}); not unpacked") from None
+    for entry in tmp.iterdir():
+        target = dest / entry.name
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+        os.replace(entry, target)
+    shutil.rmtree(tmp, ignore_errors=True)
+    (dest / f".{archive.name}.unpacked").write_text(_sha256(archive))
+
+
+def download(dataset: str = "chapman", dest=None, *, variant: str = "raw",
+             base_url: str | None = None, dry_run: bool = False, progress: bool = True,
+             manifest: dict | None = None, timeout: float = 60.0) -> list[Path]:
+    """Fetch, verify and unpack the files of `variant` into `dest`; returns their paths."""
+    from ..paths import work_root
+
+    dest = Path(dest) if dest else work_root() / "data" / dataset
+    files = plan_files(dataset, variant, base_url, manifest)
+    say = print
+    if dry_run:
+        say(f"would download {len(files)} file(s) into {dest}:")
+        for f in files:
+            check = ("sha256 " + f["sha256"][:12] + "…") if f["sha256"] else \
+                (f"size {f['size']} (no sha256 known)" if f["size"] else "no size/sha256 known")
+            say(f"  {f['name']:<26} {f['url']}  [{check}]" + ("  unpack" if f["unpack"] else ""))
+        return [dest / f["name"] for f in files]
+    dest.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for spec in files:
+        final, part = dest / spec["name"], dest / (spec["name"] + ".part")
+        marker = dest / f".{spec['name']}.unpacked"
+        if final.exists():
+            say(f"{spec['name']}: already present ({_verify(final, spec)})")
+        else:
+            try:
+                _fetch(spec, part, progress, timeout)
+            except DownloadError as exc:
+                raise DownloadError(f"{exc}\n{manual_instructions(dataset, dest)}") from None
+            try:
+                checked = _verify(part, spec)
+            except DownloadError as exc:
+                part.unlink(missing_ok=True)
+                raise DownloadError(f"{exc}: the download is corrupted and was removed (not "
+                                    "unpacked); run the command again") from None
+            os.replace(part, final)
+            say(f"{spec['name']}: downloaded ({checked})")
+        if spec["unpack"] and not marker.exists():
+            _unpack(final, dest)
+            say(f"{spec['name']}: unpacked into {dest}")
+        paths.append(final)
+    return paths

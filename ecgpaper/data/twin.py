@@ -1,0 +1,325 @@
+"""The synthetic Chapman twin: a corpus that looks and behaves like Chapman-Shaoxing.
+
+The real database cannot ship with the project, so the `demo` profile runs on this twin.
+Each record gets a Diagnostics-shaped row drawn from the real table's per-class summary
+figures (`twin_meta`), and a 10 s, 500 Hz, 12-lead signal in microvolts made from a 3-D
+cardiac dipole (`twin_beats`) beating in the record's rhythm (`twin_rhythms`) with
+recording noise (`twin_noise`). The measurements in the row are those of the signal:
+the ventricular rate and QRS count are measured on the generated beats, the QRS axis,
+T axis, QRS duration and QT interval are built into the beats.
+
+`generate_twin` writes the corpus in the real on-disk form (figshare layout: one CSV per
+record with a header line of lead names, plus Diagnostics.xlsx), so that the demo goes
+through the same readers, validation and store as the real database.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..constants import CLASSES, DIAGNOSTICS_COLUMNS, LEADS
+from . import twin_beats as tb
+from . import twin_meta as tm
+from . import twin_noise as tn
+from . import twin_rhythms as tr
+from .record import Record
+
+FS = 500
+DURATION = 10.0
+N_SAMPLES = int(FS * DURATION)
+GENERATOR_VERSION = "1"
+DEFAULT_RECORDS = 1200
+
+# Leads derived from I and II (rows of the 12 x 8 expansion matrix act on I, II, V1..V6).
+_EXPAND = np.zeros((12, 8))
+_EXPAND[0, 0] = 1.0                      # I
+_EXPAND[1, 1] = 1.0                      # II
+_EXPAND[2] = 0.0
+_EXPAND[2, :2] = [-1.0, 1.0]             # III = II - I
+_EXPAND[3, :2] = [-0.5, -0.5]            # aVR = -(I + II) / 2
+_EXPAND[4, :2] = [1.0, -0.5]             # aVL = I - II / 2
+_EXPAND[5, :2] = [-0.5, 1.0]             # aVF = II - I / 2
+for _k in range(6):
+    _EXPAND[6 + _k, 2 + _k] = 1.0        # V1..V6
+
+
+@dataclass
+class TwinRecord:
+    """One synthetic record before it is written: signal (12, T) float32 µV and its row."""
+    signal: np.ndarray | None
+    row: dict
+    info: dict                   # generator internals (rhythm kind, noise levels), for plots
+
+
+def expand_limb_leads(eight: np.ndarray) -> np.ndarray:
+    """(8, T) I, II, V1..V6 -> (12, T) in LEADS order, deriving III, aVR, aVL, aVF."""
+    return _EXPAND @ eight
+
+
+def _muse_axis(deg: float) -> int:
+    """Axis in MUSE's -90..270 convention."""
+    d = ((float(deg) + 180.0) % 360.0) - 180.0
+    return int(round(d + 360.0 if d < -90.0 else d))
+
+
+def _even(x: float) -> int:
+    return int(2 * round(float(x) / 2))
+
+
+def synth_record(label: str, meas: dict, beat: str, rng: np.random.Generator,
+                 aeq: float = 1.0, signal: bool = True) -> TwinRecord:
+    """Make one record of class `label` from its drawn measurements `meas` (copula
+    variables, see twin_meta) and `Beat` string; `aeq` is the probability that the
+    automated atrial rate equals the ventricular rate in sinus rhythms. With
+    `signal=False` only the Diagnostics row is made (same row, far faster)."""
+    if label not in CLASSES:
+        raise ValueError(f"twin: unknown rhythm class {label!r}; expected one of {CLASSES}")
+    resp_f = rng.uniform(0.15, 0.33)
+    qrs_ms = float(np.clip(_even(meas["QRSDuration"]), 56, 190))
+    p_kind = {"AT": "ectopic", "SVT": "retrograde", "AFIB": None, "AF": None}.get(label, "sinus")
+    age = float(np.clip(round(meas["PatientAge"]), 4, 98))
+    female = bool(meas["Female"])
+    m = tb.morphology(rng, raxis=meas["RAxis"], taxis=meas["TAxis"], qrs_ms=qrs_ms, age=age,
+                      female=female, beat=beat, p_kind=p_kind)
+    vr, ar = float(meas["VentricularRate"]), float(meas["AtrialRate"])
+    f_rate = None
+    if label in tr.SINUS:
+        rh = tr.sinus(label, rng, vr, DURATION, resp_f, m)
+    elif label == "AFIB":
+        rh = tr.afib(rng, vr, DURATION)
+    elif label == "AF":
+        rh, f_rate = tr.flutter(rng, vr, ar, DURATION, m)
+    elif label == "SVT":
+        rh = tr.svt(rng, vr, DURATION, resp_f, m)
+    else:
+        rh = tr.atrial_tachycardia(rng, vr, ar, DURATION, m)
+
+    times = rh.qrs_times
+    vr_meas = tr.measured_rate(times, DURATION)
+    rr_mean = 60.0 / vr_meas
+    qt_ms = float(np.clip(_even(meas["QTInterval"]), max(200.0, qrs_ms + 90.0),
+                          max(200.0, min(700.0, 0.95 * rr_mean * 1000.0))))
+    qt_ms = float(_even(qt_ms))
+
+    vr_int = int(round(vr_meas))
+    if label in tr.SINUS or label == "AT" or (label == "SVT" and rh.p_kind):
+        atrial_rate = vr_int if label != "AT" else int(round(rh.atrial_rate))
+        if label in tr.SINUS and rng.uniform() > aeq:
+            atrial_rate = int(round(max(ar, 0)))      # the device's atrial rate misfires
+    elif label == "AF" and 245.0 <= ar <= 355.0:
+        atrial_rate = int(round(f_rate))
+    else:  # fibrillation, flutter and hidden-P SVT: the automated atrial rate is unreliable
+        atrial_rate = int(round(max(ar, 0)))
+    qonset = int(round(meas["QOnset"]))
+    row = {
+        "Rhythm": label,
+        "Beat": beat,
+        "PatientAge": int(age),
+        "Gender": "FEMALE" if female else "MALE",
+        "VentricularRate": vr_int,
+        "AtrialRate": atrial_rate,
+        "QRSDuration": int(qrs_ms),
+        "QTInterval": int(qt_ms),
+        "QTCorrected": int(np.floor(qt_ms / np.sqrt(60.0 / vr_meas))),
+        "RAxis": _muse_axis(meas["RAxis"]),
+        "TAxis": _muse_axis(meas["TAxis"]),
+        "QRSCount": tr.qrs_count(times, DURATION),
+        "QOnset": qonset,
+        "QOffset": qonset + int(qrs_ms) // 2,
+        "TOffset": qonset + int(qt_ms) // 2,
+    }
+    if not signal:
+        return TwinRecord(None, row, {"rhythm": rh.kind})
+
+    rr_prev = np.diff(times, prepend=times[0] - rr_mean)
+    qt_beats = qt_ms / 1000.0 * (np.clip(rr_prev, 0.25, 2.5) / rr_mean) ** 0.35
+    amp_mod = (1.0 + rng.uniform(0.02, 0.08) * np.sin(2 * np.pi * resp_f * times
+                                                      + rng.uniform(0, 6.3))
+               + rng.normal(0, 0.01, len(times)))
+    waves = tb.Waves.concat([tb.beat_waves(m, times, qt_beats, amp_mod),
+                             tb.p_wave_train(m, rh.p_onsets)])
+    dipole = tb.render(waves, N_SAMPLES, FS)
+    if label == "AFIB":
+        dipole += tr.fibrillatory_waves(rng, N_SAMPLES, FS)
+    elif label == "AF":
+        dipole += tr.flutter_waves(rng, f_rate, N_SAMPLES, FS)
+    lm = tb.lead_matrix(rng)
+    levels = tn.noise_levels(rng)
+    eight = 1000.0 * (lm @ dipole) + tn.recording_noise(rng, N_SAMPLES, FS, levels, resp_f)
+    eight = np.round(eight)               # integer µV, like the real files
+    signal = expand_limb_leads(eight).astype(np.float32)
+    info = {"rhythm": rh.kind, "p_kind": rh.p_kind, "true_atrial_rate": rh.atrial_rate,
+            "noisy": bool(levels["noisy"]), "qrs_times": times[(times >= 0) & (times < DURATION)]}
+    return TwinRecord(signal, row, info)
+
+
+def plan(n: int | None = None, counts: dict | None = None, seed: int = 0) -> pd.DataFrame:
+    """Decide, deterministically for a seed, every record's class, drawn measurements,
+    Beat string and FileName (one row per record, in corpus order)."""
+    if counts is None:
+        counts = tm.class_counts(DEFAULT_RECORDS if n is None else int(n))
+    bad = sorted(set(counts) - set(CLASSES))
+    if bad:
+        raise ValueError(f"twin: counts has unknown classes {bad}; expected keys from {CLASSES}")
+    if any(int(v) < 0 for v in counts.values()):
+        raise ValueError(f"twin: counts must be non-negative, got {counts}")
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 7001]))
+    parts = []
+    for c in CLASSES:
+        k = int(counts.get(c, 0))
+        if k == 0:
+            continue
+        d = pd.DataFrame(tm.sample_measurements(c, k, rng))
+        d["Rhythm"] = c
+        d["Beat"] = tm.sample_beat(c, k, rng)
+        parts.append(d)
+    if not parts:
+        raise ValueError("twin: no records requested (n or counts is zero)")
+    p = pd.concat(parts, ignore_index=True)
+    p = p.iloc[rng.permutation(len(p))].reset_index(drop=True)
+    start = datetime(2019, 3, 4, 8, 0, 0)
+    gaps = np.cumsum(rng.integers(60, 1200, len(p)))
+    p["FileName"] = [f"MUSE_{(start + timedelta(seconds=int(g))):%Y%m%d_%H%M%S}_{s:02d}000"
+                     for g, s in zip(gaps, rng.integers(10, 100, len(p)))]
+    return p
+
+
+def iter_records(n: int | None = None, counts: dict | None = None, seed: int = 0,
+                 progress: bool = False, signal: bool = True):
+    """Yield (FileName, TwinRecord) in corpus order; each record has its own random stream,
+    so a record is the same whatever else is generated."""
+    p = plan(n, counts, seed)
+    st = tm.load_stats()["classes"]
+    children = np.random.SeedSequence([seed, 7002]).spawn(len(p))
+    rows = p.to_dict("records")
+    it = range(len(rows))
+    if progress:
+        from tqdm.auto import tqdm
+        it = tqdm(it, desc="twin", unit="rec")
+    for i in it:
+        r = rows[i]
+        rec = synth_record(r["Rhythm"], r, r["Beat"], np.random.default_rng(children[i]),
+                           aeq=st[r["Rhythm"]]["atrial_equals_ventricular"], signal=signal)
+        rec.row["FileName"] = r["FileName"]
+        yield r["FileName"], rec
+
+
+def generate_arrays(n: int | None = None, counts: dict | None = None, seed: int = 0,
+                    progress: bool = False) -> tuple[np.ndarray, pd.DataFrame]:
+    """The twin in memory: signals (N, 12, 5000) float32 µV and the Diagnostics table."""
+    sigs, rows = [], []
+    for _, rec in iter_records(n, counts, seed, progress):
+        sigs.append(rec.signal)
+        rows.append(rec.row)
+    return np.stack(sigs), pd.DataFrame(rows)[list(DIAGNOSTICS_COLUMNS)]
+
+
+def generate_table(n: int | None = None, counts: dict | None = None, seed: int = 0,
+                   progress: bool = False) -> pd.DataFrame:
+    """Only the Diagnostics table of the twin (identical rows to `generate_arrays`, no
+    signals): fast enough for a real-sized corpus."""
+    rows = [rec.row for _, rec in iter_records(n, counts, seed, progress, signal=False)]
+    return pd.DataFrame(rows)[list(DIAGNOSTICS_COLUMNS)]
+
+
+def example_record(label: str, seed: int = 0) -> Record:
+    """One synthetic record of a class, as a `Record` (for figures and teaching)."""
+    counts = {label: 1}
+    (name, rec), = list(iter_records(counts=counts, seed=seed))
+    return Record(record_id=name, signal=rec.signal, fs=FS, units="uV", leads=LEADS,
+                  label=label, source_file="synthetic", meta=dict(rec.row))
+
+
+# ------------------------------------------------------------------------------ files
+README = """SYNTHETIC DATA - NOT REAL PATIENTS
+
+This folder is a synthetic twin of the Chapman-Shaoxing 12-lead ECG database
+(Zheng et al., Scientific Data 7:48, 2020), generated by `ecgpaper twin`
+(generator version {version}, seed {seed}, {n} records).
+Every signal comes from a mathematical model of the heart's electrical dipole,
+and every row of Diagnostics.xlsx was drawn from summary statistics of the real
+table. No row or signal belongs to a real person. The layout copies the figshare
+release so that the same readers work on both: ECGData/<FileName>.csv
+(500 Hz, 10 s, 12 leads in microvolts, header line of lead names) and
+Diagnostics.xlsx.
+"""
+
+
+def _write_csv(path: Path, signal: np.ndarray) -> None:
+    import pyarrow as pa
+    import pyarrow.csv as pc
+    table = pa.table({name: signal[i].astype(np.float64) for i, name in enumerate(LEADS)})
+    buf = io.BytesIO()
+    buf.write((",".join(LEADS) + "\n").encode())
+    pc.write_csv(table, buf, pc.WriteOptions(include_header=False))
+    path.write_bytes(buf.getvalue())
+
+
+def _request(n, counts, seed) -> dict:
+    counts = counts if counts is not None else tm.class_counts(
+        DEFAULT_RECORDS if n is None else int(n))
+    return {"generator_version": GENERATOR_VERSION, "seed": int(seed),
+            "counts": {c: int(counts.get(c, 0)) for c in CLASSES}}
+
+
+def is_current(out_dir: str | Path, n: int | None = None, counts: dict | None = None,
+               seed: int = 0) -> bool:
+    """True when `out_dir` already holds exactly this twin."""
+    out = Path(out_dir)
+    try:
+        have = json.loads((out / "twin.json").read_text())
+    except (OSError, ValueError):
+        return False
+    want = _request(n, counts, seed)
+    return ({k: have.get(k) for k in want} == want
+            and (out / "Diagnostics.xlsx").is_file()
+            and len(list((out / "ECGData").glob("*.csv"))) == sum(want["counts"].values()))
+
+
+def generate_twin(out_dir: str | Path, n: int | None = None, counts: dict | None = None,
+                  seed: int = 0, progress: bool = True) -> Path:
+    """Write the twin in the figshare layout under `out_dir` and return it.
+
+    Idempotent: an existing twin made with the same request is kept as is. The folder is
+    built next to `out_dir` and swapped in when complete, so an interrupted run leaves
+    nothing half-written.
+    """
+    out = Path(out_dir)
+    if is_current(out, n, counts, seed):
+        return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        (tmp / "ECGData").mkdir()
+        rows = []
+        for name, rec in iter_records(n, counts, seed, progress):
+            _write_csv(tmp / "ECGData" / f"{name}.csv", rec.signal)
+            rows.append(rec.row)
+        table = pd.DataFrame(rows)[list(DIAGNOSTICS_COLUMNS)]
+        table.to_excel(tmp / "Diagnostics.xlsx", index=False)
+        request = _request(n, counts, seed)
+        (tmp / "README.txt").write_text(README.format(version=GENERATOR_VERSION, seed=seed,
+                                                      n=len(table)))
+        (tmp / "twin.json").write_text(json.dumps({**request, "n": len(table),
+                                                   "synthetic": True}, indent=1))
+        old = None
+        if out.exists():
+            old = out.parent / f".{out.name}-old-{os.getpid()}"
+            os.replace(out, old)
+        os.replace(tmp, out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return out

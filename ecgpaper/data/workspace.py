@@ -1,0 +1,34 @@
+"""The one call notebooks and commands use to get data: `ensure_store(profile)`.
+
+Demo profile: the synthetic twin is generated under `work_path/twin` (figshare layout)
+and prepared through exactly the same chapman-csv reader as the real database. Real
+profiles read `profile.data_dir`. The store lives in `work_path/store`; a second call
+finds it current and only opens it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .store import Store, open_store, prepare_store
+
+
+def ensure_store(profile, progress: bool = True) -> Store:
+    if profile.data_source == "twin":
+        from .twin import generate_twin
+        data_dir = Path(profile.work_path) / "twin"
+        generate_twin(data_dir, n=profile.twin_records, seed=profile.seed, progress=progress)
+        source, denoised = "chapman-csv", False
+    elif profile.data_source in ("chapman-csv", "chapman-wfdb"):
+        if not profile.data_dir:
+            raise ValueError(f"profile {profile.name!r}: data_source {profile.data_source!r} "
+                             "needs data_dir (the folder with Diagnostics.xlsx and the ECG "
+                             "files; see `ecgpaper download chapman --dry-run`)")
+        data_dir = Path(profile.data_dir)
+        source, denoised = profile.data_source, profile.denoised
+    else:
+        raise ValueError(f"profile {profile.name!r}: unknown data_source "
+                         f"{profile.data_source!r}; expected twin, chapman-csv or chapman-wfdb")
+    out = prepare_store(source, data_dir, Path(profile.work_path) / "store",
+                        denoised=denoised, progress=progress)
+    return open_store(out)

@@ -1,0 +1,97 @@
+"""A 12-lead ECG drawn the way clinicians read it: the standard 3 x 4 layout (I, aVR, V1,
+V4 / II, aVL, V2, V5 / III, aVF, V3, V6, 2.5 s each) over a lead II rhythm strip, at
+25 mm/s and 10 mm/mV on millimetre paper with 5 mm major lines and 1 mV calibration
+pulses."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..constants import LEADS
+
+LAYOUT = (("I", "aVR", "V1", "V4"), ("II", "aVL", "V2", "V5"), ("III", "aVF", "V3", "V6"))
+MM_PER_S = 25.0
+MM_PER_MV = 10.0
+ROW_MM = 30.0            # height of one row of the layout (3 mV)
+CAL_MM = 5.0             # width of the calibration pulse area (0.2 s)
+
+
+def _paper(ax, width_mm: float, height_mm: float) -> None:
+    minor = "#f6c6c6"
+    major = "#e58a8a"
+    for x in np.arange(0, width_mm + 0.01, 1.0):
+        ax.axvline(x, color=major if round(x) % 5 == 0 else minor,
+                   lw=0.6 if round(x) % 5 == 0 else 0.25, zorder=0)
+    for y in np.arange(0, height_mm + 0.01, 1.0):
+        ax.axhline(y, color=major if round(y) % 5 == 0 else minor,
+                   lw=0.6 if round(y) % 5 == 0 else 0.25, zorder=0)
+
+
+def plot_ecg(signal_uV: np.ndarray, fs: float, title: str | None = None,
+             leads: tuple[str, ...] = LEADS, rhythm_lead: str = "II", ax=None):
+    """Draw a (12, T) signal in µV (rows named by `leads`) in the clinical paper layout and
+    return the matplotlib Figure. Each 2.5 s segment is centred on its median so that
+    baseline offsets do not push traces into each other."""
+    import matplotlib.pyplot as plt
+
+    x = np.asarray(signal_uV, dtype=float)
+    if x.ndim != 2 or x.shape[0] != len(leads):
+        raise ValueError(f"plot_ecg: expected a ({len(leads)}, T) signal for leads {leads}, "
+                         f"got shape {x.shape}")
+    missing = sorted({l for row in LAYOUT for l in row} - set(leads))
+    if missing:
+        raise ValueError(f"plot_ecg: signal lacks lead(s) {missing}; leads given: {leads}")
+    n = x.shape[1]
+    dur = n / fs
+    seg = min(2.5, dur / 4)
+    width = CAL_MM + 4 * seg * MM_PER_S
+    height = 4 * ROW_MM
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(width / 25.4 * 1.05, height / 25.4 * 1.05 + 0.35))
+    else:
+        fig = ax.figure
+    _paper(ax, width, height)
+    mv = x / 1000.0
+    t = np.arange(n) / fs
+
+    def trace(lead: str, t0: float, t1: float, x0_mm: float, base_mm: float, label: bool):
+        i = leads.index(lead)
+        sel = (t >= t0) & (t < t1)
+        y = mv[i, sel]
+        if not len(y):
+            return
+        y = y - np.median(y)
+        ax.plot(x0_mm + (t[sel] - t0) * MM_PER_S, base_mm + y * MM_PER_MV,
+                color="black", lw=0.6, zorder=2)
+        if label:
+            ax.text(x0_mm + 1.0, base_mm + 8.0, lead, fontsize=8, zorder=3)
+
+    def calibration(base_mm: float):
+        ax.plot([0.5, 1.5, 1.5, 3.5, 3.5, 4.5],
+                [base_mm, base_mm, base_mm + MM_PER_MV, base_mm + MM_PER_MV, base_mm, base_mm],
+                color="black", lw=0.8, zorder=2)
+
+    for r, row in enumerate(LAYOUT):
+        base = height - (r + 0.5) * ROW_MM
+        calibration(base)
+        for c, lead in enumerate(row):
+            trace(lead, c * seg, (c + 1) * seg, CAL_MM + c * seg * MM_PER_S, base, True)
+    base = 0.5 * ROW_MM
+    calibration(base)
+    trace(rhythm_lead, 0.0, 4 * seg, CAL_MM, base, True)
+    for c in range(1, 4):  # short separators between the columns, as printed ECGs have
+        xm = CAL_MM + c * seg * MM_PER_S
+        for r in range(3):
+            b = height - (r + 0.5) * ROW_MM
+            ax.plot([xm, xm], [b - 2.5, b + 2.5], color="black", lw=0.8, zorder=2)
+    ax.set_xlim(0, width)
+    ax.set_ylim(0, height)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for s in ax.spines.values():
+        s.set_visible(False)
+    footer = f"{MM_PER_S:g} mm/s, {MM_PER_MV:g} mm/mV, {fs:g} Hz"
+    ax.set_title((title + "   " if title else "") + footer, fontsize=9, loc="left")
+    fig.tight_layout(pad=0.2)
+    return fig

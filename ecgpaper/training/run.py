@@ -1,0 +1,234 @@
+"""Run one experiment end to end: data -> model -> fit -> test predictions -> metrics
+with bootstrap CIs -> artifact folder. A finished run whose configuration hash is
+unchanged is reused, not retrained."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from ..constants import LEAD_INDEX
+from . import artifacts as art
+from . import distributed as dist_
+from .experiments import EXPERIMENTS, LEAD_CONFIGS, Experiment, get_experiment
+
+
+def effective_profile(profile, exp: Experiment):
+    """The profile as the experiment uses it (the universal model may have its own
+    epoch budget, width and sampling rate in the profile)."""
+    if not exp.universal:
+        return profile
+    changes = {}
+    for field, target in (("universal_max_epochs", "max_epochs"),
+                          ("universal_width", "width"), ("universal_fs", "fs")):
+        value = getattr(profile, field, None)
+        if value is not None:
+            changes[target] = value
+    return dataclasses.replace(profile, **changes) if changes else profile
+
+
+def fit_config(profile, exp: Experiment, progress: bool = True):
+    from .loop import FitConfig
+    return FitConfig(
+        max_epochs=profile.max_epochs,
+        patience=profile.patience_nk2 if exp.morphology else profile.patience,
+        batch_size=profile.universal_batch_size if exp.universal else profile.batch_size,
+        lr=profile.lr, weight_decay=profile.weight_decay,
+        label_smoothing=profile.label_smoothing, grad_clip=profile.grad_clip,
+        seed=profile.seed, fs=profile.fs, universal=exp.universal, progress=progress)
+
+
+def model_config(profile, exp: Experiment, n_features: int, device: str = "cpu"):
+    if exp.universal:
+        from ..models.universal import UniversalConfig
+        return UniversalConfig(width=profile.width, kernel_size=profile.kernel_size,
+                               stem_kernel=profile.stem_kernel,
+                               checkpointing=device.startswith("cuda"))
+    from ..models.resnet1d import SEResNetConfig
+    return SEResNetConfig(in_channels=12, n_meta=n_features, width=profile.width,
+                          kernel_size=profile.kernel_size, stem_kernel=profile.stem_kernel)
+
+
+def evaluate(y_true: np.ndarray, proba: np.ndarray, profile) -> dict:
+    """Table 4 metrics and their 95 % bootstrap intervals."""
+    from ..evaluation.bootstrap import bootstrap_ci
+    from ..evaluation.metrics import table4
+    metrics = {k: _num(v) for k, v in table4(y_true, proba).items()}
+    ci = {}
+    if len(y_true):
+        df = bootstrap_ci(y_true, proba, n=profile.bootstrap, seed=profile.seed)
+        for _, r in df.iterrows():
+            ci[str(r["metric"])] = {"value": _num(r["value"]), "low": _num(r["low"]),
+                                    "high": _num(r["high"])}
+    return {"metrics": metrics, "ci": ci}
+
+
+def _num(v):
+    try:
+        v = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if np.isnan(v) else v
+
+
+def run_experiment(exp_id, profile, *, resume: bool = False, force: bool = False,
+                   out_dir: Path | None = None, device: str | None = None,
+                   progress: bool = True, log: Callable[[str], None] | None = print) -> dict:
+    """Train and evaluate experiment `exp_id` under `profile`; return its metrics dict.
+
+    Reuses a complete artifact folder with the same configuration hash unless `force`.
+    `resume` continues an interrupted run from its last.pt. Under torchrun every process
+    trains its share; rank 0 writes the artifacts.
+    """
+    from ..data.workspace import ensure_store
+    from ..models.registry import n_parameters, save_checkpoint
+    from ..provenance import collect
+    from .inputs import load_inputs
+    from .loop import predict, seed_everything, softmax, fit, cpu_threads
+
+    exp = get_experiment(exp_id)
+    say = log or (lambda _msg: None)
+    info = dist_.init(device)
+    if info.is_main:
+        store = ensure_store(profile)
+    dist_.barrier(info)
+    if not info.is_main:
+        store = ensure_store(profile)
+    checksum = store.manifest.get("dataset_checksum")
+    eprof = effective_profile(profile, exp)
+    config = art.run_config(exp, eprof, checksum)
+    folder = Path(out_dir) if out_dir is not None else art.experiment_dir(profile, exp.id)
+
+    if not force and art.is_complete(folder, config["hash"]):
+        if info.is_main:
+            say(f"experiment {exp.id}: reusing the finished run in {folder} "
+                f"(configuration {config['hash']} unchanged)")
+        dist_.shutdown(info)
+        return {**art.read_metrics(folder), "reused": True}
+
+    if info.is_main:
+        _prepare_folder(folder, config, resume)
+    dist_.barrier(info)
+
+    threads = max(1, cpu_threads() // info.world_size) if info.device == "cpu" else None
+    seed_everything(eprof.seed, threads, info.device)
+    if info.is_main:
+        inputs = load_inputs(store, eprof, exp)
+    dist_.barrier(info)
+    if not info.is_main:
+        inputs = load_inputs(store, eprof, exp)
+    if info.is_main:
+        say(f"experiment {exp.id} ({exp.name}): {inputs.sizes()} records, "
+            f"{inputs.n_features} features, {inputs.n_samples} samples at {inputs.fs} Hz, "
+            f"device {info.device} x{info.world_size}")
+
+    from ..models.registry import build_model
+    mcfg = model_config(eprof, exp, inputs.n_features, info.device)
+    seed_everything(eprof.seed, threads, info.device)
+    model = build_model(mcfg)
+    fcfg = fit_config(eprof, exp, progress=progress)
+    extra = {"experiment": exp.id, "fs": inputs.fs, "n_samples": inputs.n_samples,
+             "channel_mean": inputs.channel_mean, "channel_std": inputs.channel_std,
+             "feature_names": inputs.feature_names,
+             "feature_median": inputs.feature_stats.get("median", []),
+             "feature_mean": inputs.feature_stats.get("mean", []),
+             "feature_std": inputs.feature_stats.get("std", []), "config_hash": config["hash"]}
+
+    def save_best(path, m, meta):
+        save_checkpoint(path, m, **extra, **meta)
+
+    result = fit(model, inputs.splits["train"], inputs.splits["val"], fcfg, folder,
+                 resume=resume, save_best=save_best, info=info, log=say if progress else None)
+    if not info.is_main:
+        dist_.shutdown(info)
+        return {}
+
+    t0 = time.perf_counter()
+    test = inputs.splits["test"]
+    y = test.y.numpy()
+    ids = inputs.record_ids["test"]
+    metrics: dict = {}
+    if exp.universal:
+        lead_results = {}
+        for k, names in LEAD_CONFIGS.items():
+            sel = [LEAD_INDEX[n] for n in names]
+            logits, attn = predict(model, test, True, leads=sel, device=info.device)
+            proba = softmax(logits)
+            art.write_csv(folder / f"predictions_{k}lead.csv", art.predictions_frame(ids, y, proba))
+            art.write_npy(folder / f"attention_{k}lead.npy", attn.astype(np.float32))
+            lead_results[str(k)] = {"leads": list(names), **evaluate(y, proba, eprof)}
+            if k == 12:
+                art.write_csv(folder / "predictions.csv", art.predictions_frame(ids, y, proba))
+                metrics.update(lead_results[str(k)])
+        metrics["lead_configs"] = lead_results
+    else:
+        logits, _ = predict(model, test, False, device=info.device)
+        proba = softmax(logits)
+        art.write_csv(folder / "predictions.csv", art.predictions_frame(ids, y, proba))
+        metrics.update(evaluate(y, proba, eprof))
+    eval_seconds = time.perf_counter() - t0
+
+    hist = pd.DataFrame(result.history,
+                        columns=["epoch", "train_loss", "val_loss", "val_f1_macro", "lr",
+                                 "seconds"])
+    art.write_csv(folder / "history.csv", hist)
+    sizes = inputs.sizes()
+    metrics.update({
+        "experiment": exp.id, "name": exp.name, "model": exp.model,
+        "description": exp.describe(), "config_hash": config["hash"],
+        "n_train": sizes["train"], "n_val": sizes["val"], "n_test": sizes["test"],
+        "best_epoch": result.best_epoch, "best_val_f1_macro": _num(result.best_score),
+        "epochs_run": result.epochs_run, "max_epochs": fcfg.max_epochs,
+        "patience": fcfg.patience, "stopped_early": result.stopped_early,
+        "batch_size": fcfg.batch_size, "n_parameters": n_parameters(model),
+        "input": {"n_leads": int(test.x.shape[1]), "n_samples": inputs.n_samples,
+                  "fs": inputs.fs, "n_features": inputs.n_features,
+                  "feature_names": inputs.feature_names, "paper_input": exp.paper_input,
+                  "paper_n_inputs": exp.paper_n_inputs or None},
+        "paper": {**exp.paper, "label": "paper's reported figure (Table 3)"},
+        "timing": {"train_seconds": result.train_seconds,
+                   "seconds_per_epoch": result.train_seconds / max(result.epochs_run, 1),
+                   "evaluate_seconds": eval_seconds, "device": info.device,
+                   "threads": threads, "world_size": info.world_size,
+                   "resumed_from_epoch": result.resumed_from},
+    })
+    prov = collect(eprof)
+    prov.update({"experiment": exp.id, "seed": eprof.seed, "data_checksum": checksum,
+                 "device": info.device, "world_size": info.world_size,
+                 "config_hash": config["hash"]})
+    art.write_json(folder / "provenance.json", prov)
+    art.write_json(folder / "metrics.json", metrics)   # last: marks the run complete
+    say(f"experiment {exp.id}: test accuracy {metrics['metrics'].get('accuracy', float('nan')):.3f}"
+        f", macro-F1 {metrics['metrics'].get('f1_macro', float('nan')):.3f} "
+        f"(best epoch {result.best_epoch}, {result.train_seconds:.1f} s training) -> {folder}")
+    dist_.shutdown(info)
+    return {**metrics, "reused": False}
+
+
+def _prepare_folder(folder: Path, config: dict, resume: bool) -> None:
+    """Start a run: a fresh run clears old outputs; a resumed one must match config.json."""
+    import json
+    folder.mkdir(parents=True, exist_ok=True)
+    cfg_path = folder / "config.json"
+    if resume and (folder / "last.pt").is_file():
+        old = json.loads(cfg_path.read_text()).get("hash") if cfg_path.is_file() else None
+        if old != config["hash"]:
+            raise ValueError(f"cannot resume {folder}: its config.json hash {old} differs "
+                             f"from this run's {config['hash']} (settings or data changed); "
+                             f"run without --resume to start over")
+        (folder / "metrics.json").unlink(missing_ok=True)
+        return
+    for p in folder.iterdir():
+        if p.is_file() and (p.suffix in {".pt", ".csv", ".npy", ".json"}):
+            p.unlink()
+    art.write_json(cfg_path, config)
+
+
+def run_all(profile, experiments=None, **kwargs) -> dict:
+    """Run (or reuse) several experiments in order; returns {id: metrics}."""
+    return {e: run_experiment(e, profile, **kwargs) for e in (experiments or list(EXPERIMENTS))}

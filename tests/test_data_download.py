@@ -1,0 +1,188 @@
+"""`ecgpaper download` against a local HTTP server with Range support: full download,
+interrupted download that resumes, corrupted download rejected and not unpacked."""
+
+import hashlib
+import io
+import random
+import threading
+import zipfile
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from ecgpaper.data.download import DownloadError, download, plan_files
+
+
+def make_zip(files: dict) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, text in files.items():
+            zf.writestr(name, text)
+    return buf.getvalue()
+
+
+_RNG = random.Random(0)
+ARCHIVE = make_zip({f"ECGData/MUSE_{i}.csv": ",".join(str(_RNG.randint(-999, 999))
+                                                      for _ in range(4000)) for i in range(5)})
+XLSX = b"not really excel but bytes " * 100
+
+
+class Server:
+    def __init__(self):
+        self.files = {"ECGData.zip": ARCHIVE, "Diagnostics.xlsx": XLSX}
+        self.cut_once = {}          # name -> bytes to send before dropping the connection
+        self.requests = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                name = self.path.lstrip("/")
+                rng = self.headers.get("Range")
+                server.requests.append((name, rng))
+                if name not in server.files:
+                    self.send_error(404, "Not Found")
+                    return
+                data = server.files[name]
+                start = int(rng.split("=")[1].split("-")[0]) if rng else 0
+                body = data[start:]
+                self.send_response(206 if rng else 200)
+                if rng:
+                    self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Accept-Ranges", "bytes")
+                self.end_headers()
+                cut = server.cut_once.pop(name, None)
+                self.wfile.write(body if cut is None else body[:cut])
+                self.wfile.flush()
+                if cut is not None:
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture()
+def server():
+    s = Server()
+    yield s
+    s.close()
+
+
+def manifest(zip_sha=hashlib.sha256(ARCHIVE).hexdigest(), zip_size=len(ARCHIVE)):
+    return {"chapman": {
+        "variants": {"raw": ["Diagnostics.xlsx", "ECGData.zip"]},
+        "files": {
+            "Diagnostics.xlsx": {"base_url": "https://example.invalid", "path": "1",
+                                 "size": len(XLSX), "sha256": None},
+            "ECGData.zip": {"base_url": "https://example.invalid", "path": "2",
+                            "size": zip_size, "sha256": zip_sha, "unpack": True},
+        }}}
+
+
+def test_full_download_verifies_and_unpacks(server, tmp_path, capsys):
+    paths = download("chapman", tmp_path, base_url=server.url, manifest=manifest(),
+                     progress=False)
+    assert [p.name for p in paths] == ["Diagnostics.xlsx", "ECGData.zip"]
+    assert (tmp_path / "Diagnostics.xlsx").read_bytes() == XLSX
+    assert sorted(p.name for p in (tmp_path / "ECGData").iterdir()) == \
+        [f"MUSE_{i}.csv" for i in range(5)]
+    out = capsys.readouterr().out
+    assert "no published sha256: size verified only" in out
+    assert "size and sha256 verified" in out
+    # second run: nothing fetched again
+    n = len(server.requests)
+    download("chapman", tmp_path, base_url=server.url, manifest=manifest(), progress=False)
+    assert len(server.requests) == n
+    assert "already present" in capsys.readouterr().out
+
+
+def test_interrupted_download_resumes_with_range(server, tmp_path):
+    server.cut_once["ECGData.zip"] = 1500
+    with pytest.raises(DownloadError, match=r"ECGData.zip: download interrupted .*run the "
+                                            r"same command again to resume"):
+        download("chapman", tmp_path, base_url=server.url, manifest=manifest(),
+                 progress=False)
+    part = tmp_path / "ECGData.zip.part"
+    assert part.exists() and 0 < part.stat().st_size < len(ARCHIVE)
+    assert not (tmp_path / "ECGData").exists()
+    size = part.stat().st_size
+    download("chapman", tmp_path, base_url=server.url, manifest=manifest(), progress=False)
+    assert ("ECGData.zip", f"bytes={size}-") in server.requests
+    assert (tmp_path / "ECGData.zip").read_bytes() == ARCHIVE
+    assert not part.exists()
+    assert len(list((tmp_path / "ECGData").iterdir())) == 5
+
+
+def test_corrupted_download_is_rejected_and_not_unpacked(server, tmp_path):
+    bad = bytearray(ARCHIVE)
+    bad[100] ^= 0xFF
+    server.files["ECGData.zip"] = bytes(bad)
+    with pytest.raises(DownloadError, match=r"ECGData.zip: sha256 .* expected .*corrupted "
+                                            r"and was removed \(not unpacked\)"):
+        download("chapman", tmp_path, base_url=server.url, manifest=manifest(),
+                 progress=False)
+    assert not (tmp_path / "ECGData").exists()
+    assert not (tmp_path / "ECGData.zip").exists()
+    assert not (tmp_path / "ECGData.zip.part").exists()
+
+
+def test_archive_without_checksum_is_tested_before_unpacking(server, tmp_path):
+    server.files["ECGData.zip"] = b"PK\x03\x04 this is not a zip" * 10
+    with pytest.raises(DownloadError, match=r"ECGData.zip: not a valid zip archive.*not "
+                                            r"unpacked"):
+        download("chapman", tmp_path, base_url=server.url,
+                 manifest=manifest(zip_sha=None, zip_size=None), progress=False)
+    assert not (tmp_path / "ECGData").exists()
+
+
+def test_refused_or_offline_says_how_to_install_by_hand(server, tmp_path):
+    del server.files["Diagnostics.xlsx"]
+    with pytest.raises(DownloadError) as info:
+        download("chapman", tmp_path, base_url=server.url, manifest=manifest(),
+                 progress=False)
+    msg = str(info.value)
+    assert "refused the download (HTTP 404" in msg
+    assert "ECGData/<FileName>.csv" in msg and "ecgpaper prepare --source chapman-csv" in msg
+    with pytest.raises(DownloadError, match="could not connect"):
+        download("chapman", tmp_path, base_url="http://127.0.0.1:9", manifest=manifest(),
+                 progress=False)
+
+
+def test_dry_run_and_shipped_manifest(tmp_path, capsys, monkeypatch):
+    files = plan_files("chapman", "raw")
+    names = [f["name"] for f in files]
+    assert names[0] == "Diagnostics.xlsx" and "ECGData.zip" in names
+    assert all(f["url"].startswith("https://") for f in files)
+    # a checksum is either a real 64-hex digest or null (never a placeholder)
+    for f in plan_files("chapman", "denoised") + plan_files("chapman", "wfdb"):
+        assert f["sha256"] is None or (len(f["sha256"]) == 64 and int(f["sha256"], 16) >= 0)
+    monkeypatch.setenv("ECGPAPER_DOWNLOAD_BASE_URL", "http://mirror.test/x")
+    from ecgpaper.cli import main
+    assert main(["download", "chapman", "--variant", "denoised", "--dry-run",
+                 "--dest", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "http://mirror.test/x/ECGDataDenoised.zip" in out
+    assert not any(tmp_path.iterdir())
+
+
+def test_download_command(server, tmp_path, capsys, monkeypatch):
+    import ecgpaper.data.download as dl
+    monkeypatch.setattr(dl, "load_manifest", lambda path=None: manifest())
+    from ecgpaper.cli import main
+    assert main(["download", "chapman", "--dest", str(tmp_path), "--base-url", server.url,
+                 "--no-progress"]) == 0
+    assert "next: ecgpaper prepare --source chapman-csv" in capsys.readouterr().out
+    del server.files["Diagnostics.xlsx"]
+    assert main(["download", "chapman", "--dest", str(tmp_path / "b"), "--base-url",
+                 server.url, "--no-progress"]) == 2
+    assert "HTTP 404" in capsys.readouterr().err

@@ -1,0 +1,98 @@
+"""The four related designs: shapes at any length, a training step, save/load, FLOPs."""
+
+import math
+
+import pytest
+import torch
+
+from ecgpaper.models.cnn_att_bigru import CNNAttBiGRUConfig
+from ecgpaper.models.cnn_gru import CNNGRUConfig
+from ecgpaper.models.flops import count_flops
+from ecgpaper.models.multiscale_se import MultiScaleSEConfig
+from ecgpaper.models.registry import MODELS, build_model, load_checkpoint, model_type_of, save_checkpoint
+from ecgpaper.models.rescnn_bigru import ResCNNBiGRUConfig, power_envelopes
+from ecgpaper.models.resnet1d import SEResNetConfig
+
+SMALL = {
+    "multiscale_se": MultiScaleSEConfig(filters=8, large_kernel=7, small_kernels=(3, 5, 9)),
+    "cnn_gru": CNNGRUConfig(),
+    "cnn_att_bigru": CNNAttBiGRUConfig(channels=(8, 16, 16, 16), hidden=16),
+    "rescnn_bigru": ResCNNBiGRUConfig(fs=100, channels=16, hidden=16),
+}
+
+
+def test_every_registered_baseline_has_a_small_config():
+    assert set(SMALL) == set(MODELS) - {"se_resnet1d", "universal"}
+    for name, cfg in SMALL.items():
+        assert model_type_of(cfg) == name
+
+
+@pytest.mark.parametrize("name", sorted(SMALL))
+def test_shapes_any_length(name):
+    torch.manual_seed(0)
+    m = build_model(SMALL[name]).eval()
+    with torch.no_grad():
+        for T in (250, 1000, 777):
+            assert m(torch.randn(2, 12, T)).shape == (2, 8)
+
+
+@pytest.mark.parametrize("name", sorted(SMALL))
+def test_training_step_reduces_loss(name):
+    torch.manual_seed(0)
+    m = build_model(SMALL[name]).train()
+    opt = torch.optim.Adam(m.parameters(), lr=3e-3)
+    x, y = torch.randn(8, 12, 400), torch.arange(8)
+    losses = []
+    for _ in range(6):
+        opt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(m(x), y)
+        loss.backward()
+        assert all(torch.isfinite(p.grad).all() for p in m.parameters() if p.grad is not None)
+        opt.step()
+        losses.append(loss.item())
+    assert min(losses[1:]) < losses[0]
+
+
+@pytest.mark.parametrize("name", sorted(SMALL))
+def test_save_load_same_output(tmp_path, name):
+    torch.manual_seed(0)
+    m = build_model(SMALL[name]).eval()
+    x = torch.randn(2, 12, 300)
+    m2, _ = load_checkpoint(save_checkpoint(tmp_path / f"{name}.pt", m))
+    with torch.no_grad():
+        assert torch.allclose(m(x), m2(x))
+
+
+def test_multiscale_lead_kernels_follow_lead_count():
+    assert MultiScaleSEConfig(in_channels=3).lead_kernels == (1, 2, 2)
+    m = build_model(MultiScaleSEConfig(in_channels=2, filters=4, large_kernel=5)).eval()
+    assert m(torch.randn(1, 2, 200)).shape == (1, 8)
+    with pytest.raises(ValueError, match="lead kernels"):
+        MultiScaleSEConfig(in_channels=5)
+
+
+def test_power_envelope_of_sinusoids():
+    fs, T = 100, 1000
+    t = torch.arange(T) / fs
+    x = torch.stack([torch.sin(2 * math.pi * 2 * t), torch.sin(2 * math.pi * 10 * t)])[None]
+    env = power_envelopes(x, fs)                 # bands 8 Hz and 24 Hz
+    mid = slice(200, 800)
+    assert env.shape == (1, 4, T)
+    assert env[0, 0, mid].mean() == pytest.approx(1, abs=0.02)   # 2 Hz passes the low band
+    assert env[0, 1, mid].mean() < 0.02                           # 10 Hz does not
+    assert env[0, 3, mid].mean() == pytest.approx(1, abs=0.02)   # ... but passes 24 Hz (flat to 12 Hz)
+
+
+def test_flops_of_paper_se_resnet18():
+    # 12 x 5000, kernel 7, full width: 3.91 GFLOP (FLOP = 2 x MAC)
+    m = build_model(SEResNetConfig())
+    assert count_flops(m, torch.randn(1, 12, 5000)) / 1e9 == pytest.approx(3.909, abs=0.01)
+
+
+def test_flop_counter_counts_gru_and_linear():
+    g = torch.nn.GRU(4, 5, batch_first=True, bidirectional=True)
+    lin = torch.nn.Linear(10, 3)
+    model = torch.nn.Sequential()
+    assert count_flops(g, torch.randn(2, 7, 4)) == 2 * 2 * 14 * 3 * (4 * 5 + 5 * 5)
+    assert count_flops(lin, torch.randn(6, 10)) == 2 * 6 * 10 * 3
+    del model
