@@ -97,7 +97,7 @@ def audit_table(text_config: CountConfig = CountConfig(stem_kernel=7),
                     f"ours (stem {text_config.stem_kernel})": None,
                     f"ours (stem {matching_config.stem_kernel})": None,
                     "difference (paper - ours stem 15)": None})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).convert_dtypes()
 
 
 def search_configurations(stem_kernels=(3, 5, 7, 9, 11, 13, 15), kernels=(3, 5, 7, 9),

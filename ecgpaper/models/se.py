@@ -55,3 +55,18 @@ def collect_se_gates(model: nn.Module, *inputs, **kwargs) -> dict[str, torch.Ten
         for h in handles:
             h.remove()
     return gates
+
+
+@torch.no_grad()
+def gates_by_record(model: nn.Module, x: torch.Tensor, meta: torch.Tensor | None = None,
+                    batch: int = 64) -> dict[str, "np.ndarray"]:
+    """SE gates of every block for every recording of `x` (N, C, T), batched:
+    name -> (N, channels) numpy array. The model is put in eval mode."""
+    import numpy as np
+    model.eval()
+    parts: dict[str, list] = {}
+    for i in range(0, len(x), batch):
+        kw = {} if meta is None or meta.shape[-1] == 0 else {"meta": meta[i:i + batch]}
+        for name, g in collect_se_gates(model, x[i:i + batch], **kw).items():
+            parts.setdefault(name, []).append(g.numpy())
+    return {k: np.concatenate(v) for k, v in parts.items()}
