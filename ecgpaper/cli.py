@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
             if exc.name == f"ecgpaper.commands.{module_name}":
                 continue  # command not part of this installation yet
             raise
-        p = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        p = sub.add_parser(name, help=module.HELP.replace("%", "%%"), description=module.HELP)
         module.register(p)
         p.set_defaults(_run=module.run)
     return parser

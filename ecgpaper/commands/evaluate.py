@@ -3,7 +3,7 @@ predictions CSV (record_id, label, pred, prob_SB ... prob_AT)."""
 
 from __future__ import annotations
 
-HELP = "metrics with 95 %% bootstrap CIs (Tables 4 and 6) from a predictions CSV"
+HELP = "metrics with 95 % bootstrap CIs (Tables 4 and 6) from a predictions CSV"
 
 
 def register(parser) -> None:
