@@ -230,6 +230,10 @@ def execute_chapter(chapter: Chapter, root: Path, profile: Profile, params: dict
     for stale in (final, stamp):
         stale.unlink(missing_ok=True)
     start = time.perf_counter()
+    # Progress bars would end up as stderr text in the rendered page: the book prints
+    # its own per-chapter progress instead (tqdm reads TQDM_* environment defaults).
+    saved = os.environ.get("TQDM_DISABLE")
+    os.environ["TQDM_DISABLE"] = "1"
     try:
         papermill.execute_notebook(
             str(generated), str(partial), parameters=params, kernel_name="python3",
@@ -243,6 +247,11 @@ def execute_chapter(chapter: Chapter, root: Path, profile: Profile, params: dict
             os.replace(partial, failed)
             kept = failed
         raise BookError(_format_failure(chapter, exc, kept)) from exc
+    finally:
+        if saved is None:
+            os.environ.pop("TQDM_DISABLE", None)
+        else:
+            os.environ["TQDM_DISABLE"] = saved
     seconds = time.perf_counter() - start
     _finalise(partial, collect(profile, root) | {"seconds": round(seconds, 1)}, chapter, params)
     os.replace(partial, final)

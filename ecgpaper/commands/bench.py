@@ -14,7 +14,7 @@ def register(parser) -> None:
 
     sub = parser.add_subparsers(dest="bench", metavar="NAME", required=True)
     for name, module in benchmark_modules().items():
-        p = sub.add_parser(name, help=module.DESCRIPTION, description=module.DESCRIPTION)
+        p = sub.add_parser(name, help=module.DESCRIPTION.replace("%", "%%"), description=module.DESCRIPTION)
         p.add_argument("--json", action="store_true", help="print JSON records")
         p.add_argument("--quick", action="store_true", help="small, fast version")
         p.add_argument("--out", help="also write the results to this JSON file")
