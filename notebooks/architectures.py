@@ -41,7 +41,7 @@ from ecgpaper.benchmarks.models import model_zoo
 from ecgpaper.notebook import glue, setup
 
 P = setup(profile, overrides)
-torch.manual_seed(P.seed)
+_ = torch.manual_seed(P.seed)
 fmt = lambda n: f"{n:,}"
 
 # %% [markdown]
@@ -174,10 +174,8 @@ pd.concat([grid[grid["matches_total"]], grid.loc[[closest.name]]]).drop(columns=
 
 # %%
 checks = audit.paper_checks().astype({"paper": str, "computed": str})
-for key, row in zip(["parts_sum", "attention", "backbone_any", "stem", "query", "n_meta",
-                     "ponset", "exp3_inputs", "filtered_nk2", "nk2_implied", "best",
-                     "at_train"], checks.itertuples()):
-    glue(f"arch_check_{key}", row.computed)
+for key, row in checks.iterrows():
+    glue(f"arch_check_{key}", row["computed"])
 glue("arch_n_checks", str(len(checks)))
 glue("arch_n_checks_failed", str(int((~checks["agrees"]).sum())))
 checks

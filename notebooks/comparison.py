@@ -47,7 +47,7 @@ T3 = report.table3(P)
 show = report.table3_display(T3)
 display(show)
 glue("comparison_table3", show)
-glue("comparison_n_experiments", len(T3))
+_ = glue("comparison_n_experiments", len(T3))
 
 # %% [markdown]
 # ## Ours against the paper

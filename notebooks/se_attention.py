@@ -51,7 +51,7 @@ from ecgpaper.plots.attention import (plot_class_channel_heatmap, plot_gate_dist
 from ecgpaper.plots.ecg import plot_ecg
 
 P = setup(profile, overrides)
-torch.manual_seed(P.seed)
+_ = torch.manual_seed(P.seed)
 
 # %% [markdown]
 # ## The model
@@ -79,8 +79,8 @@ se_params = sum(p.numel() for m in model.modules() if isinstance(m, SEModule1d)
                 for p in m.parameters())
 glue("se_trained", "trained" if trained else "untrained")
 glue("se_param_share", f"{100 * se_params / n_parameters(model):.1f}%")
-pd.DataFrame({"value": [model.config.width, model.config.kernel_size, fs_model,
-                        n_parameters(model), se_params]},
+pd.DataFrame({"value": [str(model.config.width), str(model.config.kernel_size), str(fs_model),
+                        f"{n_parameters(model):,}", f"{se_params:,}"]},
              index=["width", "block kernel", "sampling rate (Hz)", "parameters",
                     "of which in SE gates"])
 
@@ -181,10 +181,10 @@ top = by_class.std(0).sort_values(ascending=False).index[:40]
 fig = plot_class_channel_heatmap(by_class[top], title=last.replace("backbone.", ""))
 plt.show()
 spread = float(by_class.abs().to_numpy().max())
-glue("se_max_class_shift", f"{spread:.3f}")
+glue("se_max_class_shift", f"{spread:.4f}")
 display(Markdown(
     f"The largest shift of a class mean from the overall mean in this block is "
-    f"{spread:.3f} (on a 0-1 gate). "
+    f"{spread:.4f} (on a 0-1 gate). "
     + ("These are the weights of a trained network." if trained else
        "With random weights, any difference between classes reflects only the input "
        "statistics, not learning.")))

@@ -112,14 +112,22 @@ def synth_record(label: str, meas: dict, beat: str, rng: np.random.Generator,
     qt_ms = float(_even(qt_ms))
 
     vr_int = int(round(vr_meas))
-    if label in tr.SINUS or label == "AT" or (label == "SVT" and rh.p_kind):
-        atrial_rate = vr_int if label != "AT" else int(round(rh.atrial_rate))
-        if label in tr.SINUS and rng.uniform() > aeq:
-            atrial_rate = int(round(max(ar, 0)))      # the device's atrial rate misfires
+    # The electrocardiograph's automated atrial rate: the true atrial rate where P waves
+    # are organised and visible; for fibrillation, flutter outside the usual F-wave band
+    # and SVT with hidden P waves it is unreliable in the real table (often simply the
+    # ventricular rate, otherwise a drawn value), and it occasionally misfires in sinus
+    # rhythms. `aeq` is the real class's share of rows with atrial == ventricular rate.
+    u = rng.uniform()
+    if label in tr.SINUS:
+        atrial_rate = vr_int if u <= aeq else int(round(max(ar, 0)))
+    elif label == "AT":
+        atrial_rate = int(round(rh.atrial_rate))
+    elif label == "SVT" and rh.p_kind:
+        atrial_rate = vr_int
     elif label == "AF" and 245.0 <= ar <= 355.0:
         atrial_rate = int(round(f_rate))
-    else:  # fibrillation, flutter and hidden-P SVT: the automated atrial rate is unreliable
-        atrial_rate = int(round(max(ar, 0)))
+    else:
+        atrial_rate = vr_int if u <= aeq else int(round(max(ar, 0)))
     qonset = int(round(meas["QOnset"]))
     row = {
         "Rhythm": label,

@@ -24,6 +24,9 @@ STATS_FILE = RESOURCES / "twin_stats.json"
 # within-class interquartile range (tuned so that a metadata-only gradient-boosting
 # model is about as accurate on the twin as on the real table).
 MEASUREMENT_NOISE = 0.0
+# Only the electrocardiograph's measurements are blurred, not the patient's age or sex.
+NOISY_VARS = ("VentricularRate", "AtrialRate", "QRSDuration", "QTInterval", "RAxis", "TAxis",
+              "QOnset")
 
 
 @lru_cache(maxsize=1)
@@ -78,7 +81,7 @@ def sample_measurements(label: str, n: int, rng: np.random.Generator,
             continue
         q = np.asarray(cs["quantiles"][name], float)
         x = np.interp(u[:, j], probs, q)
-        if noise > 0:
+        if noise > 0 and name in NOISY_VARS:
             iqr = np.interp(0.75, probs, q) - np.interp(0.25, probs, q)
             x = x + rng.normal(0.0, noise * max(iqr, 1.0), size=n)
         out[name] = x

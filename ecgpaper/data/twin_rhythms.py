@@ -134,6 +134,8 @@ def flutter(rng, vr: float, ar: float, duration: float, m) -> tuple[Rhythm, floa
 
 def svt(rng, vr: float, duration: float, resp_f: float, m) -> Rhythm:
     lo, hi = RATE_RANGE["SVT"]
+    if vr < lo:   # the real table's slower "SVT" rows: fold into the overlap with ST/AT
+        vr = lo + 0.5 * (lo - vr)
     target = float(np.clip(vr, lo + 1, hi - 1))
     rr0 = 60.0 / target
     times = _regular_train(rng, rr0, duration, resp_f, 0.0, 0.0025 * rr0)

@@ -166,9 +166,12 @@ def paper_checks() -> pd.DataFrame:
 
     rows = []
 
+    keys = iter(["parts_sum", "attention", "backbone_any", "stem", "query", "n_meta", "ponset",
+                 "exp3_inputs", "filtered_nk2", "nk2_implied", "best", "at_train"])
+
     def add(topic, check, paper, computed, agrees):
-        rows.append({"topic": topic, "check": check, "paper": paper, "computed": computed,
-                     "agrees": bool(agrees)})
+        rows.append({"key": next(keys, f"check_{len(rows)}"), "topic": topic, "check": check,
+                     "paper": paper, "computed": computed, "agrees": bool(agrees)})
 
     t = PAPER_TEXT
     parts = universal_breakdown(CountConfig(stem_kernel=7))
@@ -236,4 +239,4 @@ def paper_checks() -> pd.DataFrame:
         "Table 3", f"acc {PAPER_TABLE5['12']['accuracy']}, F1 {PAPER_TABLE5['12']['f1_macro']}, "
         f"AUC {PAPER_TABLE5['12']['auc_macro']}",
         all(PAPER_TABLE3["7"][m] == PAPER_TABLE5["12"][m] for m in ("accuracy", "f1_macro", "auc_macro")))
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).set_index("key")

@@ -79,6 +79,10 @@ class FitResult:
 # --- pieces --------------------------------------------------------------------------
 
 def cpu_threads() -> int:
+    """Cores available to this process (ECGPAPER_THREADS overrides: on a machine shared
+    with other busy processes, fewer threads avoid OpenMP oversubscription)."""
+    if os.environ.get("ECGPAPER_THREADS"):
+        return max(1, int(os.environ["ECGPAPER_THREADS"]))
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - macOS/Windows

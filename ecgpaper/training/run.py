@@ -58,9 +58,11 @@ def evaluate(y_true: np.ndarray, proba: np.ndarray, profile) -> dict:
     """Table 4 metrics and their 95 % bootstrap intervals."""
     from ..evaluation.bootstrap import bootstrap_ci
     from ..evaluation.metrics import table4
+    if len(y_true) == 0:
+        return {"metrics": {}, "ci": {}, "note": "empty test split: nothing to evaluate"}
     metrics = {k: _num(v) for k, v in table4(y_true, proba).items()}
     ci = {}
-    if len(y_true):
+    if profile.bootstrap > 0:
         df = bootstrap_ci(y_true, proba, n=profile.bootstrap, seed=profile.seed)
         for _, r in df.iterrows():
             ci[str(r["metric"])] = {"value": _num(r["value"]), "low": _num(r["low"]),
@@ -95,10 +97,10 @@ def run_experiment(exp_id, profile, *, resume: bool = False, force: bool = False
     say = log or (lambda _msg: None)
     info = dist_.init(device)
     if info.is_main:
-        store = ensure_store(profile)
+        store = ensure_store(profile, progress=progress)
     dist_.barrier(info)
     if not info.is_main:
-        store = ensure_store(profile)
+        store = ensure_store(profile, progress=False)
     checksum = store.manifest.get("dataset_checksum")
     eprof = effective_profile(profile, exp)
     config = art.run_config(exp, eprof, checksum)
@@ -143,7 +145,7 @@ def run_experiment(exp_id, profile, *, resume: bool = False, force: bool = False
         save_checkpoint(path, m, **extra, **meta)
 
     result = fit(model, inputs.splits["train"], inputs.splits["val"], fcfg, folder,
-                 resume=resume, save_best=save_best, info=info, log=say if progress else None)
+                 resume=resume, save_best=save_best, info=info, log=log)
     if not info.is_main:
         dist_.shutdown(info)
         return {}
@@ -203,11 +205,15 @@ def run_experiment(exp_id, profile, *, resume: bool = False, force: bool = False
                  "config_hash": config["hash"]})
     art.write_json(folder / "provenance.json", prov)
     art.write_json(folder / "metrics.json", metrics)   # last: marks the run complete
-    say(f"experiment {exp.id}: test accuracy {metrics['metrics'].get('accuracy', float('nan')):.3f}"
-        f", macro-F1 {metrics['metrics'].get('f1_macro', float('nan')):.3f} "
+    acc, f1 = (metrics["metrics"].get(k) for k in ("accuracy", "f1_macro"))
+    say(f"experiment {exp.id}: test accuracy {_fmt(acc)}, macro-F1 {_fmt(f1)} "
         f"(best epoch {result.best_epoch}, {result.train_seconds:.1f} s training) -> {folder}")
     dist_.shutdown(info)
     return {**metrics, "reused": False}
+
+
+def _fmt(v) -> str:
+    return "n/a" if v is None else f"{v:.3f}"
 
 
 def _prepare_folder(folder: Path, config: dict, resume: bool) -> None:
