@@ -24,7 +24,7 @@ SQRT2PI = np.sqrt(2.0 * np.pi)
 # inferior component and a gain (chest leads sit closer to the heart).
 _PRECORDIAL_ANGLE = np.deg2rad([118.0, 95.0, 76.0, 58.0, 32.0, 6.0])
 _PRECORDIAL_Y = np.array([-0.05, 0.0, 0.05, 0.12, 0.18, 0.2])
-_PRECORDIAL_GAIN = np.array([0.95, 1.55, 1.65, 1.55, 1.25, 0.95])
+_PRECORDIAL_GAIN = np.array([1.3, 2.7, 2.6, 2.3, 1.8, 1.35])
 
 
 def frontal(deg: float | np.ndarray) -> np.ndarray:
@@ -144,9 +144,21 @@ def qrs_waves(rng: np.random.Generator, raxis: float, d: float, amp: float,
     s = eo + np.sqrt(max(eo * eo - o @ o + r_area * r_area, 1e-12))
     u = (s * e - o) / r_area
     u = u / np.linalg.norm(u)
+    # The R forces sweep an open loop (early and late forces delta degrees either side),
+    # so that a lead perpendicular to the axis still shows a biphasic complex; rotate the
+    # pair so that their combined area still points along u.
+    delta = np.deg2rad(rng.uniform(15.0, 40.0)) * (1 if rng.uniform() < 0.8 else -1)
+    w = r_share * sw[1:3]
+    eps = np.arctan2((w[0] - w[1]) * np.sin(delta), (w[0] + w[1]) * np.cos(delta))
+    base = np.arctan2(u[1], u[0]) - eps
+    u1 = np.array([np.cos(base + delta), np.sin(base + delta)])
+    u2 = np.array([np.cos(base - delta), np.sin(base - delta)])
+    scale = 1.0 / np.cos(delta)   # keep the combined area (and the amplitude) as drawn
     z1 = rng.uniform(-0.1, 0.35)
-    v_r1 = amp * r_share[0] * np.array([u[0], u[1], z1])
-    v_r2 = amp * r_share[1] * np.array([u[0], u[1], -post])
+    v_r1 = amp * r_share[0] * np.array([u1[0], u1[1], z1])
+    v_r2 = amp * r_share[1] * np.array([u2[0], u2[1], -post])
+    v_r1[:2] *= scale
+    v_r2[:2] *= scale
     vec = np.vstack([v_q, v_r1, v_r2, v_s, *extra_v])
     dts = np.concatenate([dt, extra_dt]) * d
     sws = np.concatenate([sw, extra_sw]) * d
@@ -191,7 +203,7 @@ def p_waves(rng: np.random.Generator, kind: str) -> tuple[np.ndarray, ...]:
 def morphology(rng: np.random.Generator, *, raxis: float, taxis: float, qrs_ms: float,
                age: float, female: bool, beat: str, p_kind: str | None) -> Morphology:
     """Draw one patient's beat shapes from the record's measurements and a little chance."""
-    amp = np.exp(rng.normal(np.log(1.15), 0.28)) * (0.88 if female else 1.0)
+    amp = np.exp(rng.normal(np.log(1.4), 0.25)) * (0.88 if female else 1.0)
     amp *= 1.0 - 0.004 * max(age - 40.0, 0.0)
     if "LVH" in beat:
         amp *= rng.uniform(1.3, 1.8)
@@ -199,7 +211,7 @@ def morphology(rng: np.random.Generator, *, raxis: float, taxis: float, qrs_ms: 
         amp *= rng.uniform(0.4, 0.6)
     d = qrs_ms / 1000.0
     q_dt, q_sl, q_sr, q_vec = qrs_waves(rng, raxis, d, amp, beat)
-    t_amp = np.exp(rng.normal(np.log(0.32), 0.3))
+    t_amp = np.exp(rng.normal(np.log(0.22), 0.3))
     if "TWC" in beat or "STTC" in beat:
         t_amp *= rng.uniform(0.3, 0.8)
     t_vec = t_amp * (frontal(taxis) + np.array([0.0, 0.0, rng.uniform(0.15, 0.6)]))
@@ -225,8 +237,8 @@ def beat_waves(m: Morphology, qrs_times: np.ndarray, qt: np.ndarray,
     # T wave: asymmetric bump whose end (about 2.6 right-widths after the peak) is QT
     # after QRS onset.
     onset = qrs_times - m.qrs_duration / 2
-    s_dn = 0.085 * qt
-    s_up = 0.16 * qt
+    s_dn = 0.075 * qt
+    s_up = 0.12 * qt
     t_peak = onset + qt - 2.6 * s_dn
     t_vec = amp_mod[:, None] * m.t_vec[None, :]
     return Waves(np.concatenate([c, t_peak]), np.concatenate([sl, s_up]),

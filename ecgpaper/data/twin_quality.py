@@ -71,3 +71,66 @@ def amplitude_table(signals: np.ndarray, leads=LEADS) -> pd.DataFrame:
     y = x - base
     amp = np.percentile(y, 99.5, axis=2) - np.percentile(y, 0.5, axis=2)
     return pd.DataFrame(amp, columns=list(leads))
+
+
+def real_chapman_examples(shared_dir) -> list:
+    """The real Chapman records kept beside the project (WFDB JSnnnnn + one figshare CSV),
+    labelled through the real Diagnostics table; empty when the folder is absent."""
+    from pathlib import Path
+    from .chapman import read_chapman_csv, read_diagnostics
+    from .wfdb_io import read_wfdb
+    if shared_dir is None:
+        return []
+    root = Path(shared_dir) / "chapman"
+    diag_path = root / "metadata" / "Diagnostics.xlsx"
+    if not diag_path.is_file():
+        return []
+    diag = read_diagnostics(diag_path)
+    out = []
+    for hea in sorted((root / "wfdb").glob("JS*.hea")):
+        out.append(read_wfdb(hea.with_suffix(""), diagnostics=diag))
+    for csv in sorted((root / "csv-denoised").glob("*.csv")):
+        out.append(read_chapman_csv(csv, diagnostics=diag))
+    return out
+
+
+def difficulty_comparison(active: pd.DataFrame, *, seed: int = 42, twin_seed: int = 0,
+                          shared_dir=None, cache=None, synthetic: bool = True) -> pd.DataFrame:
+    """The metadata-only baseline on the active profile's table, on a twin of the real
+    database's size (when `synthetic`) and on the real table (measured here when the
+    shared table is present, otherwise the figure measured elsewhere). The two large
+    fits are cached in the JSON file `cache`."""
+    import json
+    import os
+    from pathlib import Path
+    from ..constants import PAPER_TABLE1
+    from .twin import GENERATOR_VERSION, generate_table
+    from .twin_meta import MEASUREMENT_NOISE
+
+    key = f"v{GENERATOR_VERSION}-noise{MEASUREMENT_NOISE}-seed{twin_seed}-split{seed}"
+    stored = {}
+    if cache is not None and Path(cache).is_file():
+        stored = json.loads(Path(cache).read_text())
+    rows = [{"data": "active profile", **metadata_difficulty(active, seed=seed)}]
+    if synthetic:
+        name = f"twin at real size ({key})"
+        if name not in stored:
+            counts = {c: v[0] for c, v in PAPER_TABLE1.items()}
+            stored[name] = metadata_difficulty(generate_table(counts=counts, seed=twin_seed),
+                                               seed=seed)
+        rows.append({"data": "twin, real database size", **stored[name]})
+    diag = Path(shared_dir) / "chapman" / "metadata" / "Diagnostics.xlsx" if shared_dir else None
+    if diag is not None and diag.is_file():
+        name = f"real table (split {seed})"
+        if name not in stored:
+            stored[name] = metadata_difficulty(pd.read_excel(diag), seed=seed)
+        rows.append({"data": "real table (measured here)", **stored[name]})
+    else:
+        rows.append({"data": "real table (measured elsewhere)", **REAL_TABLE_BASELINE,
+                     "n_train": 7430, "n_test": 1593})
+    if cache is not None:
+        Path(cache).parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(f"{cache}.tmp{os.getpid()}")
+        tmp.write_text(json.dumps(stored, indent=1))
+        os.replace(tmp, cache)
+    return pd.DataFrame(rows).set_index("data")

@@ -95,3 +95,69 @@ def plot_ecg(signal_uV: np.ndarray, fs: float, title: str | None = None,
     ax.set_title((title + "   " if title else "") + footer, fontsize=9, loc="left")
     fig.tight_layout(pad=0.2)
     return fig
+
+
+def plot_rhythm_strips(strips, lead: str = "II", leads: tuple[str, ...] = LEADS,
+                       ncols: int = 1):
+    """One 10 s rhythm strip per entry of `strips` (title, signal (12, T) µV, fs) on ECG
+    paper, `ncols` strips per row (e.g. real | twin side by side)."""
+    import matplotlib.pyplot as plt
+    strips = list(strips)
+    if not strips:
+        raise ValueError("plot_rhythm_strips: no strips given")
+    nrows = int(np.ceil(len(strips) / ncols))
+    dur = max(s.shape[1] / fs for _, s, fs in strips)
+    w, h = dur * MM_PER_S, 25.0
+    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * w / 25.4 * 0.62,
+                                                    nrows * (h / 25.4 * 0.62 + 0.25)),
+                             squeeze=False)
+    for ax in axes.ravel()[len(strips):]:
+        ax.set_visible(False)
+    for ax, (title, sig, fs) in zip(axes.ravel(), strips):
+        _paper(ax, w, h)
+        y = np.asarray(sig, float)[leads.index(lead)] / 1000.0
+        y = y - np.median(y)
+        ax.plot(np.arange(len(y)) / fs * MM_PER_S, h / 2 + y * MM_PER_MV, color="black", lw=0.5)
+        ax.set_xlim(0, w)
+        ax.set_ylim(0, h)
+        ax.set_aspect("equal")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(f"{title}  (lead {lead})", fontsize=8, loc="left")
+    fig.tight_layout(pad=0.3)
+    return fig
+
+
+def plot_measurements_by_class(tables: dict, columns, classes=None):
+    """Box plots of Diagnostics measurements per rhythm class, one box per table (e.g.
+    {"twin": df, "real table": df}); tables need a `Rhythm` column."""
+    import matplotlib.pyplot as plt
+    from ..constants import CLASSES
+    classes = list(classes or CLASSES)
+    columns = list(columns)
+    ncols = 3
+    nrows = int(np.ceil(len(columns) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(12, 2.6 * nrows), squeeze=False)
+    colours = ["#1f77b4", "#d62728", "#2ca02c"]
+    k = len(tables)
+    for ax, col in zip(axes.ravel(), columns):
+        for j, (name, t) in enumerate(tables.items()):
+            data = [t.loc[t["Rhythm"] == c, col].dropna().to_numpy() for c in classes]
+            pos = np.arange(len(classes)) + (j - (k - 1) / 2) * 0.8 / k
+            keep = [i for i, d in enumerate(data) if len(d)]
+            if not keep:
+                continue
+            bp = ax.boxplot([data[i] for i in keep], positions=pos[keep], widths=0.7 / k,
+                            showfliers=False, patch_artist=True)
+            for b in bp["boxes"]:
+                b.set_facecolor(colours[j % 3])
+                b.set_alpha(0.45)
+            ax.plot([], [], color=colours[j % 3], lw=6, alpha=0.45, label=name)
+        ax.set_xticks(np.arange(len(classes)))
+        ax.set_xticklabels(classes, fontsize=8)
+        ax.set_title(col, fontsize=9)
+    for ax in axes.ravel()[len(columns):]:
+        ax.set_visible(False)
+    axes.ravel()[0].legend(fontsize=8, loc="upper right")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,125 @@
+"""The synthetic twin's signals: lead identities, rhythms as clinicians define them,
+determinism, and measurements that agree with the signal."""
+
+import re
+
+import numpy as np
+import pytest
+from scipy.signal import welch
+
+from ecgpaper.constants import CLASSES, DIAGNOSTICS_COLUMNS, LEAD_INDEX as L
+from ecgpaper.data import twin
+from ecgpaper.data.twin_quality import nk2_rate, rr_cv
+
+PER_CLASS = 6
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    counts = {c: PER_CLASS for c in CLASSES}
+    recs = list(twin.iter_records(counts=counts, seed=3))
+    sig = np.stack([r.signal for _, r in recs])
+    table = twin.generate_table(counts=counts, seed=3)
+    return sig, table, [r.info for _, r in recs]
+
+
+def test_shape_units_and_columns(corpus):
+    sig, table, _ = corpus
+    assert sig.shape == (8 * PER_CLASS, 12, 5000) and sig.dtype == np.float32
+    assert list(table.columns) == list(DIAGNOSTICS_COLUMNS)
+    assert table["Rhythm"].value_counts().to_dict() == {c: PER_CLASS for c in CLASSES}
+    assert table["FileName"].is_unique
+    assert all(re.fullmatch(r"MUSE_\d{8}_\d{6}_\d{5}", f) for f in table["FileName"])
+    amp = np.percentile(sig, 99.5, axis=2) - np.percentile(sig, 0.5, axis=2)
+    assert 100 < np.median(amp) < 5000          # microvolts, physiological size
+
+
+def test_limb_lead_identities(corpus):
+    sig = corpus[0].astype(np.float64)
+    i, ii = sig[:, L["I"]], sig[:, L["II"]]
+    np.testing.assert_allclose(sig[:, L["III"]], ii - i, atol=1e-3)
+    np.testing.assert_allclose(sig[:, L["aVR"]], -(i + ii) / 2, atol=1e-3)
+    np.testing.assert_allclose(sig[:, L["aVL"]], i - ii / 2, atol=1e-3)
+    np.testing.assert_allclose(sig[:, L["aVF"]], ii - i / 2, atol=1e-3)
+
+
+def test_deterministic_for_a_seed():
+    a, ta = twin.generate_arrays(counts={"SR": 2, "AFIB": 2}, seed=9)
+    b, tb_ = twin.generate_arrays(counts={"SR": 2, "AFIB": 2}, seed=9)
+    c, _ = twin.generate_arrays(counts={"SR": 2, "AFIB": 2}, seed=10)
+    assert np.array_equal(a, b) and ta.equals(tb_)
+    assert not np.array_equal(a, c)
+
+
+def test_rates_follow_clinical_definitions(corpus):
+    _, t, _ = corpus
+    vr = t.set_index("Rhythm")["VentricularRate"]
+    assert (vr["SB"] < 60).all()
+    assert vr["SR"].between(60, 100).all()
+    assert (vr["ST"] > 100).all()
+    assert vr["SVT"].between(150, 250).all()
+    at = t[t["Rhythm"] == "AT"]
+    assert at["AtrialRate"].between(100, 250).all()
+
+
+def test_regularity_per_class(corpus):
+    sig, t, _ = corpus
+    cv = {c: [] for c in CLASSES}
+    for s, r in zip(sig, t.itertuples()):
+        cv[r.Rhythm].append(rr_cv(s[L["II"]], 500))
+    med = {c: np.nanmedian(v) for c, v in cv.items()}
+    assert med["AFIB"] > 0.10
+    assert med["SR"] < 0.05 and med["SVT"] < 0.03
+    assert med["SA"] > med["SR"]
+
+
+def test_sinus_arrhythmia_swings_with_breathing(corpus):
+    _, t, info = corpus
+    for r, inf in zip(t.itertuples(), info):
+        if r.Rhythm not in ("SA", "SR"):
+            continue
+        rr = np.diff(inf["qrs_times"])
+        swing = rr.max() - rr.min()
+        if r.Rhythm == "SA":
+            assert swing > 0.12, (r.FileName, swing)
+        else:
+            assert swing < 0.16, (r.FileName, swing)
+
+
+def test_flutter_waves_have_their_spectral_peak():
+    recs = list(twin.iter_records(counts={"AF": 8}, seed=21))
+    hits = 0
+    for _, rec in recs:
+        f_rate = rec.info["true_atrial_rate"]
+        assert 245 <= f_rate <= 355
+        x = rec.signal[L["II"]] + rec.signal[L["aVF"]] + rec.signal[L["III"]]
+        f, p = welch(x - x.mean(), fs=500, nperseg=4096)
+        band = (f >= 3.5) & (f <= 7.0)
+        peak = f[band][np.argmax(p[band])] * 60
+        hits += abs(peak - f_rate) <= 12
+    assert hits >= 7
+
+
+def test_no_p_waves_in_fibrillation(corpus):
+    _, t, info = corpus
+    for r, inf in zip(t.itertuples(), info):
+        if r.Rhythm in ("AFIB", "AF"):
+            assert inf["p_kind"] is None
+        if r.Rhythm in ("SB", "SR", "ST", "SA"):
+            assert inf["p_kind"] == "sinus"
+        if r.Rhythm == "AT":
+            assert inf["p_kind"] == "ectopic"
+
+
+def test_metadata_consistent_with_signal(corpus):
+    sig, t, info = corpus
+    ok, n = 0, 0
+    for s, r, inf in zip(sig, t.itertuples(), info):
+        assert r.QRSCount == len(inf["qrs_times"])
+        assert r.QOffset - r.QOnset == r.QRSDuration // 2
+        assert r.TOffset - r.QOnset == r.QTInterval // 2
+        assert abs(r.QTCorrected - r.QTInterval / np.sqrt(60 / r.VentricularRate)) < 3
+        if r.Rhythm != "AFIB":
+            n += 1
+            ok += abs(nk2_rate(s[L["II"]], 500) - r.VentricularRate) <= 5
+    assert ok / n >= 0.9
