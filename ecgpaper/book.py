@@ -197,11 +197,27 @@ def _format_failure(chapter: Chapter, exc: Exception, failed_copy: Path | None) 
     return "\n".join(lines)
 
 
+def retitle(nb, title: str) -> None:
+    """Give a notebook executed several times (one per configuration) its own title."""
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        lines = cell.source.splitlines()
+        for i, line in enumerate(lines):
+            if line.startswith("# "):
+                lines[i] = f"# {title}"
+                cell.source = "\n".join(lines)
+                return
+    raise BookError(f"notebook has no '# ' heading to replace with {title!r}")
+
+
 def _finalise(nb_path: Path, provenance: dict, chapter: Chapter, params: dict) -> None:
     """Hide papermill's injected parameters and record provenance in the metadata."""
     import nbformat
 
     nb = nbformat.read(nb_path, as_version=4)
+    if chapter.title:
+        retitle(nb, chapter.title)
     for cell in nb.cells:
         tags = cell.metadata.setdefault("tags", [])
         if "injected-parameters" in tags and "remove-cell" not in tags:

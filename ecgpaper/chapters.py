@@ -17,9 +17,20 @@ class Chapter:
     depends_on: tuple[str, ...] = ()
     params: dict = field(default_factory=dict)   # extra papermill parameters
     inputs: tuple[str, ...] = ()   # glob patterns under the profile's work folder
+    title: str | None = None       # replaces the notebook's first heading (shared notebooks)
 
 
 EXPERIMENTS = ("1", "2", "3", "4", "5", "6", "7")
+# Page titles of the experiment notebook's seven executions (the paper's Table 3 rows).
+EXPERIMENT_TITLES = {
+    "1": "Experiment 1: signal only",
+    "2": "Experiment 2: signal + clinical metadata",
+    "3": "Experiment 3: signal + metadata + all NeuroKit2 features",
+    "4": "Experiment 4: signal + metadata + filtered NeuroKit2 features",
+    "5": "Experiment 5: signal + age and gender",
+    "6": "Experiment 6: signal + age, gender + filtered NeuroKit2 features",
+    "7": "Experiment 7: UniversalECGNet (1-12 leads)",
+}
 
 CHAPTERS: tuple[Chapter, ...] = (
     Chapter("data", "data.py", inputs=("store/manifest.json",)),
@@ -29,7 +40,7 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter("features", "features.py", depends_on=("data",),
             inputs=("store/manifest.json", "features/*.json")),
     *(Chapter(f"experiment_{e}", "experiment.py", depends_on=("data", "features"),
-              params={"experiment": e},
+              params={"experiment": e}, title=EXPERIMENT_TITLES[e],
               inputs=("store/manifest.json", f"experiments/{e}/metrics.json"))
       for e in EXPERIMENTS),
     Chapter("comparison", "comparison.py",

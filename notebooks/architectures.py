@@ -25,7 +25,7 @@
 profile = "demo"
 overrides = {}
 
-# %% tags=["remove-cell"]
+# %% tags=["remove-input"]
 import importlib
 
 import pandas as pd

@@ -33,7 +33,7 @@
 profile = "demo"
 overrides = {}
 
-# %% tags=["remove-cell"]
+# %% tags=["remove-input"]
 import warnings
 
 import matplotlib.pyplot as plt

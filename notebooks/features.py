@@ -32,7 +32,7 @@
 profile = "demo"
 overrides = {}
 
-# %% tags=["remove-cell"]
+# %% tags=["remove-input"]
 import time
 
 import matplotlib.pyplot as plt

@@ -24,7 +24,7 @@
 profile = "demo"
 overrides = {}
 
-# %% tags=["remove-cell"]
+# %% tags=["remove-input"]
 from pathlib import Path
 
 import pandas as pd

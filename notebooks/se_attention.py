@@ -32,7 +32,7 @@ profile = "demo"
 overrides = {}
 max_records = 400          # test recordings used for the class distributions
 
-# %% tags=["remove-cell"]
+# %% tags=["remove-input"]
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd

@@ -98,7 +98,7 @@ def mini_book(tmp_path, monkeypatch):
     monkeypatch.setattr("ecgpaper.book.package_fingerprint", lambda: "fixed")
     chapters = (
         Chapter("second", "second.py", depends_on=("first",), inputs=("first.txt",)),
-        Chapter("first", "first.py", params={"factor": 2}),
+        Chapter("first", "first.py", params={"factor": 2}, title="First, retitled"),
     )
     return root, chapters
 
@@ -138,6 +138,7 @@ def test_parameters_are_injected_and_hidden(mini_book):
     assert len(injected) == 1
     assert "remove-cell" in injected[0].metadata["tags"]
     assert "factor = 2" in injected[0].source and '"seed": 7' in injected[0].source
+    assert nb.cells[0].source.startswith("# First, retitled")
     prov = nb.metadata["ecgpaper"]["provenance"]
     assert prov["seed"] == 7 and prov["profile"]["seed"] == 7
     assert "torch" in prov["packages"] and prov["git_commit"]

@@ -64,7 +64,7 @@ def measure(quick: bool = False, device: str | None = None, threads: int | None 
 
     import pandas as pd
     import torch
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     from ..models.flops import count_flops
     from ..models.registry import build_model, n_parameters

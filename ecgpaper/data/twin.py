@@ -212,7 +212,7 @@ def iter_records(n: int | None = None, counts: dict | None = None, seed: int = 0
     rows = p.to_dict("records")
     it = range(len(rows))
     if progress:
-        from tqdm.auto import tqdm
+        from tqdm import tqdm
         it = tqdm(it, desc="twin", unit="rec")
     for i in it:
         r = rows[i]

@@ -155,7 +155,7 @@ def predict_rules(signals_uV: np.ndarray, fs: float, progress: bool = False):
     Recordings without at least 4 detectable beats get uniform scores (and predict the
     first class, SB); `rule_measurements_table` shows which ones.
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     x = np.asarray(signals_uV)
     if x.ndim != 3 or x.shape[1] != len(LEAD_INDEX):
