@@ -38,7 +38,7 @@ class Profile:
     stem_kernel: int = 7             # stem kernel (paper text: 7)
 
     # --- training (paper Table 2 unless the profile says otherwise) ---------------
-    max_epochs: int = 8
+    max_epochs: int = 10             # demo: one full cosine cycle (T_0 = 10)
     patience: int = 10
     patience_nk2: int = 15
     batch_size: int = 64

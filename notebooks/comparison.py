@@ -24,16 +24,14 @@
 profile = "demo"
 overrides = {}
 
-# %% tags=["remove-cell"]
+# %% tags=["remove-input"]
 import matplotlib.pyplot as plt
-import pandas as pd
 from IPython.display import Markdown, display
 
 from ecgpaper.notebook import glue, setup
 from ecgpaper.training import artifacts as art
 from ecgpaper.training import report
 from ecgpaper.training.experiments import EXPERIMENTS, PAPER_BEST_EXPERIMENT
-from ecgpaper.training.run import effective_profile
 
 P = setup(profile, overrides)
 done = art.available(P)

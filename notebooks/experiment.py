@@ -26,19 +26,18 @@ profile = "demo"
 overrides = {}
 experiment = "1"
 
-# %% tags=["remove-cell"]
+# %% tags=["remove-input"]
 import warnings
 
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
 from ecgpaper.notebook import glue, setup
 from ecgpaper.training import artifacts as art
 from ecgpaper.training import report
-from ecgpaper.training.experiments import (LEAD_CONFIGS, PAPER_BEST_EXPERIMENT, PAPER_TABLE4,
-                                           get_experiment)
+from ecgpaper.training.experiments import (LEAD_CONFIGS, PAPER_ATTENTION,
+                                           PAPER_BEST_EXPERIMENT, PAPER_TABLE4, get_experiment)
 from ecgpaper.training.run import effective_profile, run_experiment
 
 warnings.filterwarnings("ignore", category=UserWarning)
@@ -47,7 +46,7 @@ E = get_experiment(experiment)
 key = f"exp{E.id}_"
 
 # %% tags=["remove-input"]
-display(Markdown(f"## Experiment {E.id}: {E.name}\n\nThe network receives "
+display(Markdown(f"## What the network receives\n\nExperiment {E.id} ({E.name}) feeds it "
                  f"{E.describe()}. The paper lists its input as *{E.paper_input}*."))
 
 # %% [markdown]
@@ -163,7 +162,12 @@ if E.universal:
     A = report.attention_by_lead(EP, E.id)
     display(A.round(3))
     fig, ax = plt.subplots(figsize=(8, 3))
-    A["12-lead"].plot.bar(ax=ax, color="C0")
+    A["12-lead"].plot.bar(ax=ax, color="C0", label="ours, 12 leads")
+    for lead, (lo, hi) in PAPER_ATTENTION.items():
+        i = list(A.index).index(lead)
+        ax.plot([i - 0.4, i + 0.4], [lo, lo], color="black", lw=1)
+        ax.plot([i - 0.4, i + 0.4], [hi, hi], color="black", lw=1,
+                label="paper's range" if lead == "II" else None)
     ax.axhline(1 / 12, color="grey", ls=":", lw=1, label="uniform (1/12)")
     ax.set_ylabel("mean attention (12-lead)"); ax.legend()
     fig.tight_layout()

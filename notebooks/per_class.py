@@ -24,7 +24,7 @@
 profile = "demo"
 overrides = {}
 
-# %% tags=["remove-cell"]
+# %% tags=["remove-input"]
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 

@@ -49,7 +49,8 @@ def test_config_hash_tracks_what_matters():
     p = get_profile("demo")
     e = EXPERIMENTS["2"]
     h = art.run_config(e, p, "abc")["hash"]
-    assert art.run_config(e, dataclasses.replace(p, num_workers=3, work_dir="/x"), "abc")["hash"] == h
+    same = dataclasses.replace(p, num_workers=3, work_dir="/x")
+    assert art.run_config(e, same, "abc")["hash"] == h
     assert art.run_config(e, dataclasses.replace(p, max_epochs=9), "abc")["hash"] != h
     assert art.run_config(e, p, "abd")["hash"] != h
     assert art.run_config(EXPERIMENTS["1"], p, "abc")["hash"] != h

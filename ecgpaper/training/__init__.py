@@ -1,0 +1,8 @@
+"""Training and evaluation of the paper's seven experiments.
+
+experiments (the configurations as data, with the paper's figures), augment (online
+augmentations, lead dropout), loop (the Table 2 training loop, checkpoint/resume),
+distributed (torchrun / DDP), inputs (what a configuration feeds the network),
+run (one experiment end to end), artifacts (the per-experiment folder), report (the
+results chapters' tables, read from artifacts only).
+"""

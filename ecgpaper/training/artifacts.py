@@ -19,7 +19,7 @@ import pandas as pd
 from ..constants import CLASSES
 
 # Bump when the training code changes what a run produces (invalidates reuse).
-TRAINING_VERSION = 1
+TRAINING_VERSION = 2
 
 # Profile fields that change a run's result (name, folders and worker counts do not).
 RESULT_FIELDS = (
@@ -93,14 +93,10 @@ def _plain(v):
 
 
 def predictions_frame(record_ids, y_true, proba) -> pd.DataFrame:
-    """record_id, label, pred, prob_<class> ... in CLASSES order."""
-    proba = np.asarray(proba, dtype=float).reshape(len(record_ids), len(CLASSES))
-    df = pd.DataFrame({"record_id": list(record_ids),
-                       "label": [CLASSES[i] for i in y_true],
-                       "pred": [CLASSES[i] for i in proba.argmax(1)] if len(proba) else []})
-    for i, c in enumerate(CLASSES):
-        df[f"prob_{c}"] = proba[:, i]
-    return df
+    """record_id, label, pred, prob_<class> ... in CLASSES order (evaluation's format)."""
+    from ..evaluation.metrics import predictions_frame as frame
+    return frame(list(record_ids), np.asarray(y_true, dtype=int),
+                 np.asarray(proba, dtype=float).reshape(len(record_ids), len(CLASSES)))
 
 
 # --- reading ---------------------------------------------------------------------------

@@ -80,12 +80,15 @@ def lead_dropout_mask(batch: int, n_leads: int, gen: torch.Generator,
                       p_all: float = 0.5) -> torch.Tensor:
     """Boolean (B, L) mask of present leads for one training batch of the universal model.
 
-    With probability `p_all` the whole batch keeps all leads; otherwise every sample keeps
-    a uniformly drawn count of 1..L-1 leads, chosen at random (paper: lead dropout p=0.5).
+    With probability `p_all` the whole batch keeps all leads; otherwise a count k is drawn
+    uniformly from 1..L-1 for the batch and every sample keeps k leads of its own random
+    choice (paper: lead dropout p = 0.5). One count per batch keeps the number of present
+    leads, and so the backbone's batch shape, to L possible values: CPU kernels are
+    prepared once per shape, and a new shape every batch made training 3-5x slower.
     """
     if torch.rand(1, generator=gen).item() < p_all:
         return torch.ones(batch, n_leads, dtype=torch.bool)
-    k = torch.randint(1, n_leads, (batch, 1), generator=gen)
+    k = int(torch.randint(1, n_leads, (1,), generator=gen))
     order = torch.rand(batch, n_leads, generator=gen).argsort(dim=1).argsort(dim=1)
     return order < k
 

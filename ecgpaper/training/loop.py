@@ -267,6 +267,11 @@ def fit(model: torch.nn.Module, train: Tensors, val: Tensors, cfg: FitConfig,
 
     per_rank_batch = max(1, cfg.batch_size // info.world_size)
     epoch = start
+    show = cfg.progress and info.is_main
+    ebar = _epoch_bar(cfg.max_epochs, start, show)
+    if show and log is print:
+        from tqdm import tqdm
+        log = tqdm.write                     # keep the epoch lines above the bars
     while epoch < cfg.max_epochs and not stopped:
         t0 = time.perf_counter()
         ddp_model.train()
@@ -276,8 +281,7 @@ def fit(model: torch.nn.Module, train: Tensors, val: Tensors, cfg: FitConfig,
         batches = [b for b in order.split(per_rank_batch) if len(b) > 1 or len(order) == 1]
         lr = opt.param_groups[0]["lr"]
         total, seen = 0.0, 0
-        bar = _bar(batches, f"epoch {epoch + 1}/{cfg.max_epochs}",
-                   cfg.progress and info.is_main)
+        bar = _bar(batches, f"epoch {epoch + 1}/{cfg.max_epochs}", show)
         for idx in bar:
             xb, fb, yb = train.x[idx], train.feats[idx], train.y[idx]
             if cfg.augment is not None:
@@ -294,10 +298,11 @@ def fit(model: torch.nn.Module, train: Tensors, val: Tensors, cfg: FitConfig,
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
             opt.step()
-            total += float(loss.detach()) * len(idx)
+            total = total + loss.detach() * len(idx)    # no GPU sync per step
             seen += len(idx)
-            if hasattr(bar, "set_postfix"):
-                bar.set_postfix(loss=f"{total / max(seen, 1):.4f}")
+            if hasattr(bar, "set_postfix") and (bar.n % 10 == 0):
+                bar.set_postfix(loss=f"{float(total) / max(seen, 1):.4f}")
+        total = float(total)
         sched.step()
         dist_.sync_buffers(model, info)
 
@@ -331,8 +336,14 @@ def fit(model: torch.nn.Module, train: Tensors, val: Tensors, cfg: FitConfig,
                 "history": res.history,
             }, last)
         dist_.barrier(info)
+        if ebar is not None:
+            ebar.update(1)
+            ebar.set_postfix(loss=f"{row['train_loss']:.3f}", val_f1=f"{f1:.3f}",
+                             best=f"{best_score:.3f}")
         if log and info.is_main:
             log(_format_row(row, improved))
+    if ebar is not None:
+        ebar.close()
 
     model.load_state_dict(best_state)
     res.best_epoch, res.best_score = best_epoch, best_score
@@ -344,8 +355,15 @@ def fit(model: torch.nn.Module, train: Tensors, val: Tensors, cfg: FitConfig,
 def _bar(items, desc, enabled):
     if not enabled:
         return items
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
     return tqdm(items, desc=desc, leave=False, dynamic_ncols=True)
+
+
+def _epoch_bar(total: int, initial: int, enabled: bool):
+    if not enabled:
+        return None
+    from tqdm import tqdm
+    return tqdm(total=total, initial=initial, desc="epochs", unit="epoch", dynamic_ncols=True)
 
 
 def _format_row(row: dict, improved: bool) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..constants import CLASSES, LEADS
+from ..constants import LEADS
 from . import artifacts as art
 from .experiments import (EXPERIMENTS, LEAD_CONFIGS, PAPER_BEST_EXPERIMENT, PAPER_CONFUSIONS,
                           PAPER_TABLE4, PAPER_TABLE5, PAPER_TABLE6)
@@ -177,7 +177,9 @@ def plot_table3(t3: pd.DataFrame, metrics=TABLE3_METRICS):
         ax.scatter(t3[f"{m}_paper"].to_numpy(float), y, marker="x", color="black", zorder=3,
                    label="paper (reported)")
         ax.set_title(LABELS[m], fontsize=10)
-        ax.set_xlim(0, 1.02)
+        lows = np.concatenate([t3[f"{m}_low"].to_numpy(float), t3[m].to_numpy(float)])
+        lows = lows[np.isfinite(lows)]
+        ax.set_xlim(min(0.5, float(lows.min()) - 0.05) if len(lows) else 0.0, 1.02)
         ax.grid(axis="x", alpha=0.3)
     first = np.atleast_1d(axes)[0]
     first.set_yticks(y, [f"{e}: {c}" for e, c in zip(t3.index, t3["configuration"])])
@@ -208,5 +210,5 @@ def confusion_matrix(pred: pd.DataFrame) -> pd.DataFrame:
 
 
 __all__ = ["table3", "table3_display", "table4", "table5", "best_experiment",
-           "attention_by_lead", "per_class", "named_confusions", "confusion_matrix",
-           "metric_table", "CLASSES"]
+           "attention_by_lead", "per_class", "per_class_display", "paper_table6",
+           "named_confusions", "confusion_matrix", "metric_table", "plot_table3"]

@@ -212,6 +212,10 @@ def run_experiment(exp_id, profile, *, resume: bool = False, force: bool = False
     return {**metrics, "reused": False}
 
 
+_OUTPUTS = {"best.pt", "last.pt", "predictions.csv", "metrics.json", "history.csv",
+            "provenance.json", "config.json"}
+
+
 def _fmt(v) -> str:
     return "n/a" if v is None else f"{v:.3f}"
 
@@ -229,8 +233,9 @@ def _prepare_folder(folder: Path, config: dict, resume: bool) -> None:
                              f"run without --resume to start over")
         (folder / "metrics.json").unlink(missing_ok=True)
         return
-    for p in folder.iterdir():
-        if p.is_file() and (p.suffix in {".pt", ".csv", ".npy", ".json"}):
+    for p in folder.iterdir():       # only this module's own files are removed
+        if p.is_file() and (p.name in _OUTPUTS or p.match("predictions_*lead.csv")
+                            or p.match("attention_*lead.npy")):
             p.unlink()
     art.write_json(cfg_path, config)
 
