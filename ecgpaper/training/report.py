@@ -212,3 +212,17 @@ def confusion_matrix(pred: pd.DataFrame) -> pd.DataFrame:
 __all__ = ["table3", "table3_display", "table4", "table5", "best_experiment",
            "attention_by_lead", "per_class", "per_class_display", "paper_table6",
            "named_confusions", "confusion_matrix", "metric_table", "plot_table3"]
+
+
+def training_times(profile) -> pd.DataFrame:
+    """Seconds spent training each experiment (from metrics.json), for the performance page."""
+    rows = []
+    for e in art.available(profile):
+        m = art.load_metrics(profile, e)
+        t = m.get("timing") or {}
+        rows.append({"experiment": e, "configuration": m.get("name"),
+                     "epochs": m.get("epochs_run"), "device": t.get("device"),
+                     "threads": t.get("threads"),
+                     "seconds per epoch": t.get("seconds_per_epoch"),
+                     "training seconds": t.get("train_seconds")})
+    return pd.DataFrame(rows).set_index("experiment")
