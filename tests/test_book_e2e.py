@@ -37,8 +37,9 @@ def test_glued_number_is_present_and_correct(tiny_book):
     assert int(match.group(1)) == len(store.index)
     # the glued Table 1 is rendered as an HTML table with every class
     assert "<table" in intro
+    from ecgpaper.constants import CLASS_NAMES
     for cls in ("SB", "AFIB", "AT"):
-        assert f">{cls}<" in intro
+        assert f">{cls} ({CLASS_NAMES[cls]})<" in intro, f"row {cls} missing from Table 1"
 
 
 def test_no_injected_parameters_or_errors_shown(tiny_book):
