@@ -53,6 +53,13 @@ def count_flops(model: nn.Module, *inputs, by_layer: bool = False, **kwargs):
         else:
             continue
         handles.append(m.register_forward_hook(fn))
+    _run_hooked(model, handles, inputs, kwargs)
+    total = sum(per.values())
+    return (total, per) if by_layer else total
+
+
+def _run_hooked(model: nn.Module, handles: list, inputs: tuple, kwargs: dict) -> None:
+    """One forward pass in eval mode with the given hooks attached, then remove them."""
     was_training = model.training
     model.eval()
     try:
@@ -61,8 +68,6 @@ def count_flops(model: nn.Module, *inputs, by_layer: bool = False, **kwargs):
         for h in handles:
             h.remove()
         model.train(was_training)
-    total = sum(per.values())
-    return (total, per) if by_layer else total
 
 
 @torch.no_grad()
@@ -84,14 +89,7 @@ def layer_table(model: nn.Module, *inputs, depth: int = 2, **kwargs):
                     order.append(n)
                 shapes[n] = "x".join(str(s) for s in out.shape)
             handles.append(m.register_forward_hook(hook))
-    was_training = model.training
-    model.eval()
-    try:
-        model(*inputs, **kwargs)
-    finally:
-        for h in handles:
-            h.remove()
-        model.train(was_training)
+    _run_hooked(model, handles, inputs, kwargs)
     mods = dict(model.named_modules())
     rows = []
     for n in order:
