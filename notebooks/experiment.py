@@ -117,7 +117,8 @@ display(H.round(4).set_index("epoch"))
 # %% tags=["remove-input"]
 paper = PAPER_TABLE4 if E.id == PAPER_BEST_EXPERIMENT else E.paper  # Table 4 is exp. 2's
 T = report.metric_table(M, paper, list(report.LABELS))
-display(T[["label", "ours (95 % CI)", "paper", "ours − paper"]].round(3))
+display(T[["label", "ours (95 % CI)", "paper", "ours − paper"]].round(3)
+        .fillna({"paper": "not reported", "ours − paper": "—"}))
 for m in ("accuracy", "precision_macro", "f1_macro", "auc_macro", "kappa", "mcc"):
     v = M["metrics"].get(m)
     glue(key + m, None if v is None else round(v, 3))
