@@ -254,6 +254,8 @@ def execute_chapter(chapter: Chapter, root: Path, profile: Profile, params: dict
         papermill.execute_notebook(
             str(generated), str(partial), parameters=params, kernel_name="python3",
             cwd=str(root), progress_bar=False, log_output=False,
+            # the kernel's own start-up warnings (transport notices) are not the reader's
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
     except Exception as exc:  # papermill raises PapermillExecutionError for cell errors
         failed = executed_dir / FAILED / f"{chapter.name}.ipynb"
