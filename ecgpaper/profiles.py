@@ -90,3 +90,18 @@ def get_profile(name: str = "demo", **overrides) -> Profile:
         raise ValueError(f"profile {name!r}: unknown setting(s) {unknown}; "
                          f"known settings are {sorted(known)}")
     return dataclasses.replace(PROFILES[name], **overrides)
+
+
+def parse_overrides(items: list[str]) -> dict:
+    """Command-line `--set KEY=VALUE` strings -> overrides dict; values are read as JSON
+    when they parse (3, 0.5, true, null) and kept as text otherwise."""
+    out = {}
+    for item in items:
+        if "=" not in item:
+            raise ValueError(f"--set {item!r}: expected KEY=VALUE, e.g. max_epochs=3")
+        key, value = item.split("=", 1)
+        try:
+            out[key.strip()] = json.loads(value)
+        except ValueError:
+            out[key.strip()] = value
+    return out

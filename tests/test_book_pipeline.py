@@ -213,11 +213,11 @@ def test_cli_rejects_full_profile_without_data_dir(capsys):
 
 
 def test_cli_override_parsing():
-    from ecgpaper.commands.book import parse_override
-    assert parse_override("twin_records=160") == ("twin_records", 160)
-    assert parse_override("data_source=twin") == ("data_source", "twin")
+    from ecgpaper.profiles import parse_overrides
+    assert parse_overrides(["twin_records=160", "data_source=twin"]) == {
+        "twin_records": 160, "data_source": "twin"}
     with pytest.raises(ValueError, match="KEY=VALUE"):
-        parse_override("oops")
+        parse_overrides(["oops"])
     assert json.loads('{"a": 1}') == {"a": 1}
 
 

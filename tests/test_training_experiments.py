@@ -5,7 +5,7 @@ import dataclasses
 
 import pytest
 
-from ecgpaper.profiles import get_profile
+from ecgpaper.profiles import get_profile, parse_overrides
 from ecgpaper.training import artifacts as art
 from ecgpaper.training.experiments import (EXPERIMENTS, LEAD_CONFIGS, experiments_table,
                                            get_experiment)
@@ -63,7 +63,7 @@ def test_train_command_parsing():
     args = parser.parse_args(["--experiment", "all", "-e", "2", "--set", "max_epochs=1",
                               "--set", "width=0.125", "--set", "universal_fs=null"])
     assert train.experiments_from(args) == list("1234567")
-    assert train.parse_overrides(args.set) == {"max_epochs": 1, "width": 0.125,
+    assert parse_overrides(args.set) == {"max_epochs": 1, "width": 0.125,
                                                "universal_fs": None}
     with pytest.raises(ValueError, match="KEY=VALUE"):
-        train.parse_overrides(["oops"])
+        parse_overrides(["oops"])

@@ -2,20 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
 HELP = "execute the book's chapters (papermill) and render the site (Jupyter Book)"
-
-
-def parse_override(text: str) -> tuple[str, object]:
-    """KEY=VALUE with VALUE read as JSON when it parses (numbers, true/false), else text."""
-    if "=" not in text:
-        raise ValueError(f"--set expects KEY=VALUE, got {text!r}")
-    key, value = text.split("=", 1)
-    try:
-        return key.strip(), json.loads(value)
-    except ValueError:
-        return key.strip(), value
 
 
 def register(parser) -> None:
@@ -36,14 +23,14 @@ def register(parser) -> None:
 def run(args) -> int:
     from ..book import BookError, run_book, select
     from ..chapters import CHAPTERS
-    from ..profiles import get_profile
+    from ..profiles import get_profile, parse_overrides
 
     if args.list:
         for c in select(CHAPTERS, None):
             deps = ", ".join(c.depends_on) or "-"
             print(f"{c.name:18s} notebooks/{c.notebook:22s} after: {deps}")
         return 0
-    overrides = dict(parse_override(s) for s in args.set)
+    overrides = parse_overrides(args.set)
     if args.data_dir:
         overrides["data_dir"] = args.data_dir
     profile = get_profile(args.profile, **overrides)

@@ -36,21 +36,6 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
 
 
-def parse_overrides(items: list[str]) -> dict:
-    """KEY=VALUE strings -> dict, values parsed as JSON when possible (3, 0.5, null)."""
-    import json
-    out = {}
-    for item in items:
-        if "=" not in item:
-            raise ValueError(f"--set {item!r}: expected KEY=VALUE, e.g. max_epochs=3")
-        key, value = item.split("=", 1)
-        try:
-            out[key.strip()] = json.loads(value)
-        except ValueError:
-            out[key.strip()] = value
-    return out
-
-
 def experiments_from(args) -> list[str]:
     from ..training.experiments import EXPERIMENTS, get_experiment
     ids: list[str] = []
@@ -67,6 +52,8 @@ def experiments_from(args) -> list[str]:
 def run(args) -> int:
     from ..profiles import get_profile
     from ..training.run import run_experiment
+
+    from ..profiles import parse_overrides
 
     overrides = parse_overrides(args.set)
     if args.seed is not None:
