@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .. import paper as _paper
 from ..constants import CLASSES, CLASS_INDEX
 
 K = len(CLASSES)
@@ -36,36 +37,10 @@ METRIC_LABELS: dict[str, str] = {
 }
 PER_CLASS: tuple[str, ...] = ("sensitivity", "specificity", "ppv", "f1")
 
-# The paper's reported figures (Experiment 2, test set), for side-by-side display.
-PAPER_TABLE4: dict[str, float] = {
-    "accuracy": 0.9422, "precision_macro": 0.8548, "recall_macro": 0.8495,
-    "f1_macro": 0.8512, "f1_weighted": 0.9415, "auc_macro": 0.9562, "kappa": 0.9259,
-    "mcc": 0.9260, "log_loss": 0.4662, "top2_accuracy": 0.9755,
-}
-PAPER_TABLE6: pd.DataFrame = pd.DataFrame(
-    [(0.990, 0.997, 0.995, 0.992, 584), (0.938, 0.988, 0.941, 0.940, 274),
-     (0.959, 0.985, 0.928, 0.943, 267), (0.975, 0.992, 0.954, 0.964, 235),
-     (0.932, 0.995, 0.911, 0.921, 88), (0.642, 0.990, 0.741, 0.688, 67),
-     (0.750, 0.994, 0.818, 0.783, 60), (0.611, 0.994, 0.550, 0.579, 18)],
-    index=pd.Index(CLASSES, name="class"),
-    columns=["sensitivity", "specificity", "ppv", "f1", "support"])
-# Table 3 (accuracy, macro precision, macro F1, macro AUC per experiment) and Table 5
-# (UniversalECGNet: accuracy, macro F1, weighted F1, macro AUC per lead configuration).
-PAPER_TABLE3: dict[str, dict[str, float]] = {
-    "1": {"accuracy": 0.938, "precision_macro": 0.862, "f1_macro": 0.859, "auc_macro": 0.946},
-    "2": {"accuracy": 0.942, "precision_macro": 0.855, "f1_macro": 0.851, "auc_macro": 0.956},
-    "3": {"accuracy": 0.932, "precision_macro": 0.849, "f1_macro": 0.850, "auc_macro": 0.968},
-    "4": {"accuracy": 0.923, "precision_macro": 0.836, "f1_macro": 0.831, "auc_macro": 0.966},
-    "5": {"accuracy": 0.935, "precision_macro": 0.841, "f1_macro": 0.843, "auc_macro": 0.937},
-    "6": {"accuracy": 0.935, "precision_macro": 0.829, "f1_macro": 0.846, "auc_macro": 0.965},
-    "7": {"accuracy": 0.936, "precision_macro": 0.841, "f1_macro": 0.838, "auc_macro": 0.953},
-}
-PAPER_TABLE5: dict[str, dict[str, float]] = {
-    "12": {"accuracy": 0.936, "f1_macro": 0.838, "f1_weighted": 0.936, "auc_macro": 0.953},
-    "6": {"accuracy": 0.937, "f1_macro": 0.837, "f1_weighted": 0.936, "auc_macro": 0.945},
-    "3": {"accuracy": 0.938, "f1_macro": 0.842, "f1_weighted": 0.939, "auc_macro": 0.951},
-    "1": {"accuracy": 0.916, "f1_macro": 0.787, "f1_weighted": 0.915, "auc_macro": 0.941},
-}
+# The paper's reported figures (Table 4: experiment 2; Table 6: per class) come from
+# `ecgpaper.paper`, where each is written once.
+PAPER_TABLE4: dict[str, float] = _paper.TABLE4
+PAPER_TABLE6: pd.DataFrame = _paper.table6_frame().reindex(list(CLASSES))
 
 
 # --- inputs ----------------------------------------------------------------------------

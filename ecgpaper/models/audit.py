@@ -12,15 +12,11 @@ from dataclasses import dataclass, asdict, replace
 
 import pandas as pd
 
-# Every parameter count stated by Kisialeu & Nedzved (paper), Section 4.
-PAPER_COUNTS: dict[str, int] = {
-    "backbone": 9_065_728,
-    "lead_embedding": 768,
-    "projection": 295_424,
-    "attention_pool": 66_049,
-    "total": 9_179_977,
-}
-PAPER_BACKBONE_SHARE = 0.988   # "(98.8%)"
+from .. import paper
+
+# Every parameter count stated by Kisialeu & Nedzved (paper), Section 4 (`ecgpaper.paper`).
+PAPER_COUNTS: dict[str, int] = paper.PARAMETER_COUNTS
+PAPER_BACKBONE_SHARE = paper.BACKBONE_SHARE
 
 
 @dataclass(frozen=True)
@@ -143,26 +139,17 @@ def arithmetic_checks() -> pd.DataFrame:
 
 
 # Numbers the paper's prose states (beside its tables), used by `paper_checks`.
-PAPER_TEXT: dict[str, object] = {
-    "metadata_features": ["PatientAge", "Gender_1", "Gender_2", "VentricularRate", "AtrialRate",
-                          "QRSDuration", "QTInterval", "QTCorrected", "RAxis", "TAxis",
-                          "QRSCount", "QOnset", "QOffset", "TOffset", "POnset"],
-    "n_metadata": 14, "n_nk2": 28, "mlp_inputs": {"2": 14, "3": 36, "4": 27, "5": 3, "6": 16},
-    "best_experiment": "2", "at_training_samples": 121,
-    "table5_text": {"12": {"accuracy": 0.936, "f1_macro": 0.838, "auc_macro": 0.953},
-                    "6": {"accuracy": 0.937, "f1_macro": 0.837},
-                    "3": {"accuracy": 0.938, "f1_macro": 0.842},
-                    "1": {"accuracy": 0.916, "f1_macro": 0.787, "auc_macro": 0.941}},
-    "f1_drop_1lead_pp": 5, "mean_specificity": 0.99, "macro_sensitivity": 0.85,
-}
+PAPER_TEXT: dict[str, object] = paper.TEXT
 
 
 def paper_checks() -> pd.DataFrame:
     """Every internal consistency check of the paper's numbers that we could compute:
     one row per check with what the paper states, what follows from its other numbers
     (or from our count), and whether they agree."""
-    from ..constants import DIAGNOSTICS_COLUMNS, PAPER_TABLE1
-    from ..evaluation.metrics import PAPER_TABLE3, PAPER_TABLE4, PAPER_TABLE5, PAPER_TABLE6
+    from ..constants import DIAGNOSTICS_COLUMNS
+    PAPER_TABLE1, PAPER_TABLE3, PAPER_TABLE4 = paper.TABLE1, paper.TABLE3, paper.TABLE4
+    PAPER_TABLE5 = {str(k): v for k, v in paper.TABLE5.items()}
+    PAPER_TABLE6 = paper.table6_frame()
 
     rows = []
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .. import paper
 from ..constants import LEADS
 
 
@@ -45,26 +46,22 @@ class Experiment:
         return " + ".join(parts)
 
 
-def _row(acc, p, f1, auc) -> dict:
-    return {"accuracy": acc, "precision_macro": p, "f1_macro": f1, "auc_macro": auc}
-
-
 EXPERIMENTS: dict[str, Experiment] = {e.id: e for e in (
-    Experiment("1", "Signal only", "ECG 12×5000", paper=_row(0.938, 0.862, 0.859, 0.946)),
-    Experiment("2", "Signal + metadata", "ECG + 14 meta", metadata="full",
-               paper_n_inputs=14, paper=_row(0.942, 0.855, 0.851, 0.956)),
-    Experiment("3", "+ all NeuroKit2", "ECG + 36 feat", metadata="full", morphology="all",
-               paper_n_inputs=36, paper=_row(0.932, 0.849, 0.850, 0.968)),
-    Experiment("4", "+ filtered NeuroKit2", "ECG + 27 feat", metadata="full",
-               morphology="filtered", paper_n_inputs=27,
-               paper=_row(0.923, 0.836, 0.831, 0.966)),
-    Experiment("5", "Signal + age/gender", "ECG + 3 feat", metadata="age_gender",
-               paper_n_inputs=3, paper=_row(0.935, 0.841, 0.843, 0.937)),
-    Experiment("6", "+ age/gender + NK2", "ECG + 16 feat", metadata="age_gender",
-               morphology="filtered", paper_n_inputs=16,
-               paper=_row(0.935, 0.829, 0.846, 0.965)),
-    Experiment("7", "Universal (12-lead)", "1–12 leads", model="universal",
-               paper=_row(0.936, 0.841, 0.838, 0.953)),
+    Experiment("1", "Signal only", paper.TABLE3_INPUT["1"], paper=paper.TABLE3["1"]),
+    Experiment("2", "Signal + metadata", paper.TABLE3_INPUT["2"], metadata="full",
+               paper_n_inputs=paper.MLP_INPUTS["2"], paper=paper.TABLE3["2"]),
+    Experiment("3", "+ all NeuroKit2", paper.TABLE3_INPUT["3"], metadata="full", morphology="all",
+               paper_n_inputs=paper.MLP_INPUTS["3"], paper=paper.TABLE3["3"]),
+    Experiment("4", "+ filtered NeuroKit2", paper.TABLE3_INPUT["4"], metadata="full",
+               morphology="filtered", paper_n_inputs=paper.MLP_INPUTS["4"],
+               paper=paper.TABLE3["4"]),
+    Experiment("5", "Signal + age/gender", paper.TABLE3_INPUT["5"], metadata="age_gender",
+               paper_n_inputs=paper.MLP_INPUTS["5"], paper=paper.TABLE3["5"]),
+    Experiment("6", "+ age/gender + NK2", paper.TABLE3_INPUT["6"], metadata="age_gender",
+               morphology="filtered", paper_n_inputs=paper.MLP_INPUTS["6"],
+               paper=paper.TABLE3["6"]),
+    Experiment("7", "Universal (12-lead)", paper.TABLE3_INPUT["7"], model="universal",
+               paper=paper.TABLE3["7"]),
 )}
 
 # Lead configurations the universal model is evaluated on (paper Table 5), by name.
@@ -75,47 +72,14 @@ LEAD_CONFIGS: dict[int, tuple[str, ...]] = {
     1: ("II",),
 }
 
-# Paper's Table 4 (experiment 2, test set) — paper's reported figures.
-PAPER_TABLE4: dict[str, float] = {
-    "accuracy": 0.9422, "precision_macro": 0.8548, "recall_macro": 0.8495,
-    "f1_macro": 0.8512, "f1_weighted": 0.9415, "auc_macro": 0.9562, "kappa": 0.9259,
-    "mcc": 0.9260, "log_loss": 0.4662, "top2_accuracy": 0.9755,
-}
-
-# Paper's Table 5 (UniversalECGNet per lead configuration) — paper's reported figures.
-PAPER_TABLE5: dict[int, dict[str, float]] = {
-    12: {"accuracy": 0.936, "f1_macro": 0.838, "f1_weighted": 0.936, "auc_macro": 0.953},
-    6: {"accuracy": 0.937, "f1_macro": 0.837, "f1_weighted": 0.936, "auc_macro": 0.945},
-    3: {"accuracy": 0.938, "f1_macro": 0.842, "f1_weighted": 0.939, "auc_macro": 0.951},
-    1: {"accuracy": 0.916, "f1_macro": 0.787, "f1_weighted": 0.915, "auc_macro": 0.941},
-}
-
-# Paper's Table 6 (experiment 2): class -> (sens, spec, ppv, f1, n_test).
-PAPER_TABLE6: dict[str, tuple[float, float, float, float, int]] = {
-    "SB": (0.990, 0.997, 0.995, 0.992, 584),
-    "SR": (0.938, 0.988, 0.941, 0.940, 274),
-    "AFIB": (0.959, 0.985, 0.928, 0.943, 267),
-    "ST": (0.975, 0.992, 0.954, 0.964, 235),
-    "SVT": (0.932, 0.995, 0.911, 0.921, 88),
-    "AF": (0.642, 0.990, 0.741, 0.688, 67),
-    "SA": (0.750, 0.994, 0.818, 0.783, 60),
-    "AT": (0.611, 0.994, 0.550, 0.579, 18),
-}
-
-# Named confusions discussed in the paper: (true, predicted classes, paper count, n_true).
-# The paper gives no count for AT; it names SVT and ST as the classes AT is mistaken for.
-PAPER_CONFUSIONS: tuple[tuple[str, tuple[str, ...], int | None, int], ...] = (
-    ("AF", ("AFIB",), 12, 67),
-    ("SA", ("SR",), 13, 60),
-    ("AT", ("SVT", "ST"), None, 18),
-)
-
-# Mean attention per lead reported in the paper (ranges): lead -> (low, high).
-PAPER_ATTENTION: dict[str, tuple[float, float]] = {
-    "II": (0.15, 0.18), "V1": (0.10, 0.14), "aVF": (0.09, 0.12),
-}
-
-PAPER_BEST_EXPERIMENT = "2"
+# The paper's reported figures, for display beside ours (written once in
+# `ecgpaper.paper`).
+PAPER_TABLE4 = paper.TABLE4
+PAPER_TABLE5 = paper.TABLE5
+PAPER_TABLE6 = paper.TABLE6
+PAPER_CONFUSIONS = paper.CONFUSIONS
+PAPER_ATTENTION = paper.ATTENTION
+PAPER_BEST_EXPERIMENT = paper.BEST_EXPERIMENT
 
 
 def experiments_table():
