@@ -139,10 +139,11 @@ summary.round(0)
 # demo twin's test split is small and its figures noisy).
 
 # %%
-from ecgpaper.data.twin_quality import difficulty_comparison
+from ecgpaper.models.tabular import metadata_baseline
+from ecgpaper.twin.quality import difficulty_comparison
 
-difficulty = difficulty_comparison(index, seed=P.seed, twin_seed=P.seed, shared_dir=shared,
-                                   cache=P.work_path / "twin_difficulty.json",
+difficulty = difficulty_comparison(index, metadata_baseline, seed=P.seed, twin_seed=P.seed,
+                                   shared_dir=shared, cache=P.work_path / "twin_difficulty.json",
                                    synthetic=P.is_synthetic)
 glue("data_metadata_accuracy", float(difficulty["accuracy"].iloc[0]))
 glue("data_metadata_macro_f1", float(difficulty["macro_f1"].iloc[0]))
@@ -159,7 +160,7 @@ difficulty.round(3)
 # and noise levels should look alike.
 
 # %%
-from ecgpaper.data.twin_quality import amplitude_table, real_chapman_examples
+from ecgpaper.twin.quality import amplitude_table, real_chapman_examples
 
 real = real_chapman_examples(shared)
 if not real:

@@ -8,7 +8,7 @@ Only summary figures leave this script, never rows of the table: per rhythm clas
 record count, the female fraction, quantiles of each measurement (2.5 % steps, tails cut
 at 0.5 % / 99.5 %), the normal-score (Gaussian-copula) correlation matrix between the
 measurements, the frequencies of the commonest `Beat` strings, and how often the
-automated atrial rate equals the ventricular rate. `ecgpaper.data.twin_meta` samples new
+automated atrial rate equals the ventricular rate. `ecgpaper.twin.metadata` samples new
 Diagnostics rows from a Gaussian copula with these margins.
 """
 

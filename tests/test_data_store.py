@@ -217,7 +217,7 @@ def test_ensure_store_twin_and_real(tmp_path, monkeypatch):
             make_figshare(out_dir, n=n, seed=seed)
         return out_dir
 
-    monkeypatch.setitem(sys.modules, "ecgpaper.data.twin",
+    monkeypatch.setitem(sys.modules, "ecgpaper.twin.writer",
                         types.SimpleNamespace(generate_twin=fake_generate_twin))
     profile = get_profile("demo", work_dir=str(tmp_path / "w"), twin_records=12)
     store = ensure_store(profile, progress=False)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from ecgpaper.constants import LEADS
-from ecgpaper.data.twin import example_record
+from ecgpaper.twin.generator import example_record
 from ecgpaper.plots.ecg import MM_PER_S, plot_ecg
 
 

@@ -6,52 +6,54 @@ import numpy as np
 import pytest
 
 from ecgpaper.constants import CLASSES, PAPER_TABLE1
-from ecgpaper.data import twin, twin_meta
+from ecgpaper.twin import generator, metadata
 
 
 def test_class_counts_follow_the_database():
-    c = twin_meta.class_counts(1200)
+    c = metadata.class_counts(1200)
     assert sum(c.values()) == 1200 and set(c) == set(CLASSES)
     real = np.array([PAPER_TABLE1[k][0] for k in CLASSES], float)
     got = np.array([c[k] for k in CLASSES], float)
     assert np.abs(got / 1200 - real / real.sum()).max() < 0.01
-    small = twin_meta.class_counts(10)
+    small = metadata.class_counts(10)
     assert sum(small.values()) == 10 and min(small.values()) >= 1
 
 
 def test_shipped_stats_are_summaries_only():
-    st = twin_meta.load_stats()
+    st = metadata.load_stats()
     assert set(st["classes"]) == set(CLASSES)
     for c, s in st["classes"].items():
         assert s["n"] == PAPER_TABLE1[c][0]
         assert len(s["quantiles"]["VentricularRate"]) == len(st["probs"]) < s["n"]
         corr = np.asarray(s["corr"])
         assert np.allclose(corr, corr.T) and np.allclose(np.diag(corr), 1)
-    text = twin_meta.STATS_FILE.read_text()
+    text = metadata.STATS_FILE.read_text()
     assert "MUSE_" not in text        # no FileNames, i.e. no rows of the real table
 
 
 def test_sampled_measurements_stay_near_the_real_quantiles():
     rng = np.random.default_rng(0)
-    st = twin_meta.load_stats()["classes"]["SR"]["quantiles"]["VentricularRate"]
-    x = twin_meta.sample_measurements("SR", 4000, rng, noise=0.0)["VentricularRate"]
+    st = metadata.load_stats()["classes"]["SR"]["quantiles"]["VentricularRate"]
+    x = metadata.sample_measurements("SR", 4000, rng, noise=0.0)["VentricularRate"]
     assert abs(np.median(x) - st[len(st) // 2]) < 2
 
 
 def test_counts_and_errors():
-    t = twin.generate_table(counts={"AT": 3, "SB": 2}, seed=1)
+    t = generator.generate_table(counts={"AT": 3, "SB": 2}, seed=1)
     assert sorted(t["Rhythm"]) == ["AT", "AT", "AT", "SB", "SB"]
     with pytest.raises(ValueError, match="unknown classes"):
-        twin.plan(counts={"XX": 1})
+        generator.plan(counts={"XX": 1})
     with pytest.raises(ValueError, match="no records"):
-        twin.plan(counts={"SB": 0})
+        generator.plan(counts={"SB": 0})
 
 
 def test_twin_is_not_trivially_separable():
     """Metadata alone must not decide the class (real table: accuracy 0.848)."""
     pytest.importorskip("sklearn")
-    from ecgpaper.data.twin_quality import metadata_difficulty
+    from ecgpaper.models.tabular import metadata_baseline
+    from ecgpaper.twin.quality import metadata_difficulty
     counts = {c: v[0] // 4 for c, v in PAPER_TABLE1.items()}
-    res = metadata_difficulty(twin.generate_table(counts=counts, seed=0))
+    table = generator.generate_table(counts=counts, seed=0)
+    res = metadata_difficulty(table, metadata_baseline)
     assert 0.7 < res["accuracy"] < 0.93
     assert res["macro_f1"] < 0.8

@@ -7,7 +7,7 @@ import pytest
 
 from ecgpaper.cli import main
 from ecgpaper.constants import LEADS
-from ecgpaper.data import twin
+from ecgpaper.twin import generator, writer
 
 COUNTS = {"SB": 4, "SR": 3, "AFIB": 3, "ST": 2, "SVT": 2, "AF": 2, "SA": 2, "AT": 2}
 
@@ -25,22 +25,23 @@ def test_layout_and_marking(twin_dir):
     assert "SYNTHETIC" in (twin_dir / "README.txt").read_text()
     assert json.loads((twin_dir / "twin.json").read_text())["synthetic"] is True
     files = sorted((twin_dir / "ECGData").glob("*.csv"))
-    assert len(files) == sum(COUNTS.values())
+    assert [f.name for f in files] == [f"TWIN_{i:06d}.csv"
+                                       for i in range(1, sum(COUNTS.values()) + 1)]
     assert files[0].read_text().splitlines()[0] == ",".join(LEADS)
 
 
 def test_idempotent(twin_dir):
     before = {p.name: p.stat().st_mtime_ns for p in (twin_dir / "ECGData").iterdir()}
-    twin.generate_twin(twin_dir, counts=COUNTS, seed=5, progress=False)
+    writer.generate_twin(twin_dir, counts=COUNTS, seed=5, progress=False)
     after = {p.name: p.stat().st_mtime_ns for p in (twin_dir / "ECGData").iterdir()}
     assert before == after
-    assert not twin.is_current(twin_dir, counts=COUNTS, seed=6)
+    assert not writer.is_current(twin_dir, counts=COUNTS, seed=6)
 
 
 def test_real_readers_read_the_twin(twin_dir):
     chapman = pytest.importorskip("ecgpaper.data.chapman")
     diag = chapman.read_diagnostics(twin_dir / "Diagnostics.xlsx")
-    sig, table = twin.generate_arrays(counts=COUNTS, seed=5)
+    sig, table = generator.generate_arrays(counts=COUNTS, seed=5)
     assert list(diag["FileName"]) == list(table["FileName"])
     for k in (0, 7):
         name = table["FileName"][k]
@@ -55,7 +56,7 @@ def test_prepare_command_builds_a_store(twin_dir, tmp_path):
     assert main(["prepare", "--source", "chapman-csv", "--data-dir", str(twin_dir),
                  "--out", str(out), "--workers", "1", "--no-progress"]) == 0
     store = store_mod.open_store(out)
-    sig, table = twin.generate_arrays(counts=COUNTS, seed=5)
+    sig, table = generator.generate_arrays(counts=COUNTS, seed=5)
     assert len(store) == len(table)
     by_name = {n: i for i, n in enumerate(table["FileName"])}
     for row in range(0, len(store), 5):

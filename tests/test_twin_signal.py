@@ -1,15 +1,13 @@
 """The synthetic twin's signals: lead identities, rhythms as clinicians define them,
 determinism, and measurements that agree with the signal."""
 
-import re
-
 import numpy as np
 import pytest
 from scipy.signal import welch
 
 from ecgpaper.constants import CLASSES, DIAGNOSTICS_COLUMNS, LEAD_INDEX as L
-from ecgpaper.data import twin
-from ecgpaper.data.twin_quality import nk2_rate, rr_cv
+from ecgpaper.twin import generator
+from ecgpaper.twin.quality import nk2_rate, rr_cv
 
 PER_CLASS = 6
 
@@ -17,9 +15,9 @@ PER_CLASS = 6
 @pytest.fixture(scope="module")
 def corpus():
     counts = {c: PER_CLASS for c in CLASSES}
-    recs = list(twin.iter_records(counts=counts, seed=3))
+    recs = list(generator.iter_records(counts=counts, seed=3))
     sig = np.stack([r.signal for _, r in recs])
-    table = twin.generate_table(counts=counts, seed=3)
+    table = generator.generate_table(counts=counts, seed=3)
     return sig, table, [r.info for _, r in recs]
 
 
@@ -29,7 +27,7 @@ def test_shape_units_and_columns(corpus):
     assert list(table.columns) == list(DIAGNOSTICS_COLUMNS)
     assert table["Rhythm"].value_counts().to_dict() == {c: PER_CLASS for c in CLASSES}
     assert table["FileName"].is_unique
-    assert all(re.fullmatch(r"MUSE_\d{8}_\d{6}_\d{5}", f) for f in table["FileName"])
+    assert list(table["FileName"]) == [f"TWIN_{i:06d}" for i in range(1, len(table) + 1)]
     amp = np.percentile(sig, 99.5, axis=2) - np.percentile(sig, 0.5, axis=2)
     assert 100 < np.median(amp) < 5000          # microvolts, physiological size
 
@@ -44,9 +42,9 @@ def test_limb_lead_identities(corpus):
 
 
 def test_deterministic_for_a_seed():
-    a, ta = twin.generate_arrays(counts={"SR": 2, "AFIB": 2}, seed=9)
-    b, tb_ = twin.generate_arrays(counts={"SR": 2, "AFIB": 2}, seed=9)
-    c, _ = twin.generate_arrays(counts={"SR": 2, "AFIB": 2}, seed=10)
+    a, ta = generator.generate_arrays(counts={"SR": 2, "AFIB": 2}, seed=9)
+    b, tb_ = generator.generate_arrays(counts={"SR": 2, "AFIB": 2}, seed=9)
+    c, _ = generator.generate_arrays(counts={"SR": 2, "AFIB": 2}, seed=10)
     assert np.array_equal(a, b) and ta.equals(tb_)
     assert not np.array_equal(a, c)
 
@@ -87,7 +85,7 @@ def test_sinus_arrhythmia_swings_with_breathing(corpus):
 
 
 def test_flutter_waves_have_their_spectral_peak():
-    recs = list(twin.iter_records(counts={"AF": 8}, seed=21))
+    recs = list(generator.iter_records(counts={"AF": 8}, seed=21))
     hits = 0
     for _, rec in recs:
         f_rate = rec.info["true_atrial_rate"]

@@ -19,7 +19,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def measure(quick: bool = False, records: int | None = None, **_) -> pd.DataFrame:
-    from ..data.twin import generate_arrays, generate_twin
+    from ..twin.generator import generate_arrays
+    from ..twin.writer import generate_twin
     n = records or (200 if quick else 1200)
     rows = []
     t = time.perf_counter()

@@ -37,7 +37,7 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 def run(args) -> int:
     from ..constants import CLASSES
-    from ..data.twin import generate_twin
+    from ..twin.writer import generate_twin
     if args.n is not None and args.counts is not None:
         raise ValueError("twin: give either --n or --counts, not both")
     if args.n is not None and args.n < 1:

@@ -15,7 +15,7 @@ from .store import Store, open_store, prepare_store
 
 def ensure_store(profile, progress: bool = True) -> Store:
     if profile.data_source == "twin":
-        from .twin import generate_twin
+        from ..twin.writer import generate_twin
         data_dir = Path(profile.work_path) / "twin"
         generate_twin(data_dir, n=profile.twin_records, seed=profile.seed, progress=progress)
         source, denoised = "chapman-csv", False

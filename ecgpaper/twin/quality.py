@@ -1,7 +1,8 @@
 """How close is the twin to the real database? Checks the Data chapter and the tests use.
 
-- `metadata_difficulty`: the metadata-only gradient-boosting baseline on the paper's split,
-  for any Diagnostics-shaped table (twin or real), so their difficulty can be compared.
+- `metadata_difficulty`: a metadata-only baseline (the caller passes it, e.g.
+  `models.tabular.metadata_baseline`) on the paper's split, for any Diagnostics-shaped
+  table (twin or real), so that their difficulty can be compared.
 - `nk2_rate`: the ventricular rate NeuroKit2 measures on one lead (bpm).
 - `rr_cv`: coefficient of variation of the RR intervals NeuroKit2 finds.
 - `amplitude_table`: robust per-lead amplitudes of a set of signals (µV), for twin-vs-real.
@@ -9,29 +10,38 @@
 
 from __future__ import annotations
 
+import json
 import warnings
+from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
 
-from ..constants import CLASSES, LEADS
-from .labels import rhythm_to_class
+from ..constants import CLASSES, LEADS, PAPER_TABLE1
+from ..data.labels import rhythm_to_class
+from ..data.splits import paper_split
+from ..fileio import atomic_write_json
+from .generator import GENERATOR_VERSION, generate_table
+from .metadata import MEASUREMENT_NOISE
 
 # The same baseline, measured on the real Diagnostics table with the paper's split
 # (shown when the real table is not at hand).
 REAL_TABLE_BASELINE = {"accuracy": 0.848, "macro_f1": 0.62, "macro_auc": 0.936}
 
+# baseline(train_table, test_table, seed=...) -> dict with accuracy, macro_f1, macro_auc;
+# passed in so that the twin does not depend on the models built on top of it.
+Baseline = Callable[..., dict]
 
-def metadata_difficulty(table: pd.DataFrame, seed: int = 42) -> dict:
-    """Metadata-only baseline (accuracy, macro-F1, macro-AUC) on the paper's 70/15/15 split
-    of a Diagnostics-shaped table; rhythms outside the 8 classes are dropped first."""
-    from ..models.tabular import metadata_baseline
-    from .splits import paper_split
+
+def metadata_difficulty(table: pd.DataFrame, baseline: Baseline, seed: int = 42) -> dict:
+    """Accuracy, macro-F1 and macro-AUC of `baseline` on the paper's 70/15/15 split of a
+    Diagnostics-shaped table; rhythms outside the 8 classes are dropped first."""
     t = table.copy()
     t["label"] = t["Rhythm"].map(rhythm_to_class)
     t = t[t["label"].isin(CLASSES)].reset_index(drop=True)
     split = paper_split(t["label"], seed=seed)
-    res = metadata_baseline(t[split == "train"], t[split == "test"], seed=seed)
+    res = baseline(t[split == "train"], t[split == "test"], seed=seed)
     return {k: res[k] for k in ("accuracy", "macro_f1", "macro_auc")} | {
         "n_train": int((split == "train").sum()), "n_test": int((split == "test").sum())}
 
@@ -76,9 +86,8 @@ def amplitude_table(signals: np.ndarray, leads=LEADS) -> pd.DataFrame:
 def real_chapman_examples(shared_dir) -> list:
     """The real Chapman records kept beside the project (WFDB JSnnnnn + one figshare CSV),
     labelled through the real Diagnostics table; empty when the folder is absent."""
-    from pathlib import Path
-    from .chapman import read_chapman_csv, read_diagnostics
-    from .wfdb_io import read_wfdb
+    from ..data.chapman import read_chapman_csv, read_diagnostics
+    from ..data.wfdb_io import read_wfdb
     if shared_dir is None:
         return []
     root = Path(shared_dir) / "chapman"
@@ -94,43 +103,34 @@ def real_chapman_examples(shared_dir) -> list:
     return out
 
 
-def difficulty_comparison(active: pd.DataFrame, *, seed: int = 42, twin_seed: int = 0,
-                          shared_dir=None, cache=None, synthetic: bool = True) -> pd.DataFrame:
-    """The metadata-only baseline on the active profile's table, on a twin of the real
+def difficulty_comparison(active: pd.DataFrame, baseline: Baseline, *, seed: int = 42,
+                          twin_seed: int = 0, shared_dir=None, cache=None,
+                          synthetic: bool = True) -> pd.DataFrame:
+    """The metadata-only `baseline` on the active profile's table, on a twin of the real
     database's size (when `synthetic`) and on the real table (measured here when the
     shared table is present, otherwise the figure measured elsewhere). The two large
     fits are cached in the JSON file `cache`."""
-    import json
-    import os
-    from pathlib import Path
-    from ..constants import PAPER_TABLE1
-    from .twin import GENERATOR_VERSION, generate_table
-    from .twin_meta import MEASUREMENT_NOISE
-
     key = f"v{GENERATOR_VERSION}-noise{MEASUREMENT_NOISE}-seed{twin_seed}-split{seed}"
     stored = {}
     if cache is not None and Path(cache).is_file():
         stored = json.loads(Path(cache).read_text())
-    rows = [{"data": "active profile", **metadata_difficulty(active, seed=seed)}]
+    rows = [{"data": "active profile", **metadata_difficulty(active, baseline, seed=seed)}]
     if synthetic:
         name = f"twin at real size ({key})"
         if name not in stored:
             counts = {c: v[0] for c, v in PAPER_TABLE1.items()}
             stored[name] = metadata_difficulty(generate_table(counts=counts, seed=twin_seed),
-                                               seed=seed)
+                                               baseline, seed=seed)
         rows.append({"data": "twin, real database size", **stored[name]})
     diag = Path(shared_dir) / "chapman" / "metadata" / "Diagnostics.xlsx" if shared_dir else None
     if diag is not None and diag.is_file():
         name = f"real table (split {seed})"
         if name not in stored:
-            stored[name] = metadata_difficulty(pd.read_excel(diag), seed=seed)
+            stored[name] = metadata_difficulty(pd.read_excel(diag), baseline, seed=seed)
         rows.append({"data": "real table (measured here)", **stored[name]})
     else:
         rows.append({"data": "real table (measured elsewhere)", **REAL_TABLE_BASELINE,
                      "n_train": 7430, "n_test": 1593})
     if cache is not None:
-        Path(cache).parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(f"{cache}.tmp{os.getpid()}")
-        tmp.write_text(json.dumps(stored, indent=1))
-        os.replace(tmp, cache)
+        atomic_write_json(cache, stored, indent=1)
     return pd.DataFrame(rows).set_index("data")

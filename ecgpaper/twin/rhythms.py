@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .twin_beats import frontal
+from .beats import frontal
 
 PAD = 2.5  # seconds simulated before and after the record so that edges look natural
 
