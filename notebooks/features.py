@@ -291,6 +291,6 @@ glue("features_inputs_exp6", 3 + n_f)
 inputs
 
 # %% [markdown]
-# The experiments obtain these matrices from one call,
-# `ecgpaper.features.morphology.model_inputs(store, profile, kind)`, which applies the
-# training-split imputation and z-scores described above.
+# Training obtains these matrices from one call,
+# `ecgpaper.features.inputs.model_inputs(store, profile, metadata, morphology)`, which
+# applies the training-split imputation and z-scores described above.

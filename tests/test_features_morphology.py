@@ -6,6 +6,8 @@ import pandas as pd
 import pytest
 
 from ecgpaper.features import morphology as mo
+from ecgpaper.features.inputs import model_inputs
+from ecgpaper.features.morphology import extract, table as mt
 from ecgpaper.profiles import get_profile
 
 
@@ -18,20 +20,20 @@ def simulated(hr=70, seed=1):
 def test_feature_list_is_28_named_features():
     defs = mo.feature_definitions()
     assert len(defs) == 28 == mo.N_FEATURES
-    assert list(defs["name"]) == list(mo.NAMES) == list(mo.FEATURES)
+    assert list(defs["name"]) == list(mo.NAMES)
     assert defs["name"].is_unique and defs["unit"].notna().all()
 
 
 def test_flat_and_noise_leads_fall_back_everywhere():
-    v, status, _, _ = mo.extract_record(np.zeros(5000), 500)
+    v, status, _, _ = extract.extract_record(np.zeros(5000), 500)
     assert status == "few_beats" and np.isnan(v).all()
     rng = np.random.default_rng(0)
-    v, status, q, _ = mo.extract_record(rng.normal(0, 100, 5000), 500)
+    v, status, q, _ = extract.extract_record(rng.normal(0, 100, 5000), 500)
     assert status in ("low_quality", "few_beats") and np.isnan(v).all()
 
 
 def test_simulated_ecg_is_delineated():
-    v, status, q, _ = mo.extract_record(simulated(hr=75), 500)
+    v, status, q, _ = extract.extract_record(simulated(hr=75), 500)
     f = dict(zip(mo.NAMES, v))
     assert status == "ok" and q > 0.9
     assert f["hr_mean"] == pytest.approx(75, abs=4)
@@ -41,28 +43,27 @@ def test_simulated_ecg_is_delineated():
 def test_fallbacks_are_counted_per_column():
     index = pd.DataFrame({"record_id": ["a", "b", "c", "d"], "split": ["train"] * 4,
                           "label": ["SB", "SR", "AFIB", "ST"]})
-    res = mo.extract_many([simulated(60, 1), np.zeros(5000), simulated(80, 2),
+    res = extract.extract_many([simulated(60, 1), np.zeros(5000), simulated(80, 2),
                            simulated(100, 3)], 500, workers=1, progress=False)
-    table = mo.build_table(index, res)
+    table = mt.build_table(index, res)
     rates = mo.fallback_rates(table)
     assert rates.loc["hr_mean", "n_fallback"] == 1          # only the flat lead
     assert (rates["n_fallback"] >= 1).all()
-    assert table.loc[1, list(mo.NAMES)].eq(mo.FALLBACK_VALUE).all()
+    assert table.loc[1, list(mo.NAMES)].eq(extract.FALLBACK_VALUE).all()
     assert table.loc[1, "status"] == "few_beats"
     assert mo.filtered_columns(table, threshold=0.05) == []    # 25 % everywhere
     assert len(mo.filtered_columns(table, threshold=0.3)) >= 20
     # the model matrix replaces fallbacks by the median of the valid training values
-    X, names = mo.feature_matrix(table, "all")
+    X, names = mo.model_columns(table, "all")
     j = names.index("hr_mean")
+    assert X.shape == (4, 28)
     assert X[1, j] == pytest.approx(np.median(table.loc[[0, 2, 3], "hr_mean"]))
-    Xf, nf = mo.feature_matrix(table, "all", with_flags=True)
-    assert Xf.shape == (4, 56) and Xf[1, 28 + j] == 1.0
 
 
 def test_process_pool_gives_the_same_numbers():
     sigs = [simulated(60 + 10 * i, i) for i in range(4)]
-    one = mo.extract_many(sigs, 500, workers=1, progress=False)
-    two = mo.extract_many(iter(sigs), 500, workers=2, progress=False, chunk=1)
+    one = extract.extract_many(sigs, 500, workers=1, progress=False)
+    two = extract.extract_many(iter(sigs), 500, workers=2, progress=False, chunk=1)
     np.testing.assert_array_equal(one["values"], two["values"])
 
 
@@ -94,7 +95,7 @@ def test_cache_is_reused(real_store, tmp_path, monkeypatch):
 
     def boom(*a, **k):
         raise AssertionError("recomputed although cached")
-    monkeypatch.setattr(mo, "extract_many", boom)
+    monkeypatch.setattr(mt, "extract_many", boom)
     again = mo.morphology_table(real_store, profile, workers=1, progress=False)
     pd.testing.assert_frame_equal(first, again)
     with pytest.raises(AssertionError, match="recomputed"):
@@ -102,13 +103,15 @@ def test_cache_is_reused(real_store, tmp_path, monkeypatch):
 
 
 def test_model_inputs(real_store, tmp_path):
+    """Every experiment's input set: sizes, scaling on the training rows, no gaps."""
     profile = get_profile("demo", work_dir=str(tmp_path))
-    sizes = {}
-    for kind in mo.INPUT_SETS:
-        X, names = mo.model_inputs(real_store, profile, kind)
-        assert X.shape == (10, len(names)) and X.dtype == np.float32
-        assert np.isfinite(X).all()
-        sizes[kind] = len(names)
+    assert model_inputs(real_store, profile) == (None, [], {})
     n_f = len(mo.filtered_columns(mo.morphology_table(real_store, profile, progress=False)))
-    assert sizes == {"none": 0, "meta": 14, "meta+nk2": 42, "meta+nk2_filtered": 14 + n_f,
-                     "age_gender": 3, "age_gender+nk2_filtered": 3 + n_f}
+    train = np.asarray(real_store.rows("train"))
+    for metadata, morphology, n in [("full", None, 14), ("full", "all", 42),
+                                    ("full", "filtered", 14 + n_f), ("age_gender", None, 3),
+                                    ("age_gender", "filtered", 3 + n_f)]:
+        X, names, stats = model_inputs(real_store, profile, metadata, morphology)
+        assert X.shape == (10, n) == (len(X), len(names)) and X.dtype == np.float32
+        assert np.isfinite(X).all() and len(stats["median"]) == n
+        assert np.abs(X[train].mean(axis=0)).max() < 1e-4

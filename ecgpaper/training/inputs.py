@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from ..constants import CLASS_INDEX
+from ..features.inputs import model_inputs
 from .experiments import Experiment
 from .loop import Tensors
 
@@ -40,39 +41,6 @@ class Inputs:
         return {s: len(t) for s, t in self.splits.items()}
 
 
-def feature_matrix(store, profile, exp: Experiment):
-    """(N_store, n) float32 z-scored auxiliary inputs with names, and the training-split
-    median/mean/std of the raw columns (kept in the checkpoint for inference); (None, [],
-    {}) for signal-only experiments. Same construction as
-    `features.morphology.model_inputs`: NaN and NeuroKit2 fallbacks are replaced by
-    training medians, then z-scored with training statistics."""
-    if not exp.uses_features:
-        return None, [], {}
-    from ..features.metadata import impute_train_median, metadata_matrix, train_medians, \
-        zscore_from_train
-    train = np.asarray(store.rows("train"))
-    parts, names = [], []
-    if exp.metadata is not None:
-        X, cols = metadata_matrix(store.index, exp.metadata)
-        parts.append(X)
-        names += list(cols)
-    if exp.morphology is not None:
-        from ..features.morphology import feature_matrix as nk2_matrix, morphology_table
-        table = morphology_table(store, profile, progress=False)
-        if len(table) != len(store.index) or ("record_id" in table.columns and list(
-                table["record_id"].astype(str)) != list(store.index["record_id"].astype(str))):
-            raise ValueError("morphology table rows do not follow the store's record order")
-        X, cols = nk2_matrix(table, exp.morphology)
-        parts.append(X)
-        names += [f"nk2_{c}" for c in cols]
-    raw = np.hstack(parts).astype(np.float64)
-    imputed = impute_train_median(raw, train)
-    stats = {"median": train_medians(raw, train).tolist(),
-             "mean": imputed[train].mean(axis=0).tolist(),
-             "std": imputed[train].std(axis=0).tolist()}
-    return np.asarray(zscore_from_train(raw, train), dtype=np.float32), names, stats
-
-
 def load_inputs(store, profile, exp: Experiment, progress: bool = False) -> Inputs:
     """Read every split of `store` for experiment `exp` into memory, at `profile.fs`."""
     from torch.utils.data import DataLoader
@@ -82,7 +50,7 @@ def load_inputs(store, profile, exp: Experiment, progress: bool = False) -> Inpu
                          f"store's sampling rate {store.fs} Hz")
     down = store.fs // profile.fs
     mean, std = channel_stats(store, downsample=down)
-    feats, names, fstats = feature_matrix(store, profile, exp)
+    feats, names, fstats = model_inputs(store, profile, exp.metadata, exp.morphology)
     splits, ids = {}, {}
     label_col = store.index["label"].astype(str)
     for split in SPLITS:

@@ -4,8 +4,8 @@ Pipeline on one lead (II, as recorded, 500 Hz): `nk.ecg_clean` -> `nk.ecg_peaks`
 -> `nk.ecg_delineate(method="prominence")` (P, Q, S, T peaks and P, QRS, T on/offsets,
 Emrich et al., 2024). The full `nk.ecg_process` costs about 0.24 s per lead; the
 "dwt" and "peak" delineators about 40 ms; "prominence" about 3 ms for equal coverage
-(`ecgpaper.benchmarks`-style timings are shown in the Features chapter), so the whole
-demo corpus takes seconds.
+(timings in the Features chapter, `report.compare_methods`), so the whole demo corpus
+takes seconds.
 
 Per-beat quantities are reduced to one value per record by the median over the beats
 where the wave was delineated. A value is a **fallback** (detection failure) when
@@ -14,31 +14,20 @@ where the wave was delineated. A value is a **fallback** (detection failure) whe
   is what NeuroKit2 "detects" on pure noise) -> all 28 features fall back; or
 - the wave a feature needs was delineated on fewer than half of the beats, or the result
   is not finite/positive where it must be (durations) -> that feature falls back.
-Fallbacks are stored as `FALLBACK_VALUE` (0, what a naive pipeline writes) with a
-boolean flag column `<name>__fallback`; `feature_matrix` replaces them by the
-training-split median for the models. NeuroKit2 warnings are silenced inside the
-extraction and counted per record (`n_warnings`).
-
-The table is computed once per store (parallel over records) and cached under
-`profile.work_path / "features"`, keyed by the store's dataset checksum and the
-extraction settings.
+Here a fallback is NaN; `table` stores it as `FALLBACK_VALUE` with a flag column.
+NeuroKit2 warnings are silenced inside the extraction and counted per record
+(`n_warnings`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-from ..constants import LEADS
 
 FEATURE_VERSION = 1          # bump when the extraction changes: invalidates caches
 FALLBACK_VALUE = 0.0
@@ -47,7 +36,6 @@ MIN_WAVE_FRACTION = 0.5
 MIN_BEAT_CORRELATION = 0.8
 DEFAULT_LEAD = "II"
 DEFAULT_METHOD = "prominence"
-FILTER_THRESHOLD = 0.05      # the paper: drop columns with more than 5 % fallbacks
 
 
 @dataclass(frozen=True)
@@ -93,10 +81,8 @@ FEATURE_SPECS: tuple[Feature, ...] = (
     Feature("r_to_s", "boundaries", "S peak - R peak", "ms"),
     Feature("r_to_t", "boundaries", "T peak - R peak", "ms"),
 )
-NAMES: tuple[str, ...] = tuple(f.name for f in FEATURE_SPECS)
-FEATURES = NAMES             # the 28 column names, in table order
+NAMES: tuple[str, ...] = tuple(f.name for f in FEATURE_SPECS)   # in table order
 N_FEATURES = len(NAMES)
-FLAG_SUFFIX = "__fallback"
 
 
 def feature_definitions() -> pd.DataFrame:
@@ -283,193 +269,6 @@ def extract_many(signals, fs: float, method: str = DEFAULT_METHOD, workers: int 
             "n_warnings": np.array([r[3] for r in results], dtype=int)}
 
 
-# --- the cached per-store table --------------------------------------------------------------
-
-def cache_key(dataset_checksum: str, lead: str = DEFAULT_LEAD,
-              method: str = DEFAULT_METHOD) -> str:
-    blob = json.dumps({"data": dataset_checksum, "version": FEATURE_VERSION, "lead": lead,
-                       "method": method, "names": NAMES}, sort_keys=True)
-    return hashlib.sha256(blob.encode()).hexdigest()[:16]
-
-
-def cache_paths(profile, dataset_checksum: str, lead: str = DEFAULT_LEAD,
-                method: str = DEFAULT_METHOD) -> tuple[Path, Path]:
-    """(table .parquet, summary .json) for this store and these settings."""
-    folder = Path(profile.work_path) / "features"
-    key = cache_key(dataset_checksum, lead, method)
-    return folder / f"morphology-{key}.parquet", folder / f"morphology-{key}.json"
-
-
-def _atomic_write(path: Path, write) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
-def _store_lead_signals(store, lead_index: int, batch: int = 128):
-    n = len(store.index)
-    for start in range(0, n, batch):
-        rows = np.arange(start, min(n, start + batch))
-        sig = store.signals(rows)
-        for s in sig:
-            yield s[lead_index]
-
-
-def morphology_table(store, profile, workers: int | None = None, lead: str = DEFAULT_LEAD,
-                     method: str = DEFAULT_METHOD, progress: bool = True,
-                     refresh: bool = False) -> pd.DataFrame:
-    """The 28 features of every store record (store order) with fallback flags.
-
-    Columns: record_id, split, label, the 28 features (fallbacks = FALLBACK_VALUE),
-    `<name>__fallback` flags, status, beat_correlation, n_warnings. Cached under
-    `profile.work_path/features` (keyed by the store's dataset checksum): a second call
-    reads the cache unless `refresh`."""
-    if lead not in LEADS:
-        raise ValueError(f"lead: expected one of {list(LEADS)}, got {lead!r}")
-    checksum = store.manifest.get("dataset_checksum")
-    if not checksum:
-        raise ValueError("store manifest: missing 'dataset_checksum' (needed to key the "
-                         "feature cache); re-prepare the store")
-    table_path, summary_path = cache_paths(profile, checksum, lead, method)
-    if table_path.is_file() and not refresh:
-        table = pd.read_parquet(table_path)
-        if len(table) == len(store.index):
-            return table
-    t0 = time.perf_counter()
-    res = extract_many(_store_lead_signals(store, LEADS.index(lead)), float(store.fs),
-                       method=method, workers=workers, progress=progress,
-                       total=len(store.index))
-    seconds = time.perf_counter() - t0
-    table = build_table(store.index, res)
-    _atomic_write(table_path, lambda p: table.to_parquet(p, index=False))
-    rates = fallback_rates(table)
-    summary = {
-        "dataset_checksum": checksum, "feature_version": FEATURE_VERSION, "lead": lead,
-        "method": method, "fs": float(store.fs), "n_records": int(len(table)),
-        "seconds": round(seconds, 3), "workers": workers or os.cpu_count(),
-        "ms_per_record": round(1000 * seconds / max(len(table), 1), 3),
-        "fallback_rate": {k: float(v) for k, v in rates["rate"].items()},
-        "filtered": filtered_columns(table),
-        "status_counts": {k: int(v) for k, v in table["status"].value_counts().items()},
-    }
-    _atomic_write(summary_path, lambda p: p.write_text(json.dumps(summary, indent=2)))
-    return table
-
-
-def build_table(index: pd.DataFrame, res: dict[str, np.ndarray]) -> pd.DataFrame:
-    """Assemble the feature table from `extract_many` results and a store index."""
-    values = res["values"]
-    flags = ~np.isfinite(values)
-    df = pd.DataFrame({c: index[c].to_numpy() for c in ("record_id", "split", "label")
-                       if c in index.columns})
-    filled = np.where(flags, [f.fallback for f in FEATURE_SPECS], values)
-    for j, name in enumerate(NAMES):
-        df[name] = filled[:, j]
-    for j, name in enumerate(NAMES):
-        df[name + FLAG_SUFFIX] = flags[:, j]
-    df["status"] = res["status"].astype(str)
-    df["beat_correlation"] = res["quality"]
-    df["n_warnings"] = res["n_warnings"]
-    return df
-
-
-def _rows_for_stats(table: pd.DataFrame) -> np.ndarray:
-    """Training rows when the table knows the split, else all rows."""
-    if "split" in table.columns and (table["split"] == "train").any():
-        return np.flatnonzero(table["split"].to_numpy() == "train")
-    return np.arange(len(table))
-
-
-def fallback_rates(table: pd.DataFrame, rows: np.ndarray | None = None) -> pd.DataFrame:
-    """Per feature: number and share of fallback values (over `rows`, default all rows)."""
-    sub = table if rows is None else table.iloc[rows]
-    flags = sub[[n + FLAG_SUFFIX for n in NAMES]].to_numpy(dtype=bool)
-    out = pd.DataFrame({"feature": NAMES, "n_fallback": flags.sum(axis=0),
-                        "rate": flags.mean(axis=0) if len(sub) else np.zeros(N_FEATURES)})
-    return out.set_index("feature")
-
-
-def filtered_columns(table: pd.DataFrame, threshold: float = FILTER_THRESHOLD) -> list[str]:
-    """Features with at most `threshold` fallbacks on the training rows (the paper's
-    "filtered" variant drops columns with more than 5 %)."""
-    rates = fallback_rates(table, _rows_for_stats(table))["rate"]
-    return [n for n in NAMES if rates[n] <= threshold]
-
-
-def feature_matrix(profile_or_table, variant: str = "all", threshold: float = FILTER_THRESHOLD,
-                   with_flags: bool = False) -> tuple[np.ndarray, list[str]]:
-    """Model-ready morphology inputs (unscaled): fallbacks replaced by the training-split
-    median of the non-fallback values of the column. `variant` "all" (28 columns) or
-    "filtered" (`filtered_columns`). With `with_flags`, the 0/1 fallback flags of the
-    chosen columns are appended. Rows in store order."""
-    if variant not in ("all", "filtered"):
-        raise ValueError(f"variant: expected 'all' or 'filtered', got {variant!r}")
-    if isinstance(profile_or_table, pd.DataFrame):
-        table = profile_or_table
-    else:
-        from ..data.workspace import ensure_store
-        profile = profile_or_table
-        table = morphology_table(ensure_store(profile), profile, progress=False)
-    names = list(NAMES) if variant == "all" else filtered_columns(table, threshold)
-    X = table[names].to_numpy(dtype=np.float64).copy()
-    flags = table[[n + FLAG_SUFFIX for n in names]].to_numpy(dtype=bool)
-    train = _rows_for_stats(table)
-    for j in range(len(names)):
-        good = train[~flags[train, j]]
-        fill = float(np.median(X[good, j])) if len(good) else FALLBACK_VALUE
-        X[flags[:, j], j] = fill
-    if with_flags:
-        X = np.hstack([X, flags.astype(np.float64)])
-        names = names + [n + FLAG_SUFFIX for n in names]
-    return X, names
-
-
-# --- what the experiments feed the models ----------------------------------------------------
-
-INPUT_SETS: dict[str, tuple[str, str | None]] = {
-    # kind: (metadata column set or "", morphology variant or None)
-    "none": ("", None),
-    "meta": ("full", None),
-    "meta+nk2": ("full", "all"),
-    "meta+nk2_filtered": ("full", "filtered"),
-    "age_gender": ("age_gender", None),
-    "age_gender+nk2_filtered": ("age_gender", "filtered"),
-}
-
-
-def model_inputs(store, profile, kind: str, workers: int | None = None,
-                 progress: bool = False) -> tuple[np.ndarray, list[str]]:
-    """The z-scored auxiliary inputs of one experiment: (N_store, n) float32 aligned with
-    store rows, and the input names. Statistics (medians, means, sds) from the train
-    split only. `kind` is one of INPUT_SETS (e.g. "meta", "meta+nk2_filtered")."""
-    from .metadata import metadata_matrix, zscore_from_train
-    if kind not in INPUT_SETS:
-        raise ValueError(f"kind: expected one of {list(INPUT_SETS)}, got {kind!r}")
-    meta_set, variant = INPUT_SETS[kind]
-    index = store.index
-    train = np.flatnonzero(index["split"].to_numpy() == "train")
-    parts, names = [], []
-    if meta_set:
-        X, n = metadata_matrix(index, meta_set)
-        parts.append(X)
-        names += n
-    if variant:
-        table = morphology_table(store, profile, workers=workers, progress=progress)
-        X, n = feature_matrix(table, variant)
-        parts.append(X)
-        names += [f"nk2_{c}" for c in n]
-    if not parts:
-        return np.zeros((len(index), 0), dtype=np.float32), []
-    return zscore_from_train(np.hstack(parts), train), names
-
-
-# --- for the book: inspecting and comparing delineators --------------------------------------
-
 def delineate_record(signal: np.ndarray, fs: float, method: str = DEFAULT_METHOD
                      ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """(cleaned signal, R peaks, wave positions) of one lead, for figures."""
@@ -480,39 +279,3 @@ def delineate_record(signal: np.ndarray, fs: float, method: str = DEFAULT_METHOD
         r = np.asarray(nk.ecg_peaks(clean, sampling_rate=fs)[1]["ECG_R_Peaks"], dtype=np.int64)
         waves = _delineate(clean, r, fs, method) if len(r) >= MIN_BEATS else {}
     return clean, r, waves
-
-
-def compare_methods(store, rows, methods: tuple[str, ...] = ("prominence", "dwt", "peak"),
-                    lead: str = DEFAULT_LEAD) -> pd.DataFrame:
-    """Time and coverage of NeuroKit2 delineators on the given store rows (one process).
-
-    Per method: ms per record (clean + R peaks + delineation + features), the share of
-    feature values that are not fallbacks, and the median absolute difference of our
-    heart rate, QRS duration and QT interval from the Diagnostics measurements."""
-    rows = np.asarray(rows, dtype=np.int64)
-    sig = store.signals(rows)[:, LEADS.index(lead)]
-    index = store.index.iloc[rows]
-    extract_record(sig[0], store.fs, methods[0])           # warm-up (imports, caches)
-    out = []
-    for m in methods:
-        t0 = time.perf_counter()
-        vals = np.vstack([extract_record(s, store.fs, m)[0] for s in sig])
-        ms = 1000 * (time.perf_counter() - t0) / max(len(rows), 1)
-        f = pd.DataFrame(vals, columns=NAMES)
-
-        def mad(ours, ref):
-            d = (f[ours].to_numpy() - index[ref].to_numpy(dtype=float))
-            d = d[np.isfinite(d)]
-            return float(np.median(np.abs(d))) if len(d) else float("nan")
-        out.append({"method": m, "records": len(rows), "ms_per_record": ms,
-                    "delineated_share": float(np.isfinite(vals).mean()),
-                    "hr_vs_VentricularRate_bpm": mad("hr_mean", "VentricularRate"),
-                    "qrs_vs_QRSDuration_ms": mad("qrs_duration", "QRSDuration"),
-                    "qt_vs_QTInterval_ms": mad("qt_interval", "QTInterval")})
-    return pd.DataFrame(out)
-
-
-def read_summary(profile, store, lead: str = DEFAULT_LEAD, method: str = DEFAULT_METHOD) -> dict:
-    """The JSON summary written with the cached table (timing, rates, filtered list)."""
-    _, path = cache_paths(profile, store.manifest["dataset_checksum"], lead, method)
-    return json.loads(path.read_text()) if path.is_file() else {}
