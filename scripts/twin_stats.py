@@ -15,17 +15,15 @@ Diagnostics rows from a Gaussian copula with these margins.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-CLASSES = ("SB", "SR", "AFIB", "ST", "SVT", "AF", "SA", "AT")
+from ecgpaper.constants import CLASSES
+from ecgpaper.fileio import atomic_write_json
 # Variables drawn jointly from the copula; the others are derived from them (QTCorrected,
 # QOffset, TOffset) or from the synthetic signal (QRSCount, VentricularRate as measured).
 COPULA_VARS = ("PatientAge", "Female", "VentricularRate", "AtrialRate", "QRSDuration",
@@ -90,11 +88,7 @@ def main(argv=None) -> int:
         raise FileNotFoundError(f"{args.diagnostics}: Diagnostics.xlsx not found")
     table = pd.read_excel(args.diagnostics)
     summary = summarise(table)
-    fd, tmp = tempfile.mkstemp(dir=args.out.parent, suffix=".tmp")
-    with os.fdopen(fd, "w") as f:
-        json.dump(summary, f, indent=1)
-        f.write("\n")
-    os.replace(tmp, args.out)
+    atomic_write_json(args.out, summary, indent=1)
     print(f"wrote {args.out} ({len(table)} rows summarised)")
     return 0
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-import os
-import tempfile
 from pathlib import Path
 
 import torch
 from torch import nn
+
+from ..fileio import atomic_path
 
 # model_type -> (module, config class, model class)
 MODELS: dict[str, tuple[str, str, str]] = {
@@ -84,21 +84,13 @@ def model_from_dict(ckpt: dict) -> tuple[nn.Module, dict]:
 
 
 def save_checkpoint(path, model: nn.Module, **extra) -> Path:
-    """Write the checkpoint dict atomically (temp file in the same folder, then rename).
+    """Write the checkpoint dict atomically, so that a killed run never leaves a torn one.
 
     `extra` values must be plain Python values or tensors (weights_only-loadable).
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         torch.save(checkpoint_dict(model, **extra), tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
     return path
 
 
