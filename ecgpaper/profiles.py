@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from dataclasses import dataclass, field, asdict
+import math
+from dataclasses import dataclass, asdict
+from numbers import Integral, Real
 from pathlib import Path
 
 from .paths import work_root
@@ -54,8 +56,6 @@ class Profile:
     universal_width: float | None = None
     universal_fs: int | None = None
 
-    extra: dict = field(default_factory=dict)  # free-form knobs for later chapters
-
     @property
     def work_path(self) -> Path:
         return Path(self.work_dir) if self.work_dir else work_root() / self.name
@@ -80,28 +80,95 @@ PROFILES: dict[str, Profile] = {
 }
 
 
+DATA_SOURCES = ("twin", "chapman-csv", "chapman-wfdb")
+
+# What each setting may hold: (kind, smallest allowed value, strictly greater?).
+# kind "int" and "float" are numbers ("float" accepts whole numbers too); a setting in
+# OPTIONAL may also be None (= use the setting it stands in for).
+_NUMBERS: dict[str, tuple[str, float, bool]] = {
+    "seed": ("int", 0, False), "twin_records": ("int", 0, False),
+    "fs": ("int", 0, True), "width": ("float", 0, True),
+    "kernel_size": ("int", 0, True), "stem_kernel": ("int", 0, True),
+    "max_epochs": ("int", 0, True), "patience": ("int", 0, True),
+    "patience_nk2": ("int", 0, True), "batch_size": ("int", 0, True),
+    "universal_batch_size": ("int", 0, True), "lr": ("float", 0, True),
+    "weight_decay": ("float", 0, False), "label_smoothing": ("float", 0, False),
+    "grad_clip": ("float", 0, True), "num_workers": ("int", 0, False),
+    "bootstrap": ("int", 0, False), "universal_max_epochs": ("int", 0, True),
+    "universal_width": ("float", 0, True), "universal_fs": ("int", 0, True),
+}
+_OPTIONAL = {"data_dir", "work_dir", "universal_max_epochs", "universal_width",
+             "universal_fs"}
+_TEXT = {"name", "data_dir", "work_dir"}
+
+
+def _setting_problem(key: str, value) -> str | None:
+    """What is wrong with `key=value` as "expected ..." text, or None when it is fine."""
+    if value is None and key in _OPTIONAL:
+        return None
+    if key in _TEXT:
+        return None if isinstance(value, str) and value else "expected a non-empty text"
+    if key == "data_source":
+        return None if value in DATA_SOURCES else f"expected one of {list(DATA_SOURCES)}"
+    if key == "denoised":
+        return None if isinstance(value, bool) else "expected true or false"
+    kind, low, strict = _NUMBERS[key]
+    number = Integral if kind == "int" else Real
+    bound = f"{'>' if strict else '>='} {low}"
+    what = f"{'a whole number' if kind == 'int' else 'a number'} {bound}"
+    if key in _OPTIONAL:
+        what += " or null"
+    if isinstance(value, bool) or not isinstance(value, number):
+        return f"expected {what}"
+    if not math.isfinite(value) or not (value > low if strict else value >= low):
+        return f"expected {what}"
+    if key == "label_smoothing" and value >= 1:
+        return "expected a number >= 0 and < 1"
+    return None
+
+
+def check_profile(profile: Profile) -> Profile:
+    """Raise ValueError naming the first setting whose value cannot make a sensible run
+    (a negative epoch count would otherwise write a 'finished', untrained model)."""
+    for f in dataclasses.fields(Profile):
+        value = getattr(profile, f.name)
+        problem = _setting_problem(f.name, value)
+        if problem:
+            raise ValueError(f"profile {profile.name!r}: setting {f.name} has {value!r}, "
+                             f"{problem}")
+    return profile
+
+
 def get_profile(name: str = "demo", **overrides) -> Profile:
-    """Return the named profile with `overrides` applied (unknown keys are an error)."""
+    """Return the named profile with `overrides` applied; unknown settings and values
+    outside what a setting allows are errors."""
     if name not in PROFILES:
         raise ValueError(f"unknown profile {name!r}; expected one of {sorted(PROFILES)}")
     known = {f.name for f in dataclasses.fields(Profile)}
     unknown = sorted(set(overrides) - known)
     if unknown:
-        raise ValueError(f"profile {name!r}: unknown setting(s) {unknown}; "
-                         f"known settings are {sorted(known)}")
-    return dataclasses.replace(PROFILES[name], **overrides)
+        raise ValueError(f"profile {name!r}: unknown setting(s) {unknown}, expected "
+                         f"known settings {sorted(known)}")
+    return check_profile(dataclasses.replace(PROFILES[name], **overrides))
 
 
 def parse_overrides(items: list[str]) -> dict:
     """Command-line `--set KEY=VALUE` strings -> overrides dict; values are read as JSON
-    when they parse (3, 0.5, true, null) and kept as text otherwise."""
+    when they parse (3, 0.5, true, null) and kept as text otherwise, except that text
+    settings (folders, names) always keep the text as typed (`null` still means unset)."""
     out = {}
     for item in items:
         if "=" not in item:
             raise ValueError(f"--set {item!r}: expected KEY=VALUE, e.g. max_epochs=3")
-        key, value = item.split("=", 1)
+        key, value = (part.strip() for part in item.split("=", 1))
+        if not key:
+            raise ValueError(f"--set {item!r}: expected KEY=VALUE with a setting name "
+                             f"before '='")
+        if key in _TEXT:
+            out[key] = None if value == "null" and key in _OPTIONAL else value
+            continue
         try:
-            out[key.strip()] = json.loads(value)
+            out[key] = json.loads(value)
         except ValueError:
-            out[key.strip()] = value
+            out[key] = value
     return out

@@ -120,11 +120,12 @@ def test_predictions_roundtrip_and_validation(tmp_path):
     df = M.predictions_frame([f"r{i}" for i in range(50)], y, p)
     assert tuple(df.columns) == M.PREDICTION_COLUMNS
     df.to_csv(tmp_path / "ok.csv", index=False)
-    y2, p2 = M.split_predictions(M.read_predictions(tmp_path / "ok.csv"))
+    from ecgpaper.evaluation.predictions import read_predictions, split_predictions
+    y2, p2 = split_predictions(read_predictions(tmp_path / "ok.csv"))
     np.testing.assert_array_equal(y2, y)
     np.testing.assert_allclose(p2, p)
     df.drop(columns="prob_SA").to_csv(tmp_path / "bad.csv", index=False)
     with pytest.raises(ValueError, match=r"bad\.csv.*prob_SA"):
-        M.read_predictions(tmp_path / "bad.csv")
+        read_predictions(tmp_path / "bad.csv")
     with pytest.raises(FileNotFoundError, match="nope.csv"):
-        M.read_predictions(tmp_path / "nope.csv")
+        read_predictions(tmp_path / "nope.csv")

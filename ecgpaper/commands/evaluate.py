@@ -29,22 +29,24 @@ def locate(args):
     if args.predictions:
         return Path(args.predictions)
     from ..profiles import get_profile
+    from ..training.experiments import get_experiment
     profile = get_profile(args.profile)
-    folder = profile.work_path / "experiments" / str(args.experiment)
+    folder = profile.work_path / "experiments" / get_experiment(args.experiment).id
     name = f"predictions_{args.leads}lead.csv" if args.leads else "predictions.csv"
     path = folder / name
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no predictions for experiment {args.experiment} of "
-                                f"profile {args.profile!r} (run `ecgpaper train "
-                                f"--experiment {args.experiment} --profile {args.profile}`)")
+                                f"profile {args.profile!r}, expected the output of "
+                                f"`ecgpaper train --experiment {args.experiment} "
+                                f"--profile {args.profile}`")
     return path
 
 
 def evaluate_file(path, n_bootstrap: int = 1000, seed: int = 0) -> dict:
     """Table 4 with CIs, Table 6 and the confusion matrix of one predictions file."""
     from ..evaluation.bootstrap import bootstrap_ci
-    from ..evaluation.metrics import (confusion, read_predictions, split_predictions,
-                                      table6)
+    from ..evaluation.metrics import confusion, table6
+    from ..evaluation.predictions import read_predictions, split_predictions
     df = read_predictions(path)
     y, proba = split_predictions(df)
     pred = proba.argmax(axis=1)
@@ -62,7 +64,7 @@ def run(args) -> int:
     if args.leads and not args.experiment:
         raise ValueError("--leads needs --experiment")
     from ..evaluation.bootstrap import format_table
-    from ..evaluation.metrics import PAPER_TABLE4
+    from ..paper import TABLE4 as PAPER_TABLE4
     res = evaluate_file(locate(args), args.bootstrap, args.seed)
 
     if args.json:

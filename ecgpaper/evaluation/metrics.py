@@ -230,34 +230,3 @@ def predictions_frame(record_ids, y_true, proba) -> pd.DataFrame:
 
 PREDICTION_COLUMNS: tuple[str, ...] = ("record_id", "label", "pred",
                                        *(f"prob_{c}" for c in CLASSES))
-
-
-def read_predictions(path) -> pd.DataFrame:
-    """Read and validate a predictions CSV (record_id, label, pred, prob_SB ... prob_AT)."""
-    from pathlib import Path
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"predictions file {path} does not exist")
-    df = pd.read_csv(path)
-    missing = [c for c in PREDICTION_COLUMNS if c not in df.columns]
-    if missing:
-        raise ValueError(f"{path}: missing column(s) {missing}; expected columns "
-                         f"{list(PREDICTION_COLUMNS)}")
-    if len(df) == 0:
-        raise ValueError(f"{path}: no rows")
-    for col in ("label", "pred"):
-        bad = ~df[col].astype(str).isin(CLASSES)
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise ValueError(f"{path}: column {col!r} row {i} has {df[col].iloc[i]!r}; "
-                             f"expected one of {list(CLASSES)}")
-    prob = df[[f"prob_{c}" for c in CLASSES]]
-    if not np.isfinite(prob.to_numpy(dtype=float)).all():
-        raise ValueError(f"{path}: prob_* columns must be finite numbers")
-    return df
-
-
-def split_predictions(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """(y_true indices, proba (N, 8)) from a predictions table."""
-    return (class_indices(df["label"].astype(str).to_numpy()),
-            df[[f"prob_{c}" for c in CLASSES]].to_numpy(dtype=np.float64))

@@ -94,13 +94,37 @@ def save_checkpoint(path, model: nn.Module, **extra) -> Path:
     return path
 
 
-def load_checkpoint(path, map_location="cpu") -> tuple[nn.Module, dict]:
-    """Return (model in eval mode, the checkpoint's extra keys)."""
+def load_weights_only(path, expected: str, map_location="cpu") -> dict:
+    """torch.load with weights_only=True (never runs code from the file); a file that is
+    not such a checkpoint becomes one ValueError naming it and what was `expected`."""
+    import pickle
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"checkpoint {path} does not exist")
-    ckpt = torch.load(path, map_location=map_location, weights_only=True)
-    return model_from_dict(ckpt)
+        raise FileNotFoundError(f"{path}: no such file, expected {expected}")
+    try:
+        obj = torch.load(path, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as exc:
+        why = ("holds Python objects other than tensors and plain values (refused: "
+               "checkpoints are only read with weights_only=True)"
+               if "weights only" in str(exc).lower() else "is not a torch checkpoint")
+        raise ValueError(f"{path}: {why}, expected {expected}") from None
+    except Exception as exc:   # truncated zip, empty file, random bytes: torch's wording varies
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise ValueError(f"{path}: unreadable ({first}), expected {expected}") from None
+    if not isinstance(obj, dict):
+        raise ValueError(f"{path}: holds a {type(obj).__name__}, expected {expected}")
+    return obj
+
+
+def load_checkpoint(path, map_location="cpu") -> tuple[nn.Module, dict]:
+    """Return (model in eval mode, the checkpoint's extra keys)."""
+    expected = "a model checkpoint written by ecgpaper (model_type, config, state_dict)"
+    ckpt = load_weights_only(path, expected, map_location)
+    try:
+        return model_from_dict(ckpt)
+    except (ValueError, KeyError, TypeError, RuntimeError) as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise ValueError(f"{path}: {first}, expected {expected}") from None
 
 
 def n_parameters(model: nn.Module, trainable_only: bool = False) -> int:
