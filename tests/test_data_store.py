@@ -10,8 +10,11 @@ import pandas as pd
 import pytest
 
 from ecgpaper.constants import CLASSES, LEADS, MEASUREMENTS
-from ecgpaper.data.store import StoreError, open_store, prepare_store
+from ecgpaper.data.prepare import prepare_store
+from ecgpaper.data.store import StoreError, open_store
 from ecgpaper.paths import shared_data_dir
+
+from synthetic_ecg import ecg_like, measurements
 
 SHARED = shared_data_dir()
 
@@ -26,15 +29,14 @@ def make_figshare(folder, n=24, seed=0, denoised=False):
     rhythms = list(CLASSES) + ["SI", "AVNRT"]
     for i in range(n):
         name = f"MUSE_TEST_{i:04d}"
-        sig = np.rint(np.sin(2 * np.pi * (1 + i / n) * t)[None] ** 15 * 900 *
-                      rng.uniform(0.5, 1.5, (12, 1)) + rng.normal(0, 15, (12, 5000)))
+        sig = np.rint(ecg_like(rng, np.sin(2 * np.pi * (1 + i / n) * t) ** 15 * 900))
         signals[name] = sig
         np.savetxt(sub / f"{name}.csv", sig.T, delimiter=",", fmt="%d",
                    header="" if denoised else ",".join(LEADS), comments="")
         row = {"FileName": name, "Rhythm": rhythms[i % len(rhythms)], "Beat": "NONE",
                "PatientAge": int(rng.integers(20, 90)),
                "Gender": "MALE" if i % 2 else "FEMALE"}
-        row.update({m: int(rng.integers(40, 400)) for m in MEASUREMENTS})
+        row.update(measurements(rng))
         rows.append(row)
     pd.DataFrame(rows).to_excel(folder / "Diagnostics.xlsx", index=False)
     return signals

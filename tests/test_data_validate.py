@@ -10,13 +10,14 @@ from ecgpaper.data.chapman import read_chapman_csv
 from ecgpaper.data.validate import RecordError
 from ecgpaper.data.wfdb_io import read_wfdb, write_cinc_record
 
+from synthetic_ecg import ecg_like
+
 
 def ecg_uV(n=5000, fs=500, seed=0):
     rng = np.random.default_rng(seed)
     t = np.arange(n) / fs
     beats = np.sin(2 * np.pi * 1.1 * t) ** 31 * 1200          # sharp periodic peaks
-    return np.rint(beats[None] * rng.uniform(0.4, 1.2, (12, 1)) +
-                   rng.normal(0, 20, (12, n))).astype(np.int64)
+    return np.rint(ecg_like(rng, beats, noise_uV=20)).astype(np.int64)
 
 
 def write_csv(path, sig, header=LEADS, fmt="%d"):
@@ -101,7 +102,7 @@ def test_truncated_and_unreadable_csv(tmp_path):
     text = write_csv(tmp_path / "FULL.csv", ecg_uV()).read_text()
     cut = tmp_path / "CUT.csv"
     cut.write_text(text[: len(text) // 2 - 7])             # stops mid-line
-    raises(lambda: read_chapman_csv(cut), r"CUT\.csv", "unreadable CSV|samples")
+    raises(lambda: read_chapman_csv(cut), r"CUT\.csv", "unreadable CSV|samples|truncated")
     empty = tmp_path / "EMPTY.csv"
     empty.write_text("")
     raises(lambda: read_chapman_csv(empty), r"EMPTY\.csv", "empty file")

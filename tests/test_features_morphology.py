@@ -69,7 +69,8 @@ def test_process_pool_gives_the_same_numbers():
 
 @pytest.fixture(scope="module")
 def real_store(shared_data, tmp_path_factory):
-    from ecgpaper.data.store import open_store, prepare_store
+    from ecgpaper.data.prepare import prepare_store
+    from ecgpaper.data.store import open_store
     out = tmp_path_factory.mktemp("store") / "store"
     prepare_store("chapman-wfdb", shared_data / "chapman" / "wfdb", out, progress=False,
                   diagnostics=shared_data / "chapman" / "metadata" / "Diagnostics.xlsx")

@@ -85,7 +85,7 @@ def test_experiments_write_artifacts_and_are_reused(tiny_work, capsys):
 
 def test_universal_experiment_lead_configs_and_attention(tiny_work):
     from ecgpaper.training import artifacts as art
-    from ecgpaper.training import report
+    from ecgpaper.evaluation import tables as report
     from ecgpaper.training.run import run_experiment
     p = get_profile("demo", work_dir=str(tiny_work), **TINY)
     m = run_experiment("7", p, progress=False, log=None)
@@ -156,7 +156,7 @@ def test_ddp_gloo_two_processes(tiny_work, tmp_path):
 
 def test_full_profile_on_real_wfdb_records(shared_data, tmp_path):
     """The paper-size code path (500 Hz, --profile full) on 10 real records, shrunk."""
-    from ecgpaper.data.store import prepare_store
+    from ecgpaper.data.prepare import prepare_store
     from ecgpaper.training.run import run_experiment
     work = tmp_path / "full"
     prepare_store("chapman-wfdb", shared_data / "chapman", work / "store", progress=False)

@@ -29,52 +29,77 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _diagnostics(names: list[str]) -> pd.DataFrame:
-    from ..constants import MEASUREMENTS
+    """A Diagnostics table whose values lie inside the ranges `prepare` accepts."""
+    from ..data.chapman import DIAGNOSTICS_RANGES
     rng = np.random.default_rng(0)
     n = len(names)
     df = pd.DataFrame({"FileName": names,
                        "Rhythm": [CLASSES_CYCLE[i % 8] for i in range(n)],
                        "Beat": "NONE", "PatientAge": rng.integers(20, 90, n),
                        "Gender": np.where(rng.random(n) < 0.5, "MALE", "FEMALE")})
-    for m in MEASUREMENTS:
-        df[m] = rng.integers(50, 400, n)
+    for column, (low, high) in DIAGNOSTICS_RANGES.items():
+        if column != "PatientAge":
+            df[column] = rng.integers(int(low), int(high), n)
     return df
 
 
 def _signals(n_distinct: int = 4) -> list[np.ndarray]:
+    """ECG-like (12, 5000) µV arrays: a spike train per limb axis, limb leads derived by
+    Einthoven's and Goldberger's laws, chest leads scaled copies, plus noise, so that
+    they pass `prepare`'s physiological checks like real records."""
     rng = np.random.default_rng(1)
     t = np.arange(5000) / 500
-    base = 800 * np.sin(2 * np.pi * 1.2 * t)
-    return [np.rint(base + rng.normal(0, 60, (12, 5000))).astype(np.int64)
-            for _ in range(n_distinct)]
+    out = []
+    for _ in range(n_distinct):
+        beats = np.exp(-((t[None, :] % 0.8 - 0.4) / 0.012) ** 2)
+        lead_i = 700 * beats[0] + rng.normal(0, 30, t.size)
+        lead_ii = 1100 * beats[0] + 150 * np.sin(2 * np.pi * 0.3 * t) + rng.normal(0, 30, t.size)
+        lead_iii = lead_ii - lead_i
+        limb = [lead_i, lead_ii, lead_iii, -(lead_i + lead_ii) / 2, (lead_i - lead_iii) / 2,
+                (lead_ii + lead_iii) / 2]
+        chest = [g * 1000 * beats[0] + rng.normal(0, 30, t.size)
+                 for g in (-0.8, 1.2, 1.5, 1.4, 1.1, 0.8)]
+        out.append(np.rint(np.stack(limb + chest)).astype(np.int64))
+    return out
+
+
+def _distinct(sig: np.ndarray, i: int) -> np.ndarray:
+    """Record i's copy of a shared signal, made unique (prepare refuses identical records)."""
+    sig = sig.copy()
+    sig[6:, 0] += i        # chest leads' first sample: no limb identity disturbed
+    return sig
 
 
 def build_csv_corpus(folder: Path, n: int) -> Path:
     """n figshare-style CSVs (header line, 5000 x 12 µV) + Diagnostics.xlsx."""
     from ..constants import LEADS
     (folder / "ECGData").mkdir(parents=True)
-    texts = []
-    for sig in _signals():
-        body = "\n".join(",".join(map(str, row)) for row in sig.T.tolist())
-        texts.append(",".join(LEADS) + "\n" + body + "\n")
+    sigs = _signals()
+    bodies = ["\n".join(",".join(map(str, row)) for row in sig[:, 1:].T.tolist())
+              for sig in sigs]
     names = [f"BENCH_{i:05d}" for i in range(n)]
     for i, name in enumerate(names):
-        (folder / "ECGData" / f"{name}.csv").write_text(texts[i % len(texts)])
+        first = _distinct(sigs[i % len(sigs)], i)[:, 0]
+        text = (",".join(LEADS) + "\n" + ",".join(map(str, first)) + "\n"
+                + bodies[i % len(sigs)] + "\n")
+        (folder / "ECGData" / f"{name}.csv").write_text(text)
     _diagnostics(names).to_excel(folder / "Diagnostics.xlsx", index=False)
     return folder
 
 
 def build_wfdb_corpus(folder: Path, n: int) -> Path:
     """n CinC-style records JS00001.. (.mat + .hea, 1000/mV) + Diagnostics.xlsx."""
+    from ..data.labels import SNOMED_TO_CLASS
     from ..data.wfdb_io import write_cinc_record
+    class_to_snomed = {c: code for code, c in SNOMED_TO_CLASS.items()}
     folder.mkdir(parents=True)
     diag = _diagnostics([f"BENCH_{i:05d}" for i in range(n)])
     sigs = _signals()
     for i in range(n):
         row = diag.iloc[i]
-        write_cinc_record(folder, f"JS{i + 1:05d}", sigs[i % len(sigs)],
+        write_cinc_record(folder, f"JS{i + 1:05d}", _distinct(sigs[i % len(sigs)], i),
                           comments=[f"Age: {row.PatientAge}", f"Sex: {row.Gender.title()}",
-                                    "Dx: 426783006"])
+                                    f"Dx: {class_to_snomed[row.Rhythm]}"])
     diag.to_excel(folder / "Diagnostics.xlsx", index=False)
     return folder
 
@@ -82,7 +107,9 @@ def build_wfdb_corpus(folder: Path, n: int) -> Path:
 def measure(quick: bool = False, records: int | None = None, workers: int | None = None,
             **_) -> pd.DataFrame:
     from ..data.chapman import read_chapman_csv
-    from ..data.store import open_store, plan, prepare_store
+    from ..data.plan import plan
+    from ..data.prepare import prepare_store
+    from ..data.store import open_store
     from ..data.wfdb_io import read_wfdb
 
     n = records or (120 if quick else 600)

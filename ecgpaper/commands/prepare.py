@@ -22,17 +22,21 @@ def register(parser: argparse.ArgumentParser) -> None:
                         help="accept Diagnostics rows without a file (always on for WFDB)")
     parser.add_argument("--workers", type=int, default=None, help="processes (default: cores)")
     parser.add_argument("--force", action="store_true", help="rebuild even if up to date")
+    parser.add_argument("--strict", action="store_true",
+                        help="fail if any file or Diagnostics row would be skipped (the "
+                             "summary of what is skipped and why is always printed)")
     parser.add_argument("--no-progress", action="store_true")
 
 
 def run(args) -> int:
-    from ..data.store import open_store, prepare_store
+    from ..data.prepare import prepare_store
+    from ..data.store import open_store
     from ..profiles import get_profile
     out = args.out or get_profile("full").work_path / "store"
     path = prepare_store(args.source, args.data_dir, out, denoised=args.denoised,
                          workers=args.workers, progress=not args.no_progress,
                          diagnostics=args.diagnostics, allow_missing=args.allow_missing,
-                         force=args.force)
+                         force=args.force, strict=args.strict)
     store = open_store(path)
     totals = store.manifest["split_totals"]
     print(f"{len(store)} records: train {totals['train']}, val {totals['val']}, "

@@ -6,6 +6,7 @@ age, sex and 11 measurements).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -14,10 +15,47 @@ import pandas as pd
 from ..constants import DIAGNOSTICS_COLUMNS, LEADS, MEASUREMENTS
 from .labels import rhythm_to_class
 from .record import Record
-from .validate import RecordError, canonical_lead_order, validate_signal
+from .validate import RecordError, canonical_lead_order, safe_name, validate_signal
 
 CHAPMAN_FS = 500
 CHAPMAN_SAMPLES = 5000
+# A Chapman CSV is about 0.45 MB (raw) or 0.9 MB (denoised, long decimals). Files are
+# refused before parsing when they exceed this many bytes per expected sample and lead,
+# so a huge or hostile file cannot take minutes and gigabytes to reject.
+MAX_BYTES_PER_VALUE = 64
+MAX_CSV_BYTES_ANY_LENGTH = 256 * 2**20
+MAX_DIAGNOSTICS_BYTES = 64 * 2**20
+
+# Plausible ranges of the Diagnostics columns. The real table (10,646 rows) spans: age
+# 4-98, ventricular rate 34-263 bpm, atrial rate 0-535 bpm (0 = not measurable, e.g. in
+# AFIB), QRS 18-256 ms, QT 114-736 ms, QTc 219-760 ms, axes -89-270 degrees, QRS count
+# 5-40 per 10 s, Q onset/offset and T offset 159-582 (sample positions in the median
+# beat). The bounds below are wider, physiological limits; missing values are allowed
+# (imputed later), infinite ones never.
+DIAGNOSTICS_RANGES: dict[str, tuple[float, float]] = {
+    "PatientAge": (0, 120),
+    "VentricularRate": (15, 350),
+    "AtrialRate": (0, 700),
+    "QRSDuration": (10, 400),
+    "QTInterval": (50, 1000),
+    "QTCorrected": (100, 1000),
+    "RAxis": (-180, 360),
+    "TAxis": (-180, 360),
+    "QRSCount": (1, 100),
+    "QOnset": (0, 1000),
+    "QOffset": (0, 1000),
+    "TOffset": (0, 1000),
+}
+_SAFE_FILENAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}$")
+
+
+def check_file_name(name: str, where: str) -> str:
+    """A Diagnostics FileName must be a plain record name: it becomes a path below the
+    data folder, so separators, `..` and absolute paths are refused."""
+    if not _SAFE_FILENAME.match(name) or ".." in name:
+        raise RecordError(f"{where}: FileName {safe_name(name)} is not a plain record name "
+                          "(expected letters, digits, '_', '-' or '.', no folders)")
+    return name
 
 
 def read_diagnostics(path) -> pd.DataFrame:
@@ -31,19 +69,27 @@ def read_diagnostics(path) -> pd.DataFrame:
     if not path.is_file():
         raise FileNotFoundError(f"{path}: Diagnostics table not found (expected the "
                                 "figshare Diagnostics.xlsx)")
+    if path.stat().st_size > MAX_DIAGNOSTICS_BYTES:
+        raise RecordError(f"{path}: {path.stat().st_size / 2**20:.0f} MB, expected a "
+                          f"Diagnostics table under {MAX_DIAGNOSTICS_BYTES >> 20} MB (the real "
+                          "one is 1 MB)")
     try:
         if path.suffix.lower() == ".csv":
             df = pd.read_csv(path)
         else:
             df = pd.read_excel(path, engine="openpyxl")
     except Exception as exc:  # noqa: BLE001 - any parser error means an unreadable file
-        raise RecordError(f"{path}: unreadable Diagnostics table ({exc})") from exc
+        raise RecordError(f"{path}: unreadable Diagnostics table ({type(exc).__name__}); "
+                          "expected an .xlsx workbook (or .csv) with the figshare "
+                          "columns") from None
     missing = [c for c in DIAGNOSTICS_COLUMNS if c not in df.columns]
     if missing:
         raise RecordError(f"{path}: column(s) {missing} missing; expected "
                           f"{list(DIAGNOSTICS_COLUMNS)}")
     df = df[list(DIAGNOSTICS_COLUMNS)].copy()
     df["FileName"] = df["FileName"].astype(str).str.strip()
+    for i, name in enumerate(df["FileName"]):
+        check_file_name(name, f"{path}: row {i + 1}")
     dup = df["FileName"][df["FileName"].duplicated()].tolist()
     if dup:
         raise RecordError(f"{path}: FileName not unique, e.g. {dup[:3]}")
@@ -59,14 +105,21 @@ def read_diagnostics(path) -> pd.DataFrame:
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise RecordError(f"{path}: column {col} row {i + 1} ({df['FileName'].iat[i]}): "
-                              f"{df[col].iat[i]!r} is not a number")
+                              f"{safe_name(df[col].iat[i])} is not a number")
+        low, high = DIAGNOSTICS_RANGES[col]
+        out = values.notna() & ~values.between(low, high)
+        if out.any():
+            i = int(np.flatnonzero(out)[0])
+            raise RecordError(f"{path}: column {col} row {i + 1} ({df['FileName'].iat[i]}): "
+                              f"{values.iat[i]:g} outside the plausible range {low:g} to "
+                              f"{high:g} ({int(out.sum())} row(s) affected)")
         df[col] = values
     df["Gender"] = df["Gender"].astype(str).str.strip().str.upper()
     bad = ~df["Gender"].isin(["MALE", "FEMALE"])
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise RecordError(f"{path}: Gender row {i + 1} ({df['FileName'].iat[i]}) is "
-                          f"{df['Gender'].iat[i]!r}, expected MALE or FEMALE")
+                          f"{safe_name(df['Gender'].iat[i])}, expected MALE or FEMALE")
     df["Beat"] = df["Beat"].fillna("NONE").astype(str)
     df["label"] = [rhythm_to_class(r) for r in df["Rhythm"]]
     return df.reset_index(drop=True)
@@ -85,15 +138,39 @@ def diagnostics_meta(row: pd.Series) -> dict:
     return meta
 
 
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
 def _has_header(path: Path) -> bool:
+    """A first line with any cell that is not a number (`1.5e-05` is one) is a header."""
     with open(path, "rb") as fh:
         first = fh.readline(4096).strip()
     if not first:
         raise RecordError(f"{path}: empty file (truncated or unreadable CSV)")
-    return any(ch.isalpha() for ch in first.decode("utf-8", "replace").split(",")[0])
+    if b"\0" in first:
+        raise RecordError(f"{path}: binary content, expected a text CSV of 12 leads")
+    cells = first.decode("utf-8-sig", "replace").split(",")
+    return not all(_is_number(c.strip()) for c in cells)
 
 
-def read_csv_matrix(path) -> tuple[np.ndarray, list[str] | None]:
+def check_csv_size(path: Path, expected_samples: int | None) -> None:
+    """Refuse a CSV far larger than its expected length before reading it."""
+    size = path.stat().st_size
+    limit = MAX_CSV_BYTES_ANY_LENGTH if expected_samples is None else \
+        max(1 << 20, expected_samples * len(LEADS) * MAX_BYTES_PER_VALUE)
+    if size > limit:
+        length = "" if expected_samples is None else f" for {expected_samples} samples x 12 leads"
+        raise RecordError(f"{path}: {size / 2**20:.1f} MB, expected at most "
+                          f"{limit / 2**20:.1f} MB{length}: not a single ECG record")
+
+
+def read_csv_matrix(path, expected_samples: int | None = None
+                    ) -> tuple[np.ndarray, list[str] | None]:
     """(12?, T) float64 samples and the header's lead names (None without a header)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
@@ -101,6 +178,7 @@ def read_csv_matrix(path) -> tuple[np.ndarray, list[str] | None]:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: ECG file not found")
+    check_csv_size(path, expected_samples)
     header = _has_header(path)
     try:
         table = pacsv.read_csv(
@@ -108,15 +186,27 @@ def read_csv_matrix(path) -> tuple[np.ndarray, list[str] | None]:
             read_options=pacsv.ReadOptions(autogenerate_column_names=not header,
                                            use_threads=False),
             parse_options=pacsv.ParseOptions(newlines_in_values=False),
+            # only an empty cell is missing; "nan"/"inf" are read as numbers and reported
+            # by the NaN/Inf check with their lead and sample
+            convert_options=pacsv.ConvertOptions(null_values=[""]),
         )
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise RecordError(f"{path}: unreadable CSV ({str(exc).splitlines()[0]})") from None
+    except (pa.ArrowInvalid, OSError, UnicodeError) as exc:
+        # pyarrow quotes the offending line: keep only its description of the problem.
+        reason = str(exc).splitlines()[0].split(":")[0] if str(exc) else type(exc).__name__
+        raise RecordError(f"{path}: unreadable CSV ({reason}); expected 12 numeric columns "
+                          "of comma-separated samples") from None
     cols = []
     for name, col in zip(table.column_names, table.columns):
         if not (pa.types.is_integer(col.type) or pa.types.is_floating(col.type)
                 or pa.types.is_null(col.type)):
-            raise RecordError(f"{path}: column {name!r} is not numeric ({col.type}); "
-                              "the file is damaged or not an ECG CSV")
+            raise RecordError(f"{path}: column {safe_name(name)} is not numeric "
+                              f"({col.type}); expected 12 numeric columns: the file is "
+                              "damaged or not an ECG CSV")
+        if col.null_count:
+            row = int(np.flatnonzero(col.is_null().to_numpy(zero_copy_only=False))[0])
+            raise RecordError(f"{path}: {col.null_count} empty cell(s) in column "
+                              f"{safe_name(name)}, first in data row {row + 1}; expected a "
+                              "number in every cell (truncated or damaged file)")
         cols.append(col.to_numpy(zero_copy_only=False).astype(np.float64, copy=False))
     matrix = np.stack(cols) if cols else np.zeros((0, 0))
     return matrix, (list(table.column_names) if header else None)
@@ -133,7 +223,7 @@ def read_chapman_csv(path, *, diagnostics: pd.DataFrame | pd.Series | None = Non
     `diagnostics` (the whole table or the file's row) supplies label and metadata.
     """
     path = Path(path)
-    matrix, names = read_csv_matrix(path)
+    matrix, names = read_csv_matrix(path, expected_samples)
     source = str(path)
     if names is None:
         if matrix.shape[0] != len(LEADS):

@@ -7,6 +7,7 @@ once. Nothing is repaired silently: resampling happens only when the caller asks
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 import numpy as np
@@ -20,6 +21,30 @@ MIN_MEDIAN_P2P_UV = 50.0
 MAX_MEDIAN_P2P_UV = 50_000.0
 FLAT_P2P_UV = 1.0            # a lead whose peak-to-peak is below this carries no signal
 
+# Physiological cross-checks (see `check_physiology`). Amplitudes are the 0.5-99.5 %
+# percentile range of each lead after removing a one-second moving average (baseline
+# wander). Bounds measured on real 12-lead records of Chapman, Ningbo, Georgia, CPSC,
+# PTB and PTB-XL (median over leads 390-4,550 µV; largest single lead 25 mV, an artefact;
+# Einthoven gains within 0.8-1.22; precordial neighbour ratios 0.15-6.5) and kept wide.
+MIN_RECORD_AMPLITUDE_UV = 100.0
+MAX_RECORD_AMPLITUDE_UV = 8_000.0
+MAX_LEAD_AMPLITUDE_UV = 30_000.0
+LIMB_GAIN_RANGE = (0.5, 2.0)
+PRECORDIAL_RATIO_RANGE = (1 / 8, 8.0)
+LIMB_LEADS = ("I", "II", "III", "aVR", "aVL", "aVF")
+PRECORDIAL_LEADS = ("V1", "V2", "V3", "V4", "V5", "V6")
+# Einthoven's and Goldberger's identities, as rows of coefficients over LIMB_LEADS:
+# I - II + III = 0, aVR + aVL + aVF = 0, aVR = -(I + II)/2, aVL = (I - III)/2,
+# aVF = (II + III)/2. A correct record satisfies all of them whatever its overall scale.
+_LIMB_IDENTITIES = np.array([
+    [1, -1, 1, 0, 0, 0],
+    [0, 0, 0, 1, 1, 1],
+    [0.5, 0.5, 0, 1, 0, 0],
+    [-0.5, 0, 0.5, 0, 1, 0],
+    [0, -0.5, -0.5, 0, 0, 1],
+])
+_TOKEN = re.compile(r"^[A-Za-z0-9_+\-.]{1,12}$")
+
 _ALIASES = {name.upper(): name for name in LEADS}
 
 
@@ -27,16 +52,28 @@ class RecordError(ValueError):
     """A record that cannot be used as it is; the message names the file and the problem."""
 
 
+def safe_name(text) -> str:
+    """`text` quoted if it looks like a lead or column name, else a placeholder.
+
+    Messages may name what a file calls its leads, but must never echo arbitrary file
+    content (a CSV symlinked to a system file would otherwise print a line of it).
+    """
+    text = str(text).strip()
+    return repr(text) if _TOKEN.match(text) else "<unrecognised text>"
+
+
 def canonical_lead_order(names, source: str) -> list[int]:
     """Positions of I, II, ..., V6 in `names` (case-insensitive); error on anything else."""
     names = [str(n).strip() for n in names]
     if len(names) != len(LEADS):
-        raise RecordError(f"{source}: {len(names)} leads {names}, expected 12 leads "
+        shown = ", ".join(safe_name(n) for n in names[:16])
+        raise RecordError(f"{source}: {len(names)} leads ({shown}), expected 12 leads "
                           f"{list(LEADS)}")
     canon = [_ALIASES.get(n.upper()) for n in names]
     unknown = [n for n, c in zip(names, canon) if c is None]
     if unknown:
-        raise RecordError(f"{source}: unknown lead name(s) {unknown}; expected the 12 "
+        shown = ", ".join(safe_name(n) for n in unknown[:12])
+        raise RecordError(f"{source}: unknown lead name(s) {shown}; expected the 12 "
                           f"leads {list(LEADS)}")
     missing = [lead for lead in LEADS if lead not in canon]
     if missing:
@@ -68,6 +105,99 @@ def resample(signal: np.ndarray, fs: float, target_fs: float) -> np.ndarray:
     return out.astype(np.float32)
 
 
+def robust_amplitude(signal_uV: np.ndarray, fs: float) -> np.ndarray:
+    """Per-lead amplitude in µV, insensitive to baseline wander and to a few spikes:
+    the 0.5-99.5 % percentile range after removing a one-second moving average."""
+    from scipy.ndimage import uniform_filter1d
+    x = np.asarray(signal_uV, dtype=np.float32)
+    window = max(1, min(x.shape[1], int(round(fs))))
+    detrended = x - uniform_filter1d(x, window, axis=1, mode="nearest")
+    n = detrended.shape[1]
+    lo = int(0.005 * n)
+    hi = n - 1 - lo
+    part = np.partition(detrended, [lo, hi], axis=1)
+    return (part[:, hi] - part[:, lo]).astype(np.float64)
+
+
+def limb_lead_gains(signal_uV: np.ndarray, leads=LEADS) -> np.ndarray:
+    """Relative gain of each limb lead (I, II, III, aVR, aVL, aVF) implied by the limb
+    identities: about 1 for every lead of a correct record (any overall scale), and
+    about k for a lead recorded or read k times too large.
+
+    The scale factors c that make c * lead satisfy the identities best (least squares)
+    are the eigenvector of the smallest eigenvalue; each is normalised by their median,
+    so one wrong lead stands out against the five right ones.
+    """
+    rows = [leads.index(name) for name in LIMB_LEADS]
+    y = np.asarray(signal_uV, dtype=np.float64)[rows]
+    y = y - np.median(y, axis=1, keepdims=True)
+    gram = y @ y.T
+    m = sum(np.outer(a, a) * gram for a in _LIMB_IDENTITIES)
+    _, vectors = np.linalg.eigh(m)
+    c = vectors[:, 0]
+    c = c * np.sign(np.median(c) or 1.0)
+    c = c / max(float(np.median(c)), 1e-12)
+    with np.errstate(divide="ignore"):
+        return np.where(c != 0, 1.0 / c, np.inf)
+
+
+def precordial_ratios(amplitude: np.ndarray, leads=LEADS, skip=()) -> dict[str, float]:
+    """Each chest lead's amplitude over the geometric mean of its neighbours' (V1: V2;
+    V6: V5). Neighbouring chest leads see the same heart from a few centimetres apart:
+    real ratios stay within 0.15-6.5, a lead at 10x or 0.1x the gain leaves that range."""
+    amp = {name: float(amplitude[leads.index(name)]) for name in PRECORDIAL_LEADS}
+    usable = [name for name in PRECORDIAL_LEADS if name not in skip and amp[name] > 0]
+    out = {}
+    for k, name in enumerate(usable):
+        neighbours = [amp[usable[j]] for j in (k - 1, k + 1) if 0 <= j < len(usable)]
+        if neighbours:
+            out[name] = amp[name] / float(np.exp(np.mean(np.log(neighbours))))
+    return out
+
+
+def check_physiology(signal_uV: np.ndarray, fs: float, source: str, leads=LEADS,
+                     flat=()) -> None:
+    """Amplitude checks that a uniform scale error cannot hide behind (unlike the units
+    check): the record's overall amplitude, each lead's amplitude, the limb-lead
+    identities (one limb lead at the wrong gain) and agreement of neighbouring chest
+    leads (one chest lead at the wrong gain). Leads in `flat` are left out."""
+    amp = robust_amplitude(signal_uV, fs)
+    live = np.array([lead not in flat for lead in leads])
+    median = float(np.median(amp[live]))
+    if not MIN_RECORD_AMPLITUDE_UV <= median <= MAX_RECORD_AMPLITUDE_UV:
+        raise RecordError(
+            f"{source}: typical lead amplitude {median:.0f} µV (median over leads), expected "
+            f"{MIN_RECORD_AMPLITUDE_UV:g}-{MAX_RECORD_AMPLITUDE_UV:g} µV for a 12-lead ECG: "
+            "the whole record looks mis-scaled (wrong gain or units)")
+    worst = int(np.argmax(np.where(live, amp, -1)))
+    if amp[worst] > MAX_LEAD_AMPLITUDE_UV:
+        raise RecordError(
+            f"{source}: lead {leads[worst]} amplitude {amp[worst] / 1000:.1f} mV, expected at "
+            f"most {MAX_LEAD_AMPLITUDE_UV / 1000:g} mV: that lead's gain or units are wrong")
+    if not any(lead in flat for lead in LIMB_LEADS):
+        gains = limb_lead_gains(signal_uV, leads)
+        inverted = [LIMB_LEADS[k] for k in np.flatnonzero(gains < 0)]
+        if inverted:
+            raise RecordError(
+                f"{source}: lead(s) {inverted} have the opposite polarity of what Einthoven's "
+                "and Goldberger's laws (I + III = II, aVR + aVL + aVF = 0) predict from the "
+                "other limb leads: sign or lead order wrong")
+        k = int(np.argmax(np.abs(np.log(np.clip(gains, 1e-12, None)))))
+        lo, hi = LIMB_GAIN_RANGE
+        if not lo <= gains[k] <= hi:
+            raise RecordError(
+                f"{source}: lead {LIMB_LEADS[k]} is {gains[k]:.3g}x the amplitude that "
+                "Einthoven's and Goldberger's laws (I + III = II, aVR + aVL + aVF = 0) predict "
+                f"from the other limb leads, expected {lo:g}-{hi:g}x: that lead's gain or "
+                "units are wrong")
+    lo, hi = PRECORDIAL_RATIO_RANGE
+    for name, ratio in precordial_ratios(amp, leads, skip=flat).items():
+        if not lo <= ratio <= hi:
+            raise RecordError(
+                f"{source}: lead {name} is {ratio:.3g}x the amplitude of its neighbouring "
+                f"chest leads, expected {lo:.3g}-{hi:g}x: that lead's gain or units are wrong")
+
+
 def validate_signal(signal: np.ndarray, *, fs: float, units: str, source: str,
                     leads=LEADS, expected_fs: float | None = 500,
                     expected_samples: int | None = 5000, allow_flat: bool = False,
@@ -75,7 +205,7 @@ def validate_signal(signal: np.ndarray, *, fs: float, units: str, source: str,
     """Check a (12, T) signal already in canonical lead order; return (signal, fs).
 
     Order of checks: shape, NaN/Inf, sampling rate (or resample when asked), length,
-    units plausibility, flat leads.
+    a flat record, units plausibility, physiology (`check_physiology`), flat leads.
     """
     if signal.ndim != 2 or signal.shape[0] != len(LEADS):
         raise RecordError(f"{source}: signal of shape {signal.shape}, expected (12, samples)")
@@ -97,6 +227,10 @@ def validate_signal(signal: np.ndarray, *, fs: float, units: str, source: str,
                           f"at {fs:g} Hz), expected {expected_samples} (truncated file or "
                           "a record of another length)")
     uv = to_microvolts(signal, units)
+    flat = flat_leads(uv, leads)
+    if len(flat) == len(leads):
+        raise RecordError(f"{source}: flat record: every lead has a peak-to-peak below "
+                          f"{FLAT_P2P_UV:g} µV (all zero or disconnected), expected an ECG")
     p2p = float(np.median(np.ptp(uv, axis=1)))
     if p2p < MIN_MEDIAN_P2P_UV and units == "uV":
         raise RecordError(f"{source}: median peak-to-peak {p2p:.3g} µV is implausibly small "
@@ -109,8 +243,8 @@ def validate_signal(signal: np.ndarray, *, fs: float, units: str, source: str,
         raise RecordError(f"{source}: median peak-to-peak {p2p:.3g} µV outside the plausible "
                           f"ECG range {MIN_MEDIAN_P2P_UV:g}-{MAX_MEDIAN_P2P_UV:g} µV "
                           f"(declared units {units})")
-    flat = flat_leads(uv, leads)
     if flat and not allow_flat:
         raise RecordError(f"{source}: flat lead(s) {flat} (peak-to-peak below "
                           f"{FLAT_P2P_UV:g} µV): lead missing or disconnected")
+    check_physiology(uv, fs, source, leads, flat=flat)
     return signal, float(fs)

@@ -17,12 +17,17 @@ import pandas as pd
 
 from ..constants import LEADS
 from .chapman import diagnostics_meta
-from .labels import rhythm_to_class, snomed_to_class
+from .labels import SNOMED_TO_CLASS, rhythm_to_class, snomed_to_class
 from .record import Record
-from .validate import RecordError, canonical_lead_order, validate_signal
+from .validate import RecordError, canonical_lead_order, safe_name, validate_signal
 
 _UNITS = {"mv": "mV", "uv": "uV", "µv": "uV", "μv": "uV"}
-_JS = re.compile(r"^JS(\d+)$")
+_JS = re.compile(r"^JS(\d+)$", re.IGNORECASE)
+# Real headers are under 2 KB; a signal file holds n_sig x sig_len 16-bit samples plus a
+# small container header. Both are checked before anything is parsed.
+MAX_HEADER_BYTES = 1 << 20
+MAX_SAMPLES_PER_LEAD = 1000 * 3600          # one hour at 1 kHz
+SIGNAL_FILE_SLACK_BYTES = 64 * 1024
 
 
 def record_base(path) -> Path:
@@ -56,10 +61,22 @@ def _read_digital(base: Path, header) -> np.ndarray:
     hea = f"{base}.hea"
     files = sorted(set(header.file_name or []))
     if len(files) != 1:
-        raise RecordError(f"{hea}: signals spread over files {files}; expected one signal file")
-    sig_file = base.parent / files[0]
+        shown = ", ".join(safe_name(f) for f in files[:4])
+        raise RecordError(f"{hea}: signals spread over files ({shown}); expected one signal "
+                          "file")
+    name = files[0]
+    if Path(name).name != name or Path(name).stem.lower() != base.name.lower():
+        raise RecordError(f"{hea}: signal file {safe_name(name)} is not {base.name}.mat or "
+                          f"{base.name}.dat: a header must describe its own record's samples")
+    sig_file = base.parent / name
     if not sig_file.is_file():
         raise RecordError(f"{hea}: signal file {sig_file.name} not found beside the header")
+    expected_bytes = 2 * header.n_sig * header.sig_len
+    size = sig_file.stat().st_size
+    if size > 2 * expected_bytes + SIGNAL_FILE_SLACK_BYTES:
+        raise RecordError(f"{sig_file}: {size} bytes, expected about {expected_bytes} for "
+                          f"{header.n_sig} x {header.sig_len} samples declared by "
+                          f"{Path(hea).name}: header and signal file disagree")
     try:
         if sig_file.suffix.lower() == ".mat":
             from scipy.io import loadmat
@@ -123,12 +140,19 @@ def read_wfdb(path, *, diagnostics: pd.DataFrame | None = None,
     hea = Path(f"{base}.hea")
     if not hea.is_file():
         raise FileNotFoundError(f"{hea}: WFDB header not found")
+    if hea.stat().st_size > MAX_HEADER_BYTES:
+        raise RecordError(f"{hea}: {hea.stat().st_size / 2**20:.1f} MB, expected a WFDB header "
+                          f"under {MAX_HEADER_BYTES >> 20} MB (real ones are under 2 KB)")
     try:
         header = wfdb.rdheader(str(base))
-    except Exception as exc:  # noqa: BLE001
-        raise RecordError(f"{hea}: unreadable WFDB header ({str(exc).splitlines()[0]})") from None
+    except Exception as exc:  # noqa: BLE001 - any parser error means a damaged header
+        raise RecordError(f"{hea}: unreadable WFDB header ({type(exc).__name__}); expected "
+                          "a record line, one line per signal and # comments") from None
     if not header.sig_name or header.sig_len in (None, 0):
         raise RecordError(f"{hea}: header declares no signals or no samples")
+    if header.sig_len > MAX_SAMPLES_PER_LEAD:
+        raise RecordError(f"{hea}: declares {header.sig_len} samples per lead, expected at "
+                          f"most {MAX_SAMPLES_PER_LEAD} (one hour at 1 kHz)")
     order = canonical_lead_order(header.sig_name, str(hea))
     digital = _read_digital(base, header)
     units = {_UNITS.get(str(u).strip().lower(), str(u)) for u in header.units}
@@ -169,7 +193,11 @@ def chapman_row(record_name: str, diagnostics: pd.DataFrame, source: str) -> int
 
 def join_diagnostics(record_name: str, info: dict, diagnostics: pd.DataFrame,
                      source: str) -> dict:
-    """Diagnostics row of the record, after checking that header age and sex agree."""
+    """Diagnostics row of the record, after checking that header age and sex agree and
+    that the header's `# Dx` SNOMED codes name the row's rhythm.
+
+    The join itself is positional (JSnnnnn = row n); age and sex alone cannot catch two
+    swapped rows of patients of the same age and sex, the diagnosis can."""
     i = chapman_row(record_name, diagnostics, source)
     meta = diagnostics_meta(diagnostics.iloc[i])
     age_h, sex_h = info.get("PatientAge"), info.get("Gender")
@@ -179,4 +207,15 @@ def join_diagnostics(record_name: str, info: dict, diagnostics: pd.DataFrame,
         raise RecordError(f"{source}: {record_name} says age {age_h}, sex {sex_h} but "
                           f"Diagnostics row {i + 1} ({meta['FileName']}) says age {age_d}, "
                           f"sex {sex_d}: the record does not join its Diagnostics row")
+    row_class = rhythm_to_class(meta["Rhythm"])
+    if row_class is not None:
+        dx = info.get("dx_codes") or []
+        header_classes = sorted({SNOMED_TO_CLASS[c] for c in dx if c in SNOMED_TO_CLASS})
+        if row_class not in header_classes:
+            said = f"rhythm(s) {header_classes}" if header_classes else \
+                "no rhythm of the 8 classes" if dx else "no # Dx line"
+            raise RecordError(f"{source}: {record_name}'s header # Dx names {said} but "
+                              f"Diagnostics row {i + 1} ({meta['FileName']}) says "
+                              f"{meta['Rhythm']}: the record does not join its Diagnostics "
+                              "row (rows swapped or shifted?)")
     return meta

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .store import Store, open_store, prepare_store
+from .prepare import prepare_store
+from .store import Store, open_store
 
 
 def ensure_store(profile, progress: bool = True) -> Store:
