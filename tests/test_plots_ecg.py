@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 
 from ecgpaper.constants import LEADS
-from ecgpaper.twin.generator import example_record
+from ecgpaper.twin.generator import FS, iter_records
 from ecgpaper.plots.ecg import MM_PER_S, plot_ecg
 
 
 def test_layout_500_and_100_hz():
     import matplotlib.pyplot as plt
-    rec = example_record("SR", seed=1)
-    fig = plot_ecg(rec.signal, rec.fs, title="SR")
+    (_, rec), = iter_records(counts={"SR": 1}, seed=1)
+    fig = plot_ecg(rec.signal, FS, title="SR")
     ax = fig.axes[0]
     assert ax.get_xlim()[1] == pytest.approx(5 + 10 * MM_PER_S)   # calibration + 10 s
     labels = [t.get_text() for t in ax.texts]

@@ -1,7 +1,5 @@
 """The twin's Diagnostics rows: proportions, ranges, shipped statistics, difficulty."""
 
-import json
-
 import numpy as np
 import pytest
 

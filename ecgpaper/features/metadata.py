@@ -119,12 +119,6 @@ def zscore_from_train(X: np.ndarray, train_rows) -> np.ndarray:
     return ((X - mean) / std).astype(np.float32)
 
 
-def missing_counts(index_df: pd.DataFrame, columns: str = "full") -> pd.Series:
-    """Number of missing (imputed) values per input."""
-    X, names = metadata_matrix(index_df, columns)
-    return pd.Series(np.isnan(X).sum(axis=0), index=names, name="missing")
-
-
 def summary(index_df: pd.DataFrame, label_col: str = "label") -> pd.DataFrame:
     """Definition, unit, missing count and per-class median of every input (for the book)."""
     from ..constants import CLASSES

@@ -8,7 +8,7 @@ closed form against the real modules.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, asdict, replace
+from dataclasses import dataclass, asdict
 
 import pandas as pd
 
@@ -16,7 +16,6 @@ from .. import paper
 
 # Every parameter count stated by Kisialeu & Nedzved (paper), Section 4 (`ecgpaper.paper`).
 PAPER_COUNTS: dict[str, int] = paper.PARAMETER_COUNTS
-PAPER_BACKBONE_SHARE = paper.BACKBONE_SHARE
 
 
 @dataclass(frozen=True)
@@ -115,27 +114,6 @@ def search_configurations(stem_kernels=(3, 5, 7, 9, 11, 13, 15), kernels=(3, 5, 
                      "matches_backbone": p["backbone"] == PAPER_COUNTS["backbone"],
                      "matches_total": p["total"] == PAPER_COUNTS["total"]})
     return pd.DataFrame(rows)
-
-
-def arithmetic_checks() -> pd.DataFrame:
-    """Sums and shares implied by the stated counts, checked against each other."""
-    c7 = universal_breakdown(CountConfig())
-    stated_parts = sum(PAPER_COUNTS[k] for k in ("backbone", "lead_embedding", "projection",
-                                                 "attention_pool"))
-    two_layer_pool = c7["attention_pool"]
-    checks = [
-        ("stated parts sum to the stated total", stated_parts, PAPER_COUNTS["total"]),
-        ("stated backbone share of the stated total",
-         round(PAPER_COUNTS["backbone"] / PAPER_COUNTS["total"], 3), PAPER_BACKBONE_SHARE),
-        ("lead embedding 12 x 64", 12 * 64, PAPER_COUNTS["lead_embedding"]),
-        ("projection 576 x 512 + 512", 576 * 512 + 512, PAPER_COUNTS["projection"]),
-        ("attention pool 512->128 (tanh) ->1", two_layer_pool, PAPER_COUNTS["attention_pool"]),
-        ("attention as a learned 512-d query vector", 512, PAPER_COUNTS["attention_pool"]),
-        ("backbone with block kernel 3 (stem 7)",
-         backbone_params(CountConfig(kernel_size=3)), PAPER_COUNTS["backbone"]),
-    ]
-    return pd.DataFrame([{"check": n, "computed": a, "paper": b, "agrees": a == b}
-                         for n, a, b in checks])
 
 
 # Numbers the paper's prose states (beside its tables), used by `paper_checks`.

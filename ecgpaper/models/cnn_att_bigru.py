@@ -15,7 +15,7 @@ softmax logits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass
 
 import torch
 from torch import nn
@@ -54,10 +54,6 @@ class CNNAttBiGRU(nn.Module):
         self.attn = AdditiveAttention(2 * cfg.hidden)
         self.fc = nn.Linear(2 * cfg.hidden, cfg.n_classes)
 
-    @classmethod
-    def from_config(cls, cfg):
-        return cls(cfg if isinstance(cfg, CNNAttBiGRUConfig) else CNNAttBiGRUConfig(**cfg))
-
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x (B, 12, T) -> logits (B, n_classes)."""
         if self.config.demean:
@@ -65,6 +61,3 @@ class CNNAttBiGRU(nn.Module):
         h, _ = self.gru(self.cnn(x).transpose(1, 2))
         pooled, _ = self.attn(h)
         return self.fc(pooled)
-
-    def config_dict(self):
-        return asdict(self.config)

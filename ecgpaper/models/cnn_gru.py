@@ -17,7 +17,7 @@ softmax logits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass
 
 import torch
 from torch import nn
@@ -61,16 +61,9 @@ class CNNGRU(nn.Module):
         self.attn = AdditiveAttention(cfg.hidden)
         self.fc = nn.Linear(cfg.hidden, cfg.n_classes)
 
-    @classmethod
-    def from_config(cls, cfg):
-        return cls(cfg if isinstance(cfg, CNNGRUConfig) else CNNGRUConfig(**cfg))
-
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x (B, 12, T) -> logits (B, n_classes)."""
         z = self.conv(x.unsqueeze(1)).squeeze(2).transpose(1, 2)   # (B, T', f2)
         h, _ = self.gru(z)
         pooled, _ = self.attn(h)
         return self.fc(pooled)
-
-    def config_dict(self):
-        return asdict(self.config)

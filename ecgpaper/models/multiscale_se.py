@@ -21,7 +21,7 @@ softmax logits trained with the project's cross-entropy.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass
 
 import torch
 from torch import nn
@@ -108,15 +108,8 @@ class MultiScaleSECNN(nn.Module):
         self.branches = nn.ModuleList(branch() for _ in cfg.scales)
         self.fc = nn.Linear(F * len(cfg.scales), cfg.n_classes)
 
-    @classmethod
-    def from_config(cls, cfg):
-        return cls(cfg if isinstance(cfg, MultiScaleSEConfig) else MultiScaleSEConfig(**cfg))
-
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x (B, leads, T) -> logits (B, n_classes)."""
         x = x.unsqueeze(1)                                  # (B, 1, leads, T)
         feats = [b(x[..., ::s]).mean(dim=(2, 3)) for b, s in zip(self.branches, self.config.scales)]
         return self.fc(torch.cat(feats, dim=1))
-
-    def config_dict(self):
-        return asdict(self.config)

@@ -44,10 +44,6 @@ def model_type_of(obj) -> str:
     raise ValueError(f"{type(cfg).__name__} is not a registered model config")
 
 
-def config_class(model_type: str):
-    return _classes(model_type)[0]
-
-
 def build_model(config, model_type: str | None = None) -> nn.Module:
     """Build a model from its config dataclass (or from a dict plus `model_type`)."""
     if isinstance(config, dict):
@@ -98,15 +94,18 @@ def load_weights_only(path, expected: str, map_location="cpu") -> dict:
     """torch.load with weights_only=True (never runs code from the file); a file that is
     not such a checkpoint becomes one ValueError naming it and what was `expected`."""
     import pickle
+    import warnings
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file, expected {expected}")
     try:
-        obj = torch.load(path, map_location=map_location, weights_only=True)
+        with warnings.catch_warnings():      # torch warns about foreign pickle protocols
+            warnings.simplefilter("ignore")
+            obj = torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as exc:
         why = ("holds Python objects other than tensors and plain values (refused: "
                "checkpoints are only read with weights_only=True)"
-               if "weights only" in str(exc).lower() else "is not a torch checkpoint")
+               if "unsupported global" in str(exc).lower() else "is not a torch checkpoint")
         raise ValueError(f"{path}: {why}, expected {expected}") from None
     except Exception as exc:   # truncated zip, empty file, random bytes: torch's wording varies
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]

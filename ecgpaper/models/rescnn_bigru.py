@@ -21,7 +21,7 @@ outputs (24 classes) become 8 softmax logits.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass
 
 import torch
 from torch import nn
@@ -99,10 +99,6 @@ class ResCNNBiGRU(nn.Module):
         self.attn = QueryAttention(2 * cfg.hidden)
         self.fc = nn.Linear(2 * cfg.hidden, cfg.n_classes)
 
-    @classmethod
-    def from_config(cls, cfg):
-        return cls(cfg if isinstance(cfg, ResCNNBiGRUConfig) else ResCNNBiGRUConfig(**cfg))
-
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x (B, 12, T) -> logits (B, n_classes)."""
         c = self.config
@@ -110,6 +106,3 @@ class ResCNNBiGRU(nn.Module):
         h, _ = self.gru(self.blocks(x).transpose(1, 2))
         pooled, _ = self.attn(h)
         return self.fc(pooled)
-
-    def config_dict(self):
-        return asdict(self.config)

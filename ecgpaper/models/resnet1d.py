@@ -16,7 +16,7 @@ count reproduces the paper's stated total, see `ecgpaper.models.audit`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass
 
 import torch
 from torch import nn
@@ -128,10 +128,6 @@ class SEResNet1d(nn.Module):
             d += cfg.meta_hidden
         self.fc = nn.Linear(d, cfg.n_classes)
 
-    @classmethod
-    def from_config(cls, cfg: SEResNetConfig | dict) -> "SEResNet1d":
-        return cls(cfg if isinstance(cfg, SEResNetConfig) else SEResNetConfig(**cfg))
-
     def features(self, x: torch.Tensor) -> torch.Tensor:
         return self.backbone(x)
 
@@ -144,6 +140,3 @@ class SEResNet1d(nn.Module):
                                  f"got {got}")
             f = torch.cat([f, self.meta(meta)], dim=1)
         return self.fc(f)
-
-    def config_dict(self) -> dict:
-        return asdict(self.config)

@@ -19,8 +19,6 @@ import pandas as pd
 from ..constants import CLASSES, MEASUREMENTS
 
 METADATA_INPUTS: tuple[str, ...] = ("PatientAge", "Gender_MALE", "Gender_FEMALE", *MEASUREMENTS)
-# Named in the paper's list of metadata inputs but absent from Diagnostics.xlsx.
-PAPER_EXTRA_NOT_IN_TABLE: tuple[str, ...] = ("POnset",)
 
 
 def metadata_inputs(df: pd.DataFrame) -> np.ndarray:

@@ -21,7 +21,7 @@ Two implementation choices of ours:
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
@@ -112,10 +112,6 @@ class UniversalECGNet(nn.Module):
         self.pool = LeadAttentionPool(p, cfg.attn_hidden or max(1, p // 4))
         self.fc = nn.Linear(p, cfg.n_classes)
 
-    @classmethod
-    def from_config(cls, cfg: UniversalConfig | dict) -> "UniversalECGNet":
-        return cls(cfg if isinstance(cfg, UniversalConfig) else UniversalConfig(**cfg))
-
     def _lead_features(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         B, L, T = x.shape
         stage_fn = _checkpointed if (self.training and self.config.checkpointing
@@ -149,6 +145,3 @@ class UniversalECGNet(nn.Module):
         h = self.proj(torch.cat([feats, emb], dim=-1))
         pooled, attn = self.pool(h, mask)
         return self.fc(pooled), attn
-
-    def config_dict(self) -> dict:
-        return asdict(self.config)

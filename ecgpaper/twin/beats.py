@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-SQRT2PI = np.sqrt(2.0 * np.pi)
 
 # Precordial electrodes: angle in the horizontal plane from +x towards +z (anterior),
 # inferior component and a gain (chest leads sit closer to the heart).

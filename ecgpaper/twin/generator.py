@@ -20,8 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..constants import CLASSES, DIAGNOSTICS_COLUMNS, LEADS
-from ..data.record import Record
+from ..constants import CLASSES, DIAGNOSTICS_COLUMNS
 from . import beats as tb
 from . import metadata as tm
 from . import noise as tn
@@ -233,11 +232,3 @@ def generate_table(n: int | None = None, counts: dict | None = None, seed: int =
     signals): fast enough for a real-sized corpus."""
     rows = [rec.row for _, rec in iter_records(n, counts, seed, progress, signal=False)]
     return pd.DataFrame(rows)[list(DIAGNOSTICS_COLUMNS)]
-
-
-def example_record(label: str, seed: int = 0) -> Record:
-    """One synthetic record of a class, as a `Record` (for figures and teaching)."""
-    counts = {label: 1}
-    (name, rec), = list(iter_records(counts=counts, seed=seed))
-    return Record(record_id=name, signal=rec.signal, fs=FS, units="uV", leads=LEADS,
-                  label=label, source_file="synthetic", meta=dict(rec.row))
