@@ -30,7 +30,7 @@ from IPython.display import Markdown, display
 
 from ecgpaper.notebook import glue, setup
 from ecgpaper.training import artifacts as art
-from ecgpaper.training import report
+from ecgpaper.evaluation import tables as report
 from ecgpaper.training.experiments import EXPERIMENTS, PAPER_BEST_EXPERIMENT
 
 P = setup(profile, overrides)

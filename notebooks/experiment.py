@@ -35,7 +35,7 @@ from IPython.display import Markdown, display
 
 from ecgpaper.notebook import glue, setup
 from ecgpaper.training import artifacts as art
-from ecgpaper.training import report
+from ecgpaper.evaluation import tables as report
 from ecgpaper.training.experiments import (LEAD_CONFIGS, PAPER_ATTENTION,
                                            PAPER_BEST_EXPERIMENT, PAPER_TABLE4, get_experiment)
 from ecgpaper.training.run import effective_profile, run_experiment

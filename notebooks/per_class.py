@@ -32,7 +32,7 @@ from ecgpaper.notebook import glue, setup
 from ecgpaper.plots.confusion import plot_confusion
 from ecgpaper.plots.metrics import plot_per_class
 from ecgpaper.training import artifacts as art
-from ecgpaper.training import report
+from ecgpaper.evaluation import tables as report
 from ecgpaper.training.experiments import EXPERIMENTS, PAPER_BEST_EXPERIMENT
 
 P = setup(profile, overrides)

@@ -32,7 +32,7 @@ import torch
 
 from ecgpaper.benchmarks.registry import run_all_quick
 from ecgpaper.notebook import glue, setup
-from ecgpaper.training.report import training_times
+from ecgpaper.evaluation.tables import training_times
 
 P = setup(profile, overrides)
 results = run_all_quick()

@@ -44,7 +44,7 @@ def _fake_artifacts(p, exp_id, y, proba, val_f1):
 
 
 def test_report_tables_from_artifacts(tmp_path):
-    from ecgpaper.training import report
+    from ecgpaper.evaluation import tables as report
     p = get_profile("demo", work_dir=str(tmp_path), bootstrap=20)
     rng = np.random.default_rng(0)
     y = np.repeat(np.arange(8), 10)

@@ -98,7 +98,7 @@ def time_training(model, universal: bool, n_samples: int, batch: int, steps: int
 
 
 def measure(quick: bool = False, device: str | None = None, **_) -> pd.DataFrame:
-    from ..training.loop import cpu_threads
+    from ..training.seeding import cpu_threads
     torch.set_num_threads(cpu_threads())
     devices = [device] if device else (["cpu"] + (["cuda"] if torch.cuda.is_available() else []))
     rows = []

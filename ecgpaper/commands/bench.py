@@ -24,8 +24,8 @@ def register(parser) -> None:
 
 def run(args) -> int:
     import json
-    import os
-    from pathlib import Path
+
+    from ..fileio import atomic_write_json
 
     module = args._module
     skip = {"json", "quick", "out", "bench", "command", "_module", "_run"}
@@ -37,9 +37,5 @@ def run(args) -> int:
     else:
         print(table.to_string(index=False))
     if args.out:
-        out = Path(args.out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_suffix(out.suffix + ".tmp")
-        tmp.write_text(json.dumps(records, indent=1))
-        os.replace(tmp, out)
+        atomic_write_json(args.out, records, indent=1)
     return 0

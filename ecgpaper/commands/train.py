@@ -50,20 +50,13 @@ def experiments_from(args) -> list[str]:
 
 
 def run(args) -> int:
-    from ..profiles import get_profile
+    from ..profiles import get_profile, parse_overrides
     from ..training.run import run_experiment
 
-    from ..profiles import parse_overrides
-
     overrides = parse_overrides(args.set)
-    if args.seed is not None:
-        overrides["seed"] = args.seed
-    if args.data_dir is not None:
-        overrides["data_dir"] = args.data_dir
-    if args.data_source is not None:
-        overrides["data_source"] = args.data_source
-    if args.work_dir is not None:
-        overrides["work_dir"] = args.work_dir
+    for key in ("seed", "data_dir", "data_source", "work_dir"):
+        if getattr(args, key) is not None:       # options win over --set
+            overrides[key] = getattr(args, key)
     profile = get_profile(args.profile, **overrides)
     ids = experiments_from(args)
     if args.out and len(ids) > 1:

@@ -60,11 +60,3 @@ def attention_matrix(stats: pd.DataFrame, value: str = "mean") -> pd.DataFrame:
     rows = [r for r in ("all", *CLASSES) if r in wide.index]
     cols = [l for l in LEADS if l in wide.columns]
     return wide.loc[rows, cols]
-
-
-def format_mean_sd(stats: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
-    """class x lead table of 'mean ± sd' strings."""
-    s = stats.copy()
-    s["text"] = [f"{m:.{digits}f} ± {sd:.{digits}f}" if np.isfinite(sd) else f"{m:.{digits}f}"
-                 for m, sd in zip(s["mean"], s["sd"])]
-    return attention_matrix(s, "text")

@@ -1,5 +1,7 @@
 """Tables the results chapters show, assembled from experiment artifacts only (never
-retraining): ours with 95 % CIs beside the paper's reported figures and the differences."""
+retraining): ours with 95 % CIs beside the paper's reported figures and the differences.
+They live here, not in `training`, because reading results must never need the code that
+produced them."""
 
 from __future__ import annotations
 
@@ -7,9 +9,13 @@ import numpy as np
 import pandas as pd
 
 from ..constants import LEADS
-from . import artifacts as art
-from .experiments import (EXPERIMENTS, LEAD_CONFIGS, PAPER_BEST_EXPERIMENT, PAPER_CONFUSIONS,
-                          PAPER_TABLE4, PAPER_TABLE5, PAPER_TABLE6)
+from ..paper import BEST_EXPERIMENT as PAPER_BEST_EXPERIMENT
+from ..paper import CONFUSIONS as PAPER_CONFUSIONS
+from ..paper import TABLE4 as PAPER_TABLE4
+from ..paper import TABLE5 as PAPER_TABLE5
+from ..paper import TABLE6 as PAPER_TABLE6
+from ..training import artifacts as art
+from ..training.experiments import EXPERIMENTS, LEAD_CONFIGS
 
 TABLE3_METRICS = ("accuracy", "precision_macro", "f1_macro", "auc_macro")
 LABELS = {"accuracy": "Accuracy", "precision_macro": "Precision (macro)",

@@ -9,14 +9,15 @@ provenance.json, config.json.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
-import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..constants import CLASSES
+from ..fileio import atomic_write_bytes, atomic_write_text
 
 # Bump when the training code changes what a run produces (invalidates reuse).
 TRAINING_VERSION = 2
@@ -54,32 +55,22 @@ def is_complete(folder: Path, config_hash: str) -> bool:
         return False
     try:
         return json.loads((folder / "config.json").read_text()).get("hash") == config_hash
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):
         return False
 
 
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
 def write_json(path: Path, obj) -> None:
-    _atomic_write_bytes(path, (json.dumps(obj, indent=2, sort_keys=True, default=_plain)
-                               + "\n").encode())
+    atomic_write_text(path, json.dumps(obj, indent=2, sort_keys=True, default=_plain) + "\n")
 
 
 def write_csv(path: Path, df: pd.DataFrame) -> None:
-    _atomic_write_bytes(path, df.to_csv(index=False).encode())
+    atomic_write_text(path, df.to_csv(index=False))
 
 
 def write_npy(path: Path, arr: np.ndarray) -> None:
-    import io
     buf = io.BytesIO()
     np.save(buf, np.asarray(arr))
-    _atomic_write_bytes(path, buf.getvalue())
+    atomic_write_bytes(path, buf.getvalue())
 
 
 def _plain(v):
@@ -102,7 +93,7 @@ def predictions_frame(record_ids, y_true, proba) -> pd.DataFrame:
 # --- reading ---------------------------------------------------------------------------
 
 def read_metrics(folder: Path) -> dict:
-    return json.loads((Path(folder) / "metrics.json").read_text())
+    return _read_json(Path(folder) / "metrics.json")
 
 
 def load_metrics(profile, exp_id: str) -> dict:
@@ -110,7 +101,20 @@ def load_metrics(profile, exp_id: str) -> dict:
     if not path.is_file():
         raise FileNotFoundError(f"{path} does not exist: run `ecgpaper train --experiment "
                                 f"{exp_id} --profile {profile.name}` first")
-    return json.loads(path.read_text())
+    return _read_json(path)
+
+
+def _read_json(path: Path) -> dict:
+    """A run's JSON file; a damaged one is named, with the way to rebuild it."""
+    try:
+        obj = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: not valid JSON ({exc}), expected the file written by "
+                         f"`ecgpaper train` (rerun it with --force)") from None
+    if not isinstance(obj, dict):
+        raise ValueError(f"{path}: holds a JSON {type(obj).__name__}, expected an object "
+                         f"written by `ecgpaper train` (rerun it with --force)")
+    return obj
 
 
 def load_history(profile, exp_id: str) -> pd.DataFrame:

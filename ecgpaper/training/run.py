@@ -1,10 +1,15 @@
 """Run one experiment end to end: data -> model -> fit -> test predictions -> metrics
 with bootstrap CIs -> artifact folder. A finished run whose configuration hash is
-unchanged is reused, not retrained."""
+unchanged is reused, not retrained.
+
+`run_experiment` reads top to bottom as the steps below it; under torchrun every process
+trains its share and rank 0 alone writes the artifacts.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
 from pathlib import Path
 from typing import Callable
@@ -15,7 +20,7 @@ import pandas as pd
 from ..constants import LEAD_INDEX
 from . import artifacts as art
 from . import distributed as dist_
-from .experiments import EXPERIMENTS, LEAD_CONFIGS, Experiment, get_experiment
+from .experiments import LEAD_CONFIGS, Experiment, get_experiment
 
 
 def effective_profile(profile, exp: Experiment):
@@ -33,6 +38,7 @@ def effective_profile(profile, exp: Experiment):
 
 
 def fit_config(profile, exp: Experiment, progress: bool = True):
+    """The training loop's settings, taken from the profile (the only place they are)."""
     from .loop import FitConfig
     return FitConfig(
         max_epochs=profile.max_epochs,
@@ -88,22 +94,15 @@ def run_experiment(exp_id, profile, *, resume: bool = False, force: bool = False
     trains its share; rank 0 writes the artifacts.
     """
     from ..data.workspace import ensure_store
-    from ..models.registry import n_parameters, save_checkpoint
-    from ..provenance import collect
-    from .inputs import load_inputs
-    from .loop import predict, seed_everything, softmax, fit, cpu_threads
+    from .seeding import cpu_threads, seed_everything
 
     exp = get_experiment(exp_id)
     say = log or (lambda _msg: None)
     info = dist_.init(device)
-    if info.is_main:
-        store = ensure_store(profile, progress=progress)
-    dist_.barrier(info)
-    if not info.is_main:
-        store = ensure_store(profile, progress=False)
-    checksum = store.manifest.get("dataset_checksum")
+    store = _main_rank_first(info, lambda: ensure_store(
+        profile, progress=progress and info.is_main))
     eprof = effective_profile(profile, exp)
-    config = art.run_config(exp, eprof, checksum)
+    config = art.run_config(exp, eprof, store.manifest.get("dataset_checksum"))
     folder = Path(out_dir) if out_dir is not None else art.experiment_dir(profile, exp.id)
 
     if not force and art.is_complete(folder, config["hash"]):
@@ -119,20 +118,57 @@ def run_experiment(exp_id, profile, *, resume: bool = False, force: bool = False
 
     threads = max(1, cpu_threads() // info.world_size) if info.device == "cpu" else None
     seed_everything(eprof.seed, threads, info.device)
-    if info.is_main:
-        inputs = load_inputs(store, eprof, exp)
-    dist_.barrier(info)
-    if not info.is_main:
-        inputs = load_inputs(store, eprof, exp)
+    inputs = _main_rank_first(info, lambda: _load_inputs(store, eprof, exp))
     if info.is_main:
         say(f"experiment {exp.id} ({exp.name}): {inputs.sizes()} records, "
             f"{inputs.n_features} features, {inputs.n_samples} samples at {inputs.fs} Hz, "
             f"device {info.device} x{info.world_size}")
 
-    from ..models.registry import build_model
-    mcfg = model_config(eprof, exp, inputs.n_features, info.device)
     seed_everything(eprof.seed, threads, info.device)
-    model = build_model(mcfg)
+    model, fcfg, result = _train(exp, eprof, inputs, config, folder, info, resume,
+                                 progress, log)
+    if not info.is_main:
+        dist_.shutdown(info)
+        return {}
+
+    t0 = time.perf_counter()
+    metrics = _test_predictions(model, inputs, exp, eprof, folder, info.device)
+    eval_seconds = time.perf_counter() - t0
+    _write_history(folder, result)
+    metrics.update(_summary(exp, config, inputs, model, fcfg, result, eval_seconds, info,
+                            threads))
+    _write_provenance(folder, exp, eprof, config, info)
+    art.write_json(folder / "metrics.json", metrics)   # last: marks the run complete
+    acc, f1 = (metrics["metrics"].get(k) for k in ("accuracy", "f1_macro"))
+    say(f"experiment {exp.id}: test accuracy {_fmt(acc)}, macro-F1 {_fmt(f1)} "
+        f"(best epoch {result.best_epoch}, {result.train_seconds:.1f} s training) -> {folder}")
+    dist_.shutdown(info)
+    return {**metrics, "reused": False}
+
+
+# --- the steps ---------------------------------------------------------------------------
+
+def _main_rank_first(info, step: Callable):
+    """Run `step` on rank 0 first (it may build caches the others then read), then on
+    the other ranks; every rank gets its own result."""
+    out = step() if info.is_main else None
+    dist_.barrier(info)
+    if not info.is_main:
+        out = step()
+    return out
+
+
+def _load_inputs(store, eprof, exp):
+    from .inputs import load_inputs
+    return load_inputs(store, eprof, exp)
+
+
+def _train(exp, eprof, inputs, config, folder, info, resume, progress, log):
+    """Build the network and fit it; best.pt carries what inference needs to preprocess
+    a new record exactly as in training."""
+    from ..models.registry import build_model, save_checkpoint
+    from .loop import fit
+    model = build_model(model_config(eprof, exp, inputs.n_features, info.device))
     fcfg = fit_config(eprof, exp, progress=progress)
     extra = {"experiment": exp.id, "fs": inputs.fs, "n_samples": inputs.n_samples,
              "channel_mean": inputs.channel_mean, "channel_std": inputs.channel_std,
@@ -146,41 +182,49 @@ def run_experiment(exp_id, profile, *, resume: bool = False, force: bool = False
 
     result = fit(model, inputs.splits["train"], inputs.splits["val"], fcfg, folder,
                  resume=resume, save_best=save_best, info=info, log=log)
-    if not info.is_main:
-        dist_.shutdown(info)
-        return {}
+    return model, fcfg, result
 
-    t0 = time.perf_counter()
+
+def _test_predictions(model, inputs, exp, eprof, folder: Path, device: str) -> dict:
+    """Predict the test split, write predictions (and, for the universal model, one file
+    per lead configuration plus its lead attention) and return the metrics block."""
+    from .predict import predict, softmax
     test = inputs.splits["test"]
-    y = test.y.numpy()
-    ids = inputs.record_ids["test"]
-    metrics: dict = {}
-    if exp.universal:
-        lead_results = {}
-        for k, names in LEAD_CONFIGS.items():
-            sel = [LEAD_INDEX[n] for n in names]
-            logits, attn = predict(model, test, True, leads=sel, device=info.device)
-            proba = softmax(logits)
-            art.write_csv(folder / f"predictions_{k}lead.csv", art.predictions_frame(ids, y, proba))
-            art.write_npy(folder / f"attention_{k}lead.npy", attn.astype(np.float32))
-            lead_results[str(k)] = {"leads": list(names), **evaluate(y, proba, eprof)}
-            if k == 12:
-                art.write_csv(folder / "predictions.csv", art.predictions_frame(ids, y, proba))
-                metrics.update(lead_results[str(k)])
-        metrics["lead_configs"] = lead_results
-    else:
-        logits, _ = predict(model, test, False, device=info.device)
+    y, ids = test.y.numpy(), inputs.record_ids["test"]
+    if not exp.universal:
+        logits, _ = predict(model, test, False, device=device)
         proba = softmax(logits)
         art.write_csv(folder / "predictions.csv", art.predictions_frame(ids, y, proba))
-        metrics.update(evaluate(y, proba, eprof))
-    eval_seconds = time.perf_counter() - t0
+        return evaluate(y, proba, eprof)
+    metrics: dict = {}
+    lead_results = {}
+    for k, names in LEAD_CONFIGS.items():
+        sel = [LEAD_INDEX[n] for n in names]
+        logits, attn = predict(model, test, True, leads=sel, device=device)
+        proba = softmax(logits)
+        frame = art.predictions_frame(ids, y, proba)
+        art.write_csv(folder / f"predictions_{k}lead.csv", frame)
+        art.write_npy(folder / f"attention_{k}lead.npy", attn.astype(np.float32))
+        lead_results[str(k)] = {"leads": list(names), **evaluate(y, proba, eprof)}
+        if k == 12:
+            art.write_csv(folder / "predictions.csv", frame)
+            metrics.update(lead_results[str(k)])
+    metrics["lead_configs"] = lead_results
+    return metrics
 
+
+def _write_history(folder: Path, result) -> None:
     hist = pd.DataFrame(result.history,
                         columns=["epoch", "train_loss", "val_loss", "val_f1_macro", "lr",
                                  "seconds"])
     art.write_csv(folder / "history.csv", hist)
+
+
+def _summary(exp, config, inputs, model, fcfg, result, eval_seconds, info, threads) -> dict:
+    """Everything metrics.json says about the run besides the metrics themselves."""
+    from ..models.registry import n_parameters
     sizes = inputs.sizes()
-    metrics.update({
+    return {
         "experiment": exp.id, "name": exp.name, "model": exp.model,
         "description": exp.describe(), "config_hash": config["hash"],
         "n_train": sizes["train"], "n_val": sizes["val"], "n_test": sizes["test"],
@@ -188,9 +232,10 @@ def run_experiment(exp_id, profile, *, resume: bool = False, force: bool = False
         "epochs_run": result.epochs_run, "max_epochs": fcfg.max_epochs,
         "patience": fcfg.patience, "stopped_early": result.stopped_early,
         "batch_size": fcfg.batch_size, "n_parameters": n_parameters(model),
-        "input": {"n_leads": int(test.x.shape[1]), "n_samples": inputs.n_samples,
-                  "fs": inputs.fs, "n_features": inputs.n_features,
-                  "feature_names": inputs.feature_names, "paper_input": exp.paper_input,
+        "input": {"n_leads": int(inputs.splits["test"].x.shape[1]),
+                  "n_samples": inputs.n_samples, "fs": inputs.fs,
+                  "n_features": inputs.n_features, "feature_names": inputs.feature_names,
+                  "paper_input": exp.paper_input,
                   "paper_n_inputs": exp.paper_n_inputs or None},
         "paper": {**exp.paper, "label": "paper's reported figure (Table 3)"},
         "timing": {"train_seconds": result.train_seconds,
@@ -198,18 +243,16 @@ def run_experiment(exp_id, profile, *, resume: bool = False, force: bool = False
                    "evaluate_seconds": eval_seconds, "device": info.device,
                    "threads": threads, "world_size": info.world_size,
                    "resumed_from_epoch": result.resumed_from},
-    })
+    }
+
+
+def _write_provenance(folder: Path, exp, eprof, config: dict, info) -> None:
+    from ..provenance import collect
     prov = collect(eprof)
-    prov.update({"experiment": exp.id, "seed": eprof.seed, "data_checksum": checksum,
-                 "device": info.device, "world_size": info.world_size,
-                 "config_hash": config["hash"]})
+    prov.update({"experiment": exp.id, "seed": eprof.seed,
+                 "data_checksum": config["data_checksum"], "device": info.device,
+                 "world_size": info.world_size, "config_hash": config["hash"]})
     art.write_json(folder / "provenance.json", prov)
-    art.write_json(folder / "metrics.json", metrics)   # last: marks the run complete
-    acc, f1 = (metrics["metrics"].get(k) for k in ("accuracy", "f1_macro"))
-    say(f"experiment {exp.id}: test accuracy {_fmt(acc)}, macro-F1 {_fmt(f1)} "
-        f"(best epoch {result.best_epoch}, {result.train_seconds:.1f} s training) -> {folder}")
-    dist_.shutdown(info)
-    return {**metrics, "reused": False}
 
 
 _OUTPUTS = {"best.pt", "last.pt", "predictions.csv", "metrics.json", "history.csv",
@@ -221,16 +264,20 @@ def _fmt(v) -> str:
 
 
 def _prepare_folder(folder: Path, config: dict, resume: bool) -> None:
-    """Start a run: a fresh run clears old outputs; a resumed one must match config.json."""
-    import json
+    """Start a run: a fresh run clears old outputs; a resumed one must match config.json
+    and have a readable last.pt, checked before anything in the folder changes."""
     folder.mkdir(parents=True, exist_ok=True)
     cfg_path = folder / "config.json"
-    if resume and (folder / "last.pt").is_file():
-        old = json.loads(cfg_path.read_text()).get("hash") if cfg_path.is_file() else None
+    last = folder / "last.pt"
+    if resume and last.is_file():
+        old = _config_hash(cfg_path)
         if old != config["hash"]:
-            raise ValueError(f"cannot resume {folder}: its config.json hash {old} differs "
-                             f"from this run's {config['hash']} (settings or data changed); "
-                             f"run without --resume to start over")
+            raise ValueError(f"{cfg_path}: configuration hash {old} differs from this "
+                             f"run's {config['hash']} (settings or data changed), expected "
+                             f"the same settings to resume; run without --resume to start "
+                             f"over")
+        from .checkpoint import load_state
+        load_state(last)
         (folder / "metrics.json").unlink(missing_ok=True)
         return
     for p in folder.iterdir():       # only this module's own files are removed
@@ -240,6 +287,12 @@ def _prepare_folder(folder: Path, config: dict, resume: bool) -> None:
     art.write_json(cfg_path, config)
 
 
-def run_all(profile, experiments=None, **kwargs) -> dict:
-    """Run (or reuse) several experiments in order; returns {id: metrics}."""
-    return {e: run_experiment(e, profile, **kwargs) for e in (experiments or list(EXPERIMENTS))}
+def _config_hash(path: Path) -> str | None:
+    """The hash in a run's config.json (None when the file is absent)."""
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text())["hash"]
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        raise ValueError(f"{path}: not a run configuration, expected the JSON "
+                         f"config.json written by `ecgpaper train`") from None
