@@ -212,6 +212,28 @@ def test_valid_settings_still_pass():
     assert get_profile("full").twin_records == 0
 
 
+ARGUMENT_CASES = {
+    "unknown experiment": (["train", "--experiment", "9"], "train", ["'9'", "1, 2"]),
+    "experiment as a path": (["evaluate", "--experiment", "../1"], "evaluate", ["'../1'"]),
+    "--out for two experiments": (["train", "-e", "1", "-e", "2", "--out", "x"], "train",
+                                  ["--out", "single --experiment"]),
+    "negative --bootstrap": (["evaluate", "--predictions", "p.csv", "--bootstrap", "-1"],
+                             "evaluate", ["--bootstrap", ">= 0"]),
+    "--leads without --experiment": (["evaluate", "--predictions", "p.csv", "--leads", "6"],
+                                     "evaluate", ["--leads", "--experiment 7"]),
+}
+
+
+@pytest.mark.parametrize("case", list(ARGUMENT_CASES))
+def test_impossible_arguments(case, tmp_path, capsys, monkeypatch):
+    argv, command, expected = ARGUMENT_CASES[case]
+    monkeypatch.chdir(tmp_path)
+    code, err = run_cli(capsys, *argv, *(["--work-dir", str(tmp_path / "w")]
+                                          if command == "train" else []))
+    assert_user_error(code, err, command, *expected)
+    assert not (tmp_path / "w").exists()
+
+
 # --- ecgpaper train --resume with a damaged last.pt ---------------------------------------
 
 @pytest.fixture(scope="module")

@@ -60,9 +60,9 @@ def run(args) -> int:
     import math
 
     if args.bootstrap < 0:
-        raise ValueError(f"--bootstrap: expected a number >= 0, got {args.bootstrap}")
+        raise ValueError(f"--bootstrap: {args.bootstrap} resamples, expected a number >= 0")
     if args.leads and not args.experiment:
-        raise ValueError("--leads needs --experiment")
+        raise ValueError("--leads: given without --experiment, expected --experiment 7")
     from ..evaluation.bootstrap import format_table
     from ..paper import TABLE4 as PAPER_TABLE4
     res = evaluate_file(locate(args), args.bootstrap, args.seed)

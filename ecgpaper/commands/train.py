@@ -60,7 +60,8 @@ def run(args) -> int:
     profile = get_profile(args.profile, **overrides)
     ids = experiments_from(args)
     if args.out and len(ids) > 1:
-        raise ValueError("--out names one artifact folder: give a single --experiment")
+        raise ValueError(f"--out: one artifact folder for {len(ids)} experiments, expected "
+                         f"a single --experiment")
     for e in ids:
         run_experiment(e, profile, resume=args.resume, force=args.force, out_dir=args.out,
                        device=args.device, progress=not args.no_progress)

@@ -122,19 +122,10 @@ def load_history(profile, exp_id: str) -> pd.DataFrame:
 
 
 def load_predictions(profile, exp_id: str, leads: int | None = None) -> pd.DataFrame:
+    """A run's predictions, checked like any predictions file `ecgpaper evaluate` reads."""
+    from ..evaluation.predictions import read_predictions
     name = "predictions.csv" if leads is None else f"predictions_{leads}lead.csv"
-    path = experiment_dir(profile, exp_id) / name
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} does not exist")
-    return pd.read_csv(path, dtype={"record_id": str})
-
-
-def y_and_proba(pred: pd.DataFrame):
-    """(y_true int array, proba (N, 8)) from a predictions frame."""
-    idx = {c: i for i, c in enumerate(CLASSES)}
-    y = pred["label"].map(idx).to_numpy(dtype=int)
-    proba = pred[[f"prob_{c}" for c in CLASSES]].to_numpy(dtype=float)
-    return y, proba
+    return read_predictions(experiment_dir(profile, exp_id) / name)
 
 
 def load_attention(profile, exp_id: str, leads: int) -> np.ndarray:

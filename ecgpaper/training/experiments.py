@@ -101,6 +101,6 @@ def experiments_table():
 def get_experiment(exp_id) -> Experiment:
     key = str(exp_id)
     if key not in EXPERIMENTS:
-        raise ValueError(f"unknown experiment {exp_id!r}; expected one of "
+        raise ValueError(f"unknown experiment {exp_id!r}, expected one of "
                          f"{', '.join(EXPERIMENTS)}")
     return EXPERIMENTS[key]
