@@ -211,13 +211,27 @@ def retitle(nb, title: str) -> None:
     raise BookError(f"notebook has no '# ' heading to replace with {title!r}")
 
 
+def keep_cell(tags: list[str], params: dict) -> bool:
+    """False for a cell tagged `only-if:NAME=VALUE` whose chapter parameter NAME is not
+    VALUE: a notebook executed for several configurations keeps, for example, its
+    lead-configuration section only on the universal model's page."""
+    for tag in tags:
+        if tag.startswith("only-if:") and "=" in tag:
+            name, value = tag[len("only-if:"):].split("=", 1)
+            if str(params.get(name)) != value:
+                return False
+    return True
+
+
 def _finalise(nb_path: Path, provenance: dict, chapter: Chapter, params: dict) -> None:
-    """Hide papermill's injected parameters and record provenance in the metadata."""
+    """Hide papermill's injected parameters, drop cells meant for other configurations
+    and record provenance in the metadata."""
     import nbformat
 
     nb = nbformat.read(nb_path, as_version=4)
     if chapter.title:
         retitle(nb, chapter.title)
+    nb.cells = [c for c in nb.cells if keep_cell(c.metadata.get("tags", []), params)]
     for cell in nb.cells:
         tags = cell.metadata.setdefault("tags", [])
         if "injected-parameters" in tags and "remove-cell" not in tags:

@@ -32,30 +32,38 @@ EXPERIMENT_TITLES = {
     "7": "Experiment 7: UniversalECGNet (1-12 leads)",
 }
 
+ALL_EXPERIMENTS = tuple(f"experiment_{e}" for e in EXPERIMENTS)
+
 CHAPTERS: tuple[Chapter, ...] = (
     Chapter("data", "data.py", inputs=("store/manifest.json",)),
-    Chapter("se_attention", "se_attention.py", depends_on=("data", "experiment_1"),
-            inputs=("experiments/1/best.pt",)),
-    Chapter("architectures", "architectures.py"),
     Chapter("features", "features.py", depends_on=("data",),
             inputs=("store/manifest.json", "features/*.json")),
-    *(Chapter(f"experiment_{e}", "experiment.py", depends_on=("data", "features"),
+    Chapter("architectures", "architectures.py"),
+    Chapter("methods_training", "methods_training.py", depends_on=("data",),
+            inputs=("store/manifest.json",)),
+    # every experiment page compares itself with experiment 1 on the same test records
+    *(Chapter(f"experiment_{e}", "experiment.py",
+              depends_on=("data", "features") + (() if e == "1" else ("experiment_1",)),
               params={"experiment": e}, title=EXPERIMENT_TITLES[e],
-              inputs=("store/manifest.json", f"experiments/{e}/metrics.json"))
+              inputs=("store/manifest.json", f"experiments/{e}/metrics.json")
+              + (() if e == "1" else ("experiments/1/metrics.json",)))
       for e in EXPERIMENTS),
-    Chapter("comparison", "comparison.py",
-            depends_on=tuple(f"experiment_{e}" for e in EXPERIMENTS),
+    # the SE chapter reads experiment 1's trained network
+    Chapter("se_attention", "se_attention.py", depends_on=("data", "experiment_1"),
+            inputs=("experiments/1/best.pt",)),
+    Chapter("comparison", "comparison.py", depends_on=ALL_EXPERIMENTS,
             inputs=("experiments/*/metrics.json",)),
-    Chapter("per_class", "per_class.py",
-            depends_on=tuple(f"experiment_{e}" for e in EXPERIMENTS),
+    Chapter("per_class", "per_class.py", depends_on=ALL_EXPERIMENTS,
             inputs=("experiments/*/metrics.json", "experiments/*/predictions.csv")),
-    Chapter("performance", "performance.py",
-            depends_on=("data", *(f"experiment_{e}" for e in EXPERIMENTS)),
+    Chapter("performance", "performance.py", depends_on=("data", *ALL_EXPERIMENTS),
             inputs=("store/manifest.json", "experiments/*/metrics.json")),
+    Chapter("conclusion", "conclusion.py",
+            depends_on=("data", "features", "comparison", "per_class", *ALL_EXPERIMENTS),
+            inputs=("experiments/*/metrics.json", "experiments/*/predictions.csv")),
     Chapter("reproducibility", "reproducibility.py",
-            depends_on=("data", "se_attention", "architectures", "features",
-                        *(f"experiment_{e}" for e in EXPERIMENTS),
-                        "comparison", "per_class", "performance")),
+            depends_on=("data", "features", "architectures", "methods_training",
+                        *ALL_EXPERIMENTS, "se_attention", "comparison", "per_class",
+                        "performance", "conclusion")),
 )
 
 BY_NAME: dict[str, Chapter] = {c.name: c for c in CHAPTERS}

@@ -13,68 +13,85 @@
 # %% [markdown]
 # # Data: the Chapman–Shaoxing database and its synthetic twin
 #
-# The paper trains and tests on the Chapman–Shaoxing 12-lead database (Zheng et al.,
-# 2020): 10,646 ten-second recordings at 500 Hz, each with a rhythm label and a row of
-# automated measurements (rates, intervals, axes) in `Diagnostics.xlsx`. Kisialeu &
-# Nedzved (paper) keep the eight rhythms with enough examples — sinus bradycardia (SB),
-# sinus rhythm (SR), atrial fibrillation (AFIB), sinus tachycardia (ST), supraventricular
-# tachycardia (SVT), atrial flutter (AF), sinus arrhythmia (SA) and atrial tachycardia
-# (AT) — and drop AVNRT, AVRT and SAAWR, leaving 10,615 records.
+# The paper {cite:p}`kisialeu2025` trains and tests on the Chapman–Shaoxing 12-lead
+# database {cite:p}`zheng2020`, distributed through PhysioNet {cite:p}`goldberger2000`:
+# ten-second recordings at 500 Hz, each with a rhythm label and a row of automated
+# measurements (rates, intervals, axes) in `Diagnostics.xlsx`. The paper keeps the eight
+# rhythms with enough examples — sinus bradycardia (SB), sinus rhythm (SR), atrial
+# fibrillation (AFIB), sinus tachycardia (ST), supraventricular tachycardia (SVT), atrial
+# flutter (AF), sinus arrhythmia (SA) and atrial tachycardia (AT) — and drops AVNRT, AVRT
+# and SAAWR.
 #
 # The real recordings cannot travel with this book. The `demo` profile therefore runs on
 # a **synthetic twin**: a corpus generated from a model of the heart's electrical dipole,
 # with the same file layout, the same measurement table and the same class proportions.
-# Each class follows its clinical definition (rate, regularity, P waves or their
-# absence, flutter or fibrillatory waves), and the measurement rows are drawn from
-# summary statistics of the real table, so a classifier faces similar ambiguities. The
-# same notebook run with `--profile full` shows the real database instead.
+# The same notebook run with `--profile full` shows the real database instead.
+#
+# **On this page you will learn** how the records split into the paper's training,
+# validation and test sets (the paper's Table 1), what each rhythm looks like on a
+# printed ECG, how the measurements differ between rhythms, and how hard the task is for
+# the measurements alone.
+
+# %% tags=["hide-input"]
+import json
+import warnings
+from importlib.resources import files
+
+import numpy as np
+import pandas as pd
+
+from ecgpaper import paper
+from ecgpaper.constants import CLASSES, CLASS_NAMES
+from ecgpaper.data.workspace import ensure_store
+from ecgpaper.models.tabular import metadata_baseline
+from ecgpaper.notebook import glue, say, setup, show_figure, show_table
+from ecgpaper.paths import shared_data_dir
+from ecgpaper.plots.ecg import (plot_amplitudes, plot_ecg, plot_measurements_by_class,
+                                plot_rhythm_strips)
+from ecgpaper.report import fmt_number, styled
+from ecgpaper.twin.quality import amplitude_table, difficulty_comparison, real_chapman_examples
+
+warnings.filterwarnings("ignore")
 
 # %% tags=["parameters", "remove-cell"]
 profile = "demo"
 overrides = {}
 
-# %% tags=["remove-input"]
-import warnings
-
-import matplotlib.pyplot as plt
-import numpy as np
-import pandas as pd
-
-from ecgpaper.constants import CLASSES, CLASS_NAMES, PAPER_TABLE1
-from ecgpaper.data.workspace import ensure_store
-from ecgpaper.notebook import glue, setup
-from ecgpaper.paths import shared_data_dir
-from ecgpaper.plots.ecg import plot_ecg, plot_measurements_by_class, plot_rhythm_strips
-
-warnings.filterwarnings("ignore")
-P = setup(profile, overrides)
-store = ensure_store(P, progress=False)
-index = store.index.copy()
-index["Rhythm"] = index["label"]
+# %% tags=["hide-input"]
+settings = setup(profile, overrides)
+store = ensure_store(settings, progress=False)
+records = store.index.copy()
+records["Rhythm"] = records["label"]
 shared = shared_data_dir()
+real_table_path = shared / "chapman/metadata/Diagnostics.xlsx" if shared else None
 
 # %% [markdown]
-# ## Table 1: records per class and split
+# ## Records per class and split
 #
 # The split is the paper's: a stratified 70/30 cut with `random_state=42`, then the 30 %
 # halved into validation and test, stratified again. On the real database this gives
-# 7,430 / 1,592 / 1,593 records and every per-class count of the paper's Table 1. Our
-# counts for the active profile are on the left; the paper's reported figures on the
-# right.
+# every per-class count of the paper's Table 1. {numref}`tbl-table1` sets the counts of
+# the active profile beside the paper's reported ones.
 
-# %%
-ours = pd.crosstab(index["label"], index["split"]).reindex(
+# %% tags=["hide-input"]
+ours = pd.crosstab(records["label"], records["split"]).reindex(
     index=list(CLASSES), columns=["train", "val", "test"], fill_value=0)
 ours.insert(0, "total", ours.sum(axis=1))
-paper = pd.DataFrame(PAPER_TABLE1, index=["total", "train", "val", "test"]).T
-table1 = pd.concat({"this run": ours, "paper (reported)": paper}, axis=1)
-table1.index = [f"{c} ({CLASS_NAMES[c]})" for c in table1.index]
-table1.loc["Total"] = table1.sum()
-glue("data_n_records", int(len(index)))
-glue("data_table1", table1, display=False)
-glue("data_n_train", int((index["split"] == "train").sum()))
-glue("data_n_test", int((index["split"] == "test").sum()))
-table1
+paper_counts = paper.table1_frame()
+ours.loc["Total"] = ours.sum()
+paper_counts.loc["Total"] = paper_counts.sum()
+table1 = pd.DataFrame({"class": [f"{c} ({CLASS_NAMES[c]})" for c in CLASSES] + ["Total"]})
+for column, name in (("total", "total"), ("train", "train"), ("val", "validation"),
+                     ("test", "test")):
+    table1[f"{name} (ours / paper)"] = [
+        f"{mine:,} / {theirs:,}" for mine, theirs in
+        zip(ours[column].to_numpy(), paper_counts.loc[list(ours.index), column].to_numpy())]
+show_table(table1, "Records per class and split: this run beside the paper's Table 1 "
+           "(each cell: ours / paper).", "tbl-table1", presented=True)
+glue("data_n_records", int(len(records)))
+glue("data_table1", styled(table1), display=False)
+glue("data_n_train", int((records["split"] == "train").sum()))
+_ = glue("data_n_test", int((records["split"] == "test").sum()))
 
 # %% [markdown]
 # ## One recording per rhythm
@@ -86,69 +103,84 @@ table1
 # rhythm without P waves in AFIB, the sawtooth flutter waves in II, III and aVF in AF,
 # and the abnormal P waves of AT.
 
-# %%
-for c in CLASSES:
-    rows = np.flatnonzero(index["label"].to_numpy() == c)
+# %% tags=["hide-input"]
+for rhythm in CLASSES:
+    rows = np.flatnonzero(records["label"].to_numpy() == rhythm)
     if not len(rows):
-        print(f"{c}: no record of this class in the active profile")
+        say(f"{rhythm}: no record of this class in the active profile.")
         continue
-    i = int(rows[0])
-    r = index.iloc[i]
-    fig = plot_ecg(store.signal(i), store.fs,
-                   title=f"{c} ({CLASS_NAMES[c]}), {r['record_id']}: ventricular rate "
-                         f"{r['VentricularRate']} bpm, QRS {r['QRSDuration']} ms")
-    plt.show()
+    row = int(rows[0])
+    record = records.iloc[row]
+    figure = plot_ecg(store.signal(row), store.fs)
+    show_figure(figure, f"fig-data-ecg-{rhythm.lower()}",
+                f"{rhythm} ({CLASS_NAMES[rhythm]}), record {record['record_id']}: "
+                f"ventricular rate {fmt_number(record['VentricularRate'])} bpm, QRS "
+                f"{fmt_number(record['QRSDuration'])} ms.")
 
 # %% [markdown]
 # ## Measurements per class
 #
 # The automated measurements of each record (`Diagnostics.xlsx`) per class. When the real
 # table is available beside the project its distributions are drawn next to the active
-# profile's; for the twin this is the check that rates, intervals and axes have the real
-# spread and overlap. Sinus bradycardia, sinus rhythm and sinus tachycardia are defined
-# by rate and do not overlap; the other classes do, as in the real data.
+# profile's; for the twin this checks that rates, intervals and axes have the real spread
+# and overlap. Sinus bradycardia, sinus rhythm and sinus tachycardia are defined by rate
+# and do not overlap; the other classes do, as in the real data.
 
-# %%
-tables = {f"{P.name} profile": index}
-real_table = None
-if shared is not None and (shared / "chapman/metadata/Diagnostics.xlsx").is_file():
-    real_table = pd.read_excel(shared / "chapman/metadata/Diagnostics.xlsx")
+# %% tags=["hide-input"]
+tables = {f"{settings.name} profile": records}
+if real_table_path is not None and real_table_path.is_file():
+    real_table = pd.read_excel(real_table_path)
     real_table["Rhythm"] = real_table["Rhythm"].replace({"SI": "SA"})
     tables["real table"] = real_table
-cols = ["VentricularRate", "AtrialRate", "QRSDuration", "QTInterval", "QTCorrected",
-        "RAxis", "TAxis", "PatientAge", "QRSCount"]
-fig = plot_measurements_by_class(tables, cols)
-plt.show()
-
-# %%
-summary = index.groupby("label")[["VentricularRate", "QRSDuration", "QTInterval",
-                                  "PatientAge"]].median().reindex(list(CLASSES))
-summary.columns = [f"{c} (median)" for c in summary.columns]
-summary.round(0)
+columns = ["VentricularRate", "AtrialRate", "QRSDuration", "QTInterval", "QTCorrected",
+           "RAxis", "TAxis", "PatientAge", "QRSCount"]
+show_figure(plot_measurements_by_class(tables, columns), "fig-data-measurements",
+            "Distribution of the automated measurements per rhythm class"
+            + (" (active profile beside the real table)." if len(tables) > 1 else "."))
+medians = (records.groupby("label")[["VentricularRate", "QRSDuration", "QTInterval",
+                                     "PatientAge"]].median().reindex(list(CLASSES)))
+medians.columns = [f"{c} (median)" for c in medians.columns]
+show_table(medians.rename_axis("class").round(0),
+           "Median measurements per class in the active profile.", "tbl-data-medians")
 
 # %% [markdown]
 # ## How hard is the task for the measurements alone?
 #
 # A gradient-boosting classifier that sees only the 14 metadata inputs (age, sex and the
 # automated measurements), trained and tested on the paper's split, sets the bar the
-# signal models must clear. On the real table it reaches an accuracy of about 0.85 and a
-# macro-F1 of about 0.6: sinus bradycardia and sinus tachycardia are easy from the rate,
-# while sinus arrhythmia, flutter and atrial tachycardia hide among their neighbours. The
-# twin's measurement noise was tuned so that it is about as hard, not easier. The row
-# "twin, real database size" repeats the fit on a twin with the real class counts (the
-# demo twin's test split is small and its figures noisy).
+# signal models must clear. The row "twin, real database size" repeats the fit on a twin
+# with the real class counts (the demo twin's test split is small and its figures noisy).
+# When the real table is present the same fit runs on it here; otherwise the stored
+# figure is shown with the date it was measured.
 
-# %%
-from ecgpaper.models.tabular import metadata_baseline
-from ecgpaper.twin.quality import difficulty_comparison
-
-difficulty = difficulty_comparison(index, metadata_baseline, seed=P.seed, twin_seed=P.seed,
-                                   shared_dir=shared, cache=P.work_path / "twin_difficulty.json",
-                                   synthetic=P.is_synthetic)
+# %% tags=["hide-input"]
+difficulty = difficulty_comparison(records, metadata_baseline, seed=settings.seed,
+                                   twin_seed=settings.seed, shared_dir=shared,
+                                   cache=settings.work_path / "twin_difficulty.json",
+                                   synthetic=settings.is_synthetic)
+stored = json.loads(files("ecgpaper.resources").joinpath("real_table_baseline.json").read_text())
+if "real table (measured elsewhere)" in difficulty.index:
+    difficulty = difficulty.drop(index="real table (measured elsewhere)")
+    difficulty.loc[f"real table (stored figure, measured {stored['measured']})"] = {
+        key: stored[key] for key in ("accuracy", "macro_f1", "macro_auc", "n_train", "n_test")}
+real_rows = [name for name in difficulty.index if name.startswith("real table")]
+show_table(difficulty.rename_axis("data").rename(columns={
+    "macro_f1": "macro-F1", "macro_auc": "macro AUC", "n_train": "train records",
+    "n_test": "test records"}), "Metadata-only baseline on the paper's split.",
+    "tbl-data-baseline")
 glue("data_metadata_accuracy", float(difficulty["accuracy"].iloc[0]))
 glue("data_metadata_macro_f1", float(difficulty["macro_f1"].iloc[0]))
-glue("data_difficulty", difficulty, display=False)
-difficulty.round(3)
+if real_rows:
+    real = difficulty.loc[real_rows[0]]
+    glue("data_real_baseline_accuracy", f"{real['accuracy']:.3f}")
+    glue("data_real_baseline_macro_f1", f"{real['macro_f1']:.3f}")
+    say(f"On the real table ({real_rows[0].replace('real table ', '').strip('()')}) the measurements "
+        f"alone reach an accuracy of {real['accuracy']:.3f} and a macro-F1 of "
+        f"{real['macro_f1']:.3f}: sinus bradycardia and tachycardia are easy from the rate, "
+        f"while sinus arrhythmia, flutter and atrial tachycardia hide among their neighbours. "
+        f"On the active profile: accuracy {difficulty['accuracy'].iloc[0]:.3f}, macro-F1 "
+        f"{difficulty['macro_f1'].iloc[0]:.3f}.")
+_ = glue("data_difficulty", styled(difficulty.rename_axis("data")), display=False)
 
 # %% [markdown]
 # ## Real and synthetic recordings side by side
@@ -159,51 +191,44 @@ difficulty.round(3)
 # baseline). Synthetic beats are smoother than real ones, but rates, intervals, amplitudes
 # and noise levels should look alike.
 
-# %%
-from ecgpaper.twin.quality import amplitude_table, real_chapman_examples
-
-real = real_chapman_examples(shared)
-if not real:
-    print("The real Chapman example records are not on this machine; comparison skipped.")
+# %% tags=["hide-input"]
+real_records = real_chapman_examples(shared)
+if not real_records:
+    say("The real Chapman example records are not on this machine; comparison skipped.")
 else:
-    strips = []
-    seen = set()
-    for rec in real:
-        if rec.label in seen or rec.label is None:
+    strips, seen = [], set()
+    for record in real_records:
+        if record.label in seen or record.label is None:
             continue
-        seen.add(rec.label)
-        rows = np.flatnonzero(index["label"].to_numpy() == rec.label)
-        strips.append((f"real {rec.label} ({rec.record_id})", rec.in_microvolts(), rec.fs))
+        seen.add(record.label)
+        rows = np.flatnonzero(records["label"].to_numpy() == record.label)
+        strips.append((f"real {record.label} ({record.record_id})", record.in_microvolts(),
+                       record.fs))
         if len(rows):
-            i = int(rows[min(1, len(rows) - 1)])
-            strips.append((f"{P.name} {rec.label} ({index['record_id'].iloc[i]})",
-                           store.signal(i), store.fs))
+            row = int(rows[min(1, len(rows) - 1)])
+            strips.append((f"{settings.name} {record.label} ({records['record_id'].iloc[row]})",
+                           store.signal(row), store.fs))
         else:
-            strips.append((f"{P.name}: no {rec.label} record", np.zeros_like(rec.signal),
-                           rec.fs))
-    plot_rhythm_strips(strips, ncols=2)
-    plt.show()
-
-    real_amp = amplitude_table(np.stack([r.in_microvolts() for r in real]))
-    n_sample = min(len(index), 200)
-    twin_amp = amplitude_table(store.signals(np.arange(n_sample)))
-    amp = pd.DataFrame({"real (median µV)": real_amp.median(),
-                        f"{P.name} (median µV)": twin_amp.median(),
-                        f"{P.name} (10-90 %)": [f"{a:.0f}-{b:.0f}" for a, b in
-                                                zip(twin_amp.quantile(0.1),
-                                                    twin_amp.quantile(0.9))]})
-    fig, ax = plt.subplots(figsize=(10, 3))
-    pos = np.arange(12)
-    ax.boxplot([twin_amp[c] for c in twin_amp], positions=pos, widths=0.5, showfliers=False)
-    ax.plot(pos, real_amp.to_numpy().T, "o", color="#d62728", alpha=0.5, ms=4)
-    ax.plot([], [], "o", color="#d62728", label=f"real records (n={len(real)})")
-    ax.set_xticks(pos)
-    ax.set_xticklabels(twin_amp.columns)
-    ax.set_ylabel("peak-to-peak (µV)")
-    ax.set_title(f"Amplitude per lead: {P.name} profile (boxes) and real Chapman records")
-    ax.legend(fontsize=8)
-    plt.show()
-    display(amp.round(0))
+            strips.append((f"{settings.name}: no {record.label} record",
+                           np.zeros_like(record.signal), record.fs))
+    show_figure(plot_rhythm_strips(strips, ncols=2), "fig-data-real-vs-twin",
+                "Lead II rhythm strips: real Chapman recordings (left) beside a record of "
+                f"the same class from the {settings.name} profile (right).")
+    real_amplitudes = amplitude_table(np.stack([r.in_microvolts() for r in real_records]))
+    profile_amplitudes = amplitude_table(store.signals(np.arange(min(len(records), 200))))
+    show_figure(plot_amplitudes(profile_amplitudes, real_amplitudes, settings.name),
+                "fig-data-amplitudes",
+                f"Peak-to-peak amplitude per lead: {settings.name} profile (boxes) and the "
+                "real Chapman records (red dots).")
+    amplitudes = pd.DataFrame({
+        "real (median µV)": real_amplitudes.median(),
+        f"{settings.name} (median µV)": profile_amplitudes.median(),
+        f"{settings.name} (10–90 %)": [f"{low:,.0f}–{high:,.0f}" for low, high in
+                                        zip(profile_amplitudes.quantile(0.1),
+                                            profile_amplitudes.quantile(0.9))]})
+    show_table(amplitudes.rename_axis("lead").round(0),
+               "Amplitude per lead, real records beside the active profile.",
+               "tbl-data-amplitudes")
 
 # %% [markdown]
 # ## What the twin is and is not
@@ -217,3 +242,11 @@ else:
 # The morphology is simpler than a real heart's — no bundle-branch variety beyond simple
 # RBBB/LBBB shapes, no ectopic beats, no ischaemic ST changes — so figures on the twin
 # show the pipeline working, not the paper's clinical result.
+#
+# ## Recap
+#
+# - The paper's split is reproduced class by class ({numref}`tbl-table1`); on the demo
+#   profile the counts are the twin's, scaled down.
+# - Each rhythm has a recognisable printed ECG; sinus rhythms differ by rate only.
+# - The measurements alone already separate the rate-defined rhythms; the hard classes
+#   (SA, AF, AT) are where the signal must add something.

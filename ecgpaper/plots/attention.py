@@ -11,7 +11,7 @@ def plot_se_mechanism(descriptor: np.ndarray, gate: np.ndarray, title: str = "")
     channels sorted by gate."""
     import matplotlib.pyplot as plt
     order = np.argsort(gate)[::-1]
-    fig, axes = plt.subplots(2, 1, figsize=(9, 4.5), sharex=True)
+    fig, axes = plt.subplots(2, 1, figsize=(8.5, 4.5), sharex=True)
     axes[0].bar(np.arange(len(order)), descriptor[order], color="tab:gray")
     axes[0].set_ylabel("squeeze\n(mean over time)")
     axes[1].bar(np.arange(len(order)), gate[order], color="tab:red")
@@ -26,14 +26,14 @@ def plot_se_mechanism(descriptor: np.ndarray, gate: np.ndarray, title: str = "")
 def plot_gates_per_block(gates: dict[str, np.ndarray], record: int = 0):
     """Sorted gate values of every SE block for one recording."""
     import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(9, 3.5))
+    fig, ax = plt.subplots(figsize=(8.5, 3.5))
     for name, g in gates.items():
         v = np.sort(g[record])[::-1]
         ax.plot(np.linspace(0, 1, len(v)), v, label=name.replace("backbone.", ""))
     ax.set_xlabel("channel rank (fraction of the block's channels)")
     ax.set_ylabel("gate")
     ax.set_ylim(0, 1)
-    ax.legend(ncol=4, fontsize=8)
+    ax.legend(ncol=4, fontsize=9)
     fig.tight_layout()
     return fig
 
@@ -43,19 +43,20 @@ def plot_gate_distributions(summary: pd.DataFrame, value: str = "mean gate"):
     `summary` has columns block, class, and `value`."""
     import matplotlib.pyplot as plt
     blocks = list(dict.fromkeys(summary["block"]))
-    cols = 4
+    cols = 2
     rows = int(np.ceil(len(blocks) / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(12, 2.8 * rows), sharey=True, squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(8.5, 2.4 * rows), sharey=True, squeeze=False)
     for ax, block in zip(axes.flat, blocks):
         d = summary[summary["block"] == block]
         classes = list(dict.fromkeys(d["class"]))
         ax.boxplot([d.loc[d["class"] == c, value].to_numpy() for c in classes],
                    tick_labels=classes, showfliers=False)
-        ax.set_title(block.replace("backbone.", ""), fontsize=9)
-        ax.tick_params(axis="x", labelsize=7, rotation=90)
+        ax.set_title(block.replace("backbone.", ""), fontsize=11)
+        ax.tick_params(axis="x", labelsize=10)
     for ax in list(axes.flat)[len(blocks):]:
         ax.set_visible(False)
-    axes[0, 0].set_ylabel(value)
+    for ax in axes[:, 0]:
+        ax.set_ylabel(value)
     fig.tight_layout()
     return fig
 
@@ -63,12 +64,34 @@ def plot_gate_distributions(summary: pd.DataFrame, value: str = "mean gate"):
 def plot_class_channel_heatmap(mean_by_class: pd.DataFrame, title: str = ""):
     """Class x channel heat map of mean gates (rows: classes)."""
     import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(10, 0.45 * len(mean_by_class) + 1.2))
+    fig, ax = plt.subplots(figsize=(8.5, 0.45 * len(mean_by_class) + 1.4))
     im = ax.imshow(mean_by_class.to_numpy(), aspect="auto", cmap="RdBu_r",
                    vmin=-np.abs(mean_by_class.to_numpy()).max(), vmax=np.abs(mean_by_class.to_numpy()).max())
     ax.set_yticks(range(len(mean_by_class)), mean_by_class.index)
     ax.set_xlabel("channel (most class-dependent first)")
     ax.set_title(title)
     fig.colorbar(im, ax=ax, label="class mean - overall mean")
+    fig.tight_layout()
+    return fig
+
+
+def plot_lead_attention(attention: pd.DataFrame, paper_ranges: dict | None = None,
+                        column: str = "12-lead"):
+    """Mean attention per lead (bars) with the paper's reported ranges (black lines) and
+    the uniform share 1/12."""
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(8, 3.2))
+    leads = list(attention.index)
+    ax.bar(range(len(leads)), attention[column].to_numpy(float), color="C0",
+           label=f"ours, {column.replace('-lead', ' leads')}")
+    for k, (lead, (low, high)) in enumerate((paper_ranges or {}).items()):
+        i = leads.index(lead)
+        for level in (low, high):
+            ax.plot([i - 0.4, i + 0.4], [level, level], color="black", lw=1.2,
+                    label="paper's range" if k == 0 and level == low else None)
+    ax.axhline(1 / len(leads), color="grey", ls=":", lw=1, label=f"uniform (1/{len(leads)})")
+    ax.set_xticks(range(len(leads)), leads)
+    ax.set_ylabel("mean attention weight")
+    ax.legend()
     fig.tight_layout()
     return fig

@@ -6,6 +6,7 @@ pulses."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from ..constants import LEADS
 
@@ -64,7 +65,7 @@ def plot_ecg(signal_uV: np.ndarray, fs: float, title: str | None = None,
         ax.plot(x0_mm + (t[sel] - t0) * MM_PER_S, base_mm + y * MM_PER_MV,
                 color="black", lw=0.6, zorder=2)
         if label:
-            ax.text(x0_mm + 1.0, base_mm + 8.0, lead, fontsize=8, zorder=3)
+            ax.text(x0_mm + 1.0, base_mm + 8.0, lead, fontsize=12, fontweight="bold", zorder=3)
 
     def calibration(base_mm: float):
         ax.plot([0.5, 1.5, 1.5, 3.5, 3.5, 4.5],
@@ -92,7 +93,7 @@ def plot_ecg(signal_uV: np.ndarray, fs: float, title: str | None = None,
     for s in ax.spines.values():
         s.set_visible(False)
     footer = f"{MM_PER_S:g} mm/s, {MM_PER_MV:g} mm/mV, {fs:g} Hz"
-    ax.set_title((title + "   " if title else "") + footer, fontsize=9, loc="left")
+    ax.set_title((title + "   " if title else "") + footer, fontsize=11, loc="left")
     fig.tight_layout(pad=0.2)
     return fig
 
@@ -123,7 +124,7 @@ def plot_rhythm_strips(strips, lead: str = "II", leads: tuple[str, ...] = LEADS,
         ax.set_aspect("equal")
         ax.set_xticks([])
         ax.set_yticks([])
-        ax.set_title(f"{title}  (lead {lead})", fontsize=8, loc="left")
+        ax.set_title(f"{title}  (lead {lead})", fontsize=10, loc="left")
     fig.tight_layout(pad=0.3)
     return fig
 
@@ -137,7 +138,7 @@ def plot_measurements_by_class(tables: dict, columns, classes=None):
     columns = list(columns)
     ncols = 3
     nrows = int(np.ceil(len(columns) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(12, 2.6 * nrows), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(9, 2.6 * nrows), squeeze=False)
     colours = ["#1f77b4", "#d62728", "#2ca02c"]
     k = len(tables)
     for ax, col in zip(axes.ravel(), columns):
@@ -154,10 +155,29 @@ def plot_measurements_by_class(tables: dict, columns, classes=None):
                 b.set_alpha(0.45)
             ax.plot([], [], color=colours[j % 3], lw=6, alpha=0.45, label=name)
         ax.set_xticks(np.arange(len(classes)))
-        ax.set_xticklabels(classes, fontsize=8)
-        ax.set_title(col, fontsize=9)
+        ax.set_xticklabels(classes, fontsize=9, rotation=90)
+        ax.set_title(col, fontsize=11)
     for ax in axes.ravel()[len(columns):]:
         ax.set_visible(False)
-    axes.ravel()[0].legend(fontsize=8, loc="upper right")
+    axes.ravel()[0].legend(fontsize=9, loc="upper right")
+    fig.tight_layout()
+    return fig
+
+
+def plot_amplitudes(profile_amplitudes: pd.DataFrame, real_amplitudes: pd.DataFrame,
+                    profile_name: str):
+    """Peak-to-peak amplitude per lead: the active profile's records as boxes, the real
+    records as red dots (both DataFrames: one column per lead, µV)."""
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(8.5, 3.2))
+    positions = np.arange(profile_amplitudes.shape[1])
+    ax.boxplot([profile_amplitudes[c] for c in profile_amplitudes], positions=positions,
+               widths=0.5, showfliers=False)
+    ax.plot(positions, real_amplitudes.to_numpy().T, "o", color="#d62728", alpha=0.5, ms=4)
+    ax.plot([], [], "o", color="#d62728", label=f"real records (n={len(real_amplitudes)})")
+    ax.plot([], [], "s", color="black", fillstyle="none", label=f"{profile_name} profile")
+    ax.set_xticks(positions, list(profile_amplitudes.columns))
+    ax.set_ylabel("peak-to-peak (µV)")
+    ax.legend()
     fig.tight_layout()
     return fig

@@ -94,3 +94,57 @@ def plot_reliability(rel_df: pd.DataFrame, title: str | None = None):
     axc.set_xlim(0, 1)
     fig.tight_layout()
     return fig
+
+
+def plot_training_curves(history: pd.DataFrame, best_epoch: int | None = None):
+    """Training and validation loss (left) and validation macro-F1 (right) per epoch,
+    with the kept epoch marked."""
+    import matplotlib.pyplot as plt
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(8.5, 3.3))
+    ax1.plot(history["epoch"], history["train_loss"], marker="o", label="train (augmented)")
+    ax1.plot(history["epoch"], history["val_loss"], marker="o", label="validation")
+    ax1.set_xlabel("epoch")
+    ax1.set_ylabel("weighted cross-entropy")
+    ax1.legend()
+    ax2.plot(history["epoch"], history["val_f1_macro"], marker="o", color="C2")
+    if best_epoch is not None:
+        ax2.axvline(best_epoch, color="grey", ls="--", lw=1, label="kept checkpoint")
+        ax2.legend(loc="lower right")
+    ax2.set_xlabel("epoch")
+    ax2.set_ylabel("validation macro-F1")
+    ax2.set_ylim(0, 1)
+    for ax in (ax1, ax2):
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def plot_forest(table3: pd.DataFrame, metrics=("accuracy", "precision_macro", "f1_macro",
+                                                "auc_macro")):
+    """Table 3 as a forest plot: one panel per metric (2 x 2), experiments as rows,
+    ours as dots with 95 % CI bars and the paper's reported figure as a cross.
+
+    `table3` has columns <metric>, <metric>_low, <metric>_high, <metric>_paper."""
+    import matplotlib.pyplot as plt
+    n = len(table3)
+    fig, axes = plt.subplots(2, 2, figsize=(8.5, 1.4 + 0.55 * n * 2), sharey=True)
+    y = np.arange(n)[::-1]
+    for ax, m in zip(axes.flat, metrics):
+        v = table3[m].to_numpy(float)
+        err = np.vstack([v - table3[f"{m}_low"].to_numpy(float),
+                         table3[f"{m}_high"].to_numpy(float) - v])
+        err = np.where(np.isfinite(err), np.clip(err, 0, None), 0.0)
+        ax.errorbar(v, y, xerr=err, fmt="o", capsize=3, label="ours (95 % CI)")
+        ax.scatter(table3[f"{m}_paper"].to_numpy(float), y, marker="x", color="black",
+                   zorder=3, label="paper (reported)")
+        ax.set_title(METRIC_LABELS.get(m, m))
+        values = np.concatenate([table3[f"{m}_low"].to_numpy(float), v,
+                                 table3[f"{m}_paper"].to_numpy(float)])
+        values = values[np.isfinite(values)]
+        ax.set_xlim(min(0.5, float(values.min()) - 0.05) if len(values) else 0.0, 1.02)
+        ax.grid(axis="x", alpha=0.3)
+    for ax in axes[:, 0]:
+        ax.set_yticks(y, [f"experiment {e}" for e in table3.index])
+    axes.flat[0].legend(loc="lower left", fontsize=9)
+    fig.tight_layout()
+    return fig
