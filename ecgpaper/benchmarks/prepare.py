@@ -12,9 +12,11 @@ import argparse
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:           # numpy and pandas load only when the benchmark runs
+    import numpy as np
+    import pandas as pd
 
 DESCRIPTION = ("Data layer: prepare throughput (CSV and WFDB records per second) and one "
                "full pass over a store")
@@ -30,6 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _diagnostics(names: list[str]) -> pd.DataFrame:
     """A Diagnostics table whose values lie inside the ranges `prepare` accepts."""
+    import numpy as np
+    import pandas as pd
+
     from ..data.chapman import DIAGNOSTICS_RANGES
     rng = np.random.default_rng(0)
     n = len(names)
@@ -47,6 +52,8 @@ def _signals(n_distinct: int = 4) -> list[np.ndarray]:
     """ECG-like (12, 5000) µV arrays: a spike train per limb axis, limb leads derived by
     Einthoven's and Goldberger's laws, chest leads scaled copies, plus noise, so that
     they pass `prepare`'s physiological checks like real records."""
+    import numpy as np
+
     rng = np.random.default_rng(1)
     t = np.arange(5000) / 500
     out = []
@@ -106,6 +113,9 @@ def build_wfdb_corpus(folder: Path, n: int) -> Path:
 
 def measure(quick: bool = False, records: int | None = None, workers: int | None = None,
             **_) -> pd.DataFrame:
+    import numpy as np
+    import pandas as pd
+
     from ..data.chapman import read_chapman_csv
     from ..data.plan import plan
     from ..data.prepare import prepare_store

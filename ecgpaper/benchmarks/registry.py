@@ -8,8 +8,10 @@ and `measure(quick=False, progress=True, **options) -> DataFrame`.
 from __future__ import annotations
 
 from types import ModuleType
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:           # pandas and torch load only when a benchmark runs
+    import pandas as pd
 
 
 def benchmark_modules() -> dict[str, ModuleType]:

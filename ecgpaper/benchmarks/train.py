@@ -10,9 +10,10 @@ is timed with all 12 leads present (lead dropout would make the work vary per ba
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
-import pandas as pd
-import torch
+if TYPE_CHECKING:           # torch and pandas load only when the benchmark runs
+    import pandas as pd
 
 DESCRIPTION = "training step speed: records/s and GFLOP/s, standard and universal models"
 
@@ -41,6 +42,7 @@ def _configs(quick: bool, device: str):
 
 def forward_flops(model, universal: bool, n_samples: int, device: str = "cpu") -> float:
     """Forward FLOPs of one record (12 leads)."""
+    import torch
     from torch.utils.flop_counter import FlopCounterMode
     x = torch.randn(1, 12, n_samples, device=device)
     model.eval()
@@ -67,6 +69,8 @@ def _build(universal: bool, width: float, device: str):
 def time_training(model, universal: bool, n_samples: int, batch: int, steps: int,
                   device: str = "cpu", fs: float = 100.0) -> float:
     """Seconds per training step (after one warm-up step), as the training loop runs it."""
+    import torch
+
     from ..training.augment import augment
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-4)
     crit = torch.nn.CrossEntropyLoss(weight=torch.ones(8, device=device), label_smoothing=0.1)
@@ -98,6 +102,9 @@ def time_training(model, universal: bool, n_samples: int, batch: int, steps: int
 
 
 def measure(quick: bool = False, device: str | None = None, **_) -> pd.DataFrame:
+    import pandas as pd
+    import torch
+
     from ..training.seeding import cpu_threads
     torch.set_num_threads(cpu_threads())
     devices = [device] if device else (["cpu"] + (["cuda"] if torch.cuda.is_available() else []))

@@ -7,8 +7,10 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:           # pandas loads only when the benchmark runs
+    import pandas as pd
 
 DESCRIPTION = "Synthetic twin: records per second (in memory and written to disk)"
 
@@ -19,6 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def measure(quick: bool = False, records: int | None = None, **_) -> pd.DataFrame:
+    import pandas as pd
+
     from ..twin.generator import generate_arrays
     from ..twin.writer import generate_twin
     n = records or (200 if quick else 1200)
