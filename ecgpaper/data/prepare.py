@@ -221,7 +221,7 @@ def prepare_store(source: str, data_dir, out, *, denoised: bool = False,
         if progress:
             say(f"store {out} is up to date ({len(p.rows)} records): nothing to do")
         return out
-    if out.exists() and progress:
+    if out.exists():
         say(f"rebuilding store {out}: {'--force' if ok else reason}")
     workers = workers or min(os.cpu_count() or 1, 8)
     out.parent.mkdir(parents=True, exist_ok=True)
