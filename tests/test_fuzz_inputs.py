@@ -468,3 +468,23 @@ def test_no_traceback_from_a_real_process(clean_twin, tmp_path):
     assert "Traceback" not in proc.stderr
     assert proc.stderr.strip().count("\n") == 0
     assert (data / "Diagnostics.xlsx").is_file() and (data / "ECGData").is_dir()
+
+
+def test_data_sources_page_states_the_checks_as_the_code_does():
+    """The book's list of checks quotes the thresholds the code applies."""
+    from ecgpaper.data import chapman, validate, wfdb_io
+    from ecgpaper.paths import REPO_ROOT
+    page = (REPO_ROOT / "book" / "data_sources.md").read_text()
+    lo, hi = validate.LIMB_GAIN_RANGE
+    assert f"within {lo:g}–{hi:g}×" in page
+    assert f"1/{1 / validate.PRECORDIAL_RATIO_RANGE[0]:g}–{validate.PRECORDIAL_RATIO_RANGE[1]:g}×" \
+        in page
+    assert (f"{validate.MIN_RECORD_AMPLITUDE_UV:,.0f}–{validate.MAX_RECORD_AMPLITUDE_UV:,.0f} µV"
+            in page)
+    assert f"above {validate.MAX_LEAD_AMPLITUDE_UV / 1000:g} mV" in page
+    assert f"{chapman.MAX_BYTES_PER_VALUE} bytes per expected value" in page
+    assert f"header over {wfdb_io.MAX_HEADER_BYTES >> 20} MB" in page
+    age = chapman.DIAGNOSTICS_RANGES["PatientAge"]
+    assert f"age {age[0]}–{age[1]}" in page
+    rate = chapman.DIAGNOSTICS_RANGES["VentricularRate"]
+    assert f"ventricular rate {rate[0]}–{rate[1]} bpm" in page
