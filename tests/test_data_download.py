@@ -186,3 +186,36 @@ def test_download_command(server, tmp_path, capsys, monkeypatch):
     assert main(["download", "chapman", "--dest", str(tmp_path / "b"), "--base-url",
                  server.url, "--no-progress"]) == 2
     assert "HTTP 404" in capsys.readouterr().err
+
+
+def test_unpack_never_replaces_a_users_folder(tmp_path):
+    """An existing ECGData/ that this archive did not create stops the unpack, untouched."""
+    import zipfile
+
+    from ecgpaper.data.download import DownloadError, _unpack
+    archive = tmp_path / "ECGData.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("ECGData/A.csv", "1,2\n")
+    dest = tmp_path / "dest"
+    (dest / "ECGData").mkdir(parents=True)
+    (dest / "ECGData" / "mine.csv").write_text("keep")
+    with pytest.raises(DownloadError, match=r"ECGData: already exists and was not unpacked"):
+        _unpack(archive, dest)
+    assert (dest / "ECGData" / "mine.csv").read_text() == "keep"
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    _unpack(archive, fresh)
+    assert (fresh / "ECGData" / "A.csv").read_text() == "1,2\n"
+    _unpack(archive, fresh)                       # our own earlier unpack may be replaced
+    assert (fresh / "ECGData" / "A.csv").is_file()
+
+
+def test_twin_never_replaces_a_users_folder(tmp_path):
+    from ecgpaper.cli import main
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "thesis.txt").write_text("keep")
+    assert main(["twin", "--n", "8", "--out", str(folder), "--no-progress"]) == 2
+    assert (folder / "thesis.txt").read_text() == "keep"
+    assert sorted(p.name for p in folder.iterdir()) == ["thesis.txt"]
+    assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name]

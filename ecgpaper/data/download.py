@@ -10,7 +10,6 @@ mirror or a local test server.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -19,6 +18,7 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
+from ..fileio import file_sha256
 from ..paths import RESOURCES
 
 ENV_BASE_URL = "ECGPAPER_DOWNLOAD_BASE_URL"
@@ -66,21 +66,13 @@ def plan_files(dataset: str = "chapman", variant: str = "raw", base_url: str | N
     return files
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(CHUNK), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _verify(path: Path, spec: dict) -> str:
     """Raise DownloadError if size or sha256 disagree; return what was checked."""
     size = path.stat().st_size
     if spec["size"] is not None and size != spec["size"]:
         raise DownloadError(f"{spec['name']}: {size} bytes, expected {spec['size']}")
     if spec["sha256"]:
-        digest = _sha256(path)
+        digest = file_sha256(path)
         if digest != spec["sha256"]:
             raise DownloadError(f"{spec['name']}: sha256 {digest}, expected {spec['sha256']}")
         return "size and sha256 verified"
@@ -135,9 +127,20 @@ def _fetch(spec: dict, part: Path, progress: bool, timeout: float) -> None:
 
 
 def _unpack(archive: Path, dest: Path) -> None:
-    """Test the zip, extract it into a temporary folder, then move its entries into dest."""
+    """Test the zip, extract it into a temporary folder, then move its entries into dest.
+
+    An entry already in dest is replaced only if an earlier unpack of this same archive
+    put it there; anything else there belongs to the user and stops the unpack.
+    """
+    marker = dest / f".{archive.name}.unpacked"
     try:
         with zipfile.ZipFile(archive) as zf:
+            tops = sorted({name.split("/")[0] for name in zf.namelist() if name.split("/")[0]})
+            clash = [t for t in tops if (dest / t).exists() or (dest / t).is_symlink()]
+            if clash and not marker.is_file():
+                raise DownloadError(f"{dest / clash[0]}: already exists and was not unpacked "
+                                    f"from {archive.name} by ecgpaper; expected a destination "
+                                    "without it: move it away or choose another --dest")
             bad = zf.testzip()
             if bad is not None:
                 raise DownloadError(f"{archive}: member {bad} is corrupted; not unpacked")
@@ -148,13 +151,13 @@ def _unpack(archive: Path, dest: Path) -> None:
         raise DownloadError(f"{archive}: not a valid zip archive ({exc}); not unpacked") from None
     for entry in tmp.iterdir():
         target = dest / entry.name
-        if target.is_dir():
-            shutil.rmtree(target)
-        elif target.exists():
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)            # ours: the marker says this archive made it
+        elif target.exists() or target.is_symlink():
             target.unlink()
         os.replace(entry, target)
     shutil.rmtree(tmp, ignore_errors=True)
-    (dest / f".{archive.name}.unpacked").write_text(_sha256(archive))
+    marker.write_text(file_sha256(archive))
 
 
 def download(dataset: str = "chapman", dest=None, *, variant: str = "raw",

@@ -65,6 +65,25 @@ def is_current(out_dir: str | Path, n: int | None = None, counts: dict | None = 
             and len(list((out / "ECGData").glob("*.csv"))) == sum(want["counts"].values()))
 
 
+TWIN_ENTRIES = ("ECGData", "Diagnostics.xlsx", "README.txt", "twin.json")
+
+
+def _check_replaceable(out: Path) -> None:
+    """Only an absent or empty folder, or an earlier twin, may be replaced: `--out` must
+    never swallow a user's folder."""
+    if not out.exists() and not out.is_symlink():
+        return
+    if not out.is_dir() or out.is_symlink():
+        raise ValueError(f"{out}: exists and is not a folder; expected a new, empty or "
+                         "twin folder for the synthetic twin")
+    entries = sorted(e.name for e in out.iterdir())
+    is_twin = (out / "twin.json").is_file() and set(entries) <= set(TWIN_ENTRIES)
+    if entries and not is_twin:
+        raise ValueError(f"{out}: exists and is not a synthetic twin (it holds "
+                         f"{len(entries)} item(s), e.g. {entries[:3]}); refusing to replace "
+                         "it: choose a new or empty folder")
+
+
 def _write_corpus(folder: Path, n, counts, seed, progress) -> None:
     (folder / "ECGData").mkdir(parents=True)
     rows = []
@@ -90,6 +109,7 @@ def generate_twin(out_dir: str | Path, n: int | None = None, counts: dict | None
     out = Path(out_dir)
     if is_current(out, n, counts, seed):
         return out
+    _check_replaceable(out)
     aside = f"{out.name}-old"
     for name in (out.name, aside):
         remove_stale_temporaries(out.parent, name)
