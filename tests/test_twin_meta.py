@@ -55,3 +55,16 @@ def test_twin_is_not_trivially_separable():
     res = metadata_difficulty(table, metadata_baseline)
     assert 0.7 < res["accuracy"] < 0.93
     assert res["macro_f1"] < 0.8
+
+
+def test_difficulty_comparison_without_the_real_table(tmp_path):
+    """Without the real table the stored real-table figure is shown, with its date."""
+    pytest.importorskip("sklearn")
+    from ecgpaper.models.tabular import metadata_baseline
+    from ecgpaper.twin.quality import difficulty_comparison
+    table = generator.generate_table(counts={c: 12 for c in CLASSES}, seed=2)
+    d = difficulty_comparison(table, metadata_baseline, synthetic=False,
+                              cache=tmp_path / "fits.json")
+    assert d.index[0] == "active profile" and 0 <= d.loc["active profile", "accuracy"] <= 1
+    assert d.index[1].startswith("real table (stored figure, measured 20")
+    assert d.iloc[1]["n_test"] == 1593 and 0.8 < d.iloc[1]["accuracy"] < 0.9
