@@ -43,6 +43,7 @@ class BookResult:
     skipped: dict[str, str] = field(default_factory=dict)   # chapter -> reason
     seconds: dict[str, float] = field(default_factory=dict)
     index_html: Path | None = None
+    pdf: Path | None = None
 
 
 # --- planning -----------------------------------------------------------------------
@@ -317,11 +318,48 @@ def build_site(root: Path, log: Callable[[str], None] = print) -> Path:
     return index
 
 
+LATEX_TOOLS = ("pdflatex", "latexmk")
+LATEX_HINT = ("Debian/Ubuntu: apt-get install latexmk texlive-latex-extra "
+              "texlive-fonts-recommended texlive-xetex; macOS: install MacTeX; conda: "
+              "conda install -c conda-forge texlive-core latexmk")
+
+
+def missing_latex_tools(which: Callable[[str], str | None] = shutil.which) -> list[str]:
+    """The LaTeX programs the PDF build needs that are not on PATH."""
+    return [tool for tool in LATEX_TOOLS if which(tool) is None]
+
+
+def build_pdf(root: Path, log: Callable[[str], None] = print,
+              which: Callable[[str], str | None] = shutil.which) -> Path:
+    """Render the book as one PDF with Jupyter Book's LaTeX builder (pdflatex).
+
+    Fails with a clear message naming what to install when LaTeX is missing."""
+    missing = missing_latex_tools(which)
+    if missing:
+        raise BookError("the PDF needs a LaTeX installation; not found on PATH: "
+                        + ", ".join(missing) + ". Install one (" + LATEX_HINT
+                        + ") and rerun `ecgpaper book --pdf`; the HTML book does not need it.")
+    cmd = [sys.executable, "-m", "jupyter_book", "build", str(root), "--builder", "pdflatex",
+           "--quiet"]
+    jb = shutil.which("jupyter-book", path=str(Path(sys.executable).parent))
+    if jb:
+        cmd = [jb, *cmd[3:]]
+    log("rendering the PDF with jupyter-book and pdflatex ...")
+    proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True)
+    pdfs = sorted((root / "_build" / "latex").glob("*.pdf"))
+    if proc.returncode != 0 or not pdfs:
+        raise BookError("the PDF build failed:\n" + proc.stdout[-6000:] + proc.stderr[-6000:])
+    return pdfs[0]
+
+
 def run_book(profile: Profile, overrides: dict | None = None, only: Iterable[str] | None = None,
              force: bool = False, build: bool = True, root: Path = REPO_ROOT,
              chapters: Iterable[Chapter] = CHAPTERS,
-             log: Callable[[str], None] = print) -> BookResult:
-    """Execute what is out of date, in dependency order, then render the site."""
+             log: Callable[[str], None] = print, pdf: bool = False) -> BookResult:
+    """Execute what is out of date, in dependency order, then render the site (and with
+    `pdf`, the PDF: LaTeX is checked before any chapter runs)."""
+    if pdf and build and missing_latex_tools():
+        build_pdf(root, log)          # raises with the installation hint
     overrides = dict(overrides or {})
     result = BookResult()
     package_hash = package_fingerprint()
@@ -350,4 +388,6 @@ def run_book(profile: Profile, overrides: dict | None = None, only: Iterable[str
                 + ", ".join(missing) + " (run `ecgpaper book` without --only)")
         else:
             result.index_html = build_site(root, log)
+            if pdf:
+                result.pdf = build_pdf(root, log)
     return result

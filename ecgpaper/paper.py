@@ -1,7 +1,7 @@
 """Every number the re-executed paper reports, written once.
 
 Kisialeu & Nedzved, *Automated cardiac rhythm classification from 12-lead ECG using
-attention-enhanced deep neural networks* (the book's bibliography key `kisialeu2025`).
+attention-enhanced deep neural networks* (the book's bibliography key `kisialeu`).
 These are the paper's reported figures, measured on the real Chapman–Shaoxing database at
 full size; the book shows them beside its own computed numbers and never in their place.
 

@@ -19,30 +19,40 @@
 # {cite:p}`xia2021,borra2020,kropf2020,nejedly2020`. For each we count parameters and
 # forward FLOPs (FLOP = 2 multiply-accumulates, counted on convolutions, linear layers and
 # GRUs), and we audit the parameter counts the paper states against what its own
-# description produces. Nothing here needs data: the counts come from the code.
+# description produces. Nothing here needs data: the counts come from the code. The
+# four related designs are built and counted here; this edition does not train them.
+#
+# **On this page you will learn** where the parameters and the compute of SE-ResNet18-1D
+# sit layer by layer, what the metadata branch and the universal model add, what every
+# network costs per recording, and which of the paper's stated parameter counts its own
+# description reproduces.
 
-# %% tags=["parameters", "remove-cell"]
-profile = "demo"
-overrides = {}
-
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 import importlib
 
 import pandas as pd
 import torch
-from IPython.display import Markdown, display
 
+from ecgpaper import paper
+from ecgpaper.benchmarks.models import model_zoo
 from ecgpaper.models import audit
 from ecgpaper.models.flops import count_flops, layer_table
 from ecgpaper.models.registry import MODELS, build_model, n_parameters
 from ecgpaper.models.resnet1d import SEResNetConfig
 from ecgpaper.models.universal import UniversalConfig
-from ecgpaper.benchmarks.models import model_zoo
-from ecgpaper.notebook import glue, setup
+from ecgpaper.notebook import glue, say, setup, show_table
 
-P = setup(profile, overrides)
-_ = torch.manual_seed(P.seed)
-fmt = lambda n: f"{n:,}"
+# %% tags=["parameters", "remove-cell"]
+profile = "demo"
+overrides = {}
+
+# %% tags=["hide-input"]
+settings = setup(profile, overrides, banner=False)
+_ = torch.manual_seed(settings.seed)
+
+
+def thousands(n: int) -> str:
+    return f"{n:,}"
 
 # %% [markdown]
 # ## SE-ResNet18-1D, layer by layer
@@ -51,26 +61,37 @@ fmt = lambda n: f"{n:,}"
 # full width. The stem and the four stages hold all of the compute; stage 4 alone holds
 # three quarters of the parameters.
 
-# %%
+# %% tags=["hide-input"]
 se_paper = build_model(SEResNetConfig())
 se_layers = layer_table(se_paper, torch.randn(1, 12, 5000))
 se_gflop = se_layers["MFLOP"].sum() / 1e3
-glue("arch_se_params", fmt(n_parameters(se_paper)))
+glue("arch_se_params", thousands(n_parameters(se_paper)))
 glue("arch_se_gflop_500", f"{se_gflop:.2f}")
-se_layers.round(1)
+show_table(se_layers, "SE-ResNet18-1D at the paper's size (12 leads × 5,000 samples): "
+           "parameters and forward MFLOP per layer.", "tbl-arch-se-layers", digits=1)
 
 # %% [markdown]
 # With the metadata branch (SE-ResNet18-Meta) only the MLP and the wider head are added;
-# the input width of the branch is what changes between the experiments.
+# the input width of the branch is what changes between the experiments. The widths
+# below are the ones this project trains where they are fixed (experiments 2, 3 and 5);
+# experiments 4 and 6 add as many inputs as the Features chapter's fallback filter
+# keeps, each costing the parameters per input shown in the last column.
 
-# %%
+# %% tags=["hide-input"]
+base_parameters = n_parameters(build_model(SEResNetConfig(n_meta=0)))
 meta_rows = []
-for n_meta, label in [(0, "1 signal only"), (14, "2 + 14 metadata"), (36, "3 + all NeuroKit2"),
-                      (27, "4 + filtered NeuroKit2"), (3, "5 + age/gender"),
-                      (16, "6 + age/gender + filtered NeuroKit2")]:
-    m = build_model(SEResNetConfig(n_meta=n_meta))
-    meta_rows.append({"experiment": label, "MLP inputs": n_meta, "parameters": n_parameters(m)})
-pd.DataFrame(meta_rows)
+for n_meta, label in [(0, "1: signal only"), (14, "2: + 14 metadata"),
+                      (14 + 28, "3: + all 28 NeuroKit2"), (3, "5: + age and gender")]:
+    parameters = n_parameters(build_model(SEResNetConfig(n_meta=n_meta)))
+    meta_rows.append({"experiment": label, "MLP inputs": n_meta, "parameters": parameters,
+                      "added to experiment 1": parameters - base_parameters})
+per_input = (n_parameters(build_model(SEResNetConfig(n_meta=15)))
+             - n_parameters(build_model(SEResNetConfig(n_meta=14))))
+meta_table = pd.DataFrame(meta_rows)
+meta_table["parameters per extra input"] = per_input
+show_table(meta_table, "SE-ResNet18-1D with the metadata branch at the paper's width, for "
+           "the MLP input widths this project trains.", "tbl-arch-meta")
+glue("arch_params_per_input", per_input)
 
 # %% [markdown]
 # ## UniversalECGNet
@@ -79,12 +100,14 @@ pd.DataFrame(meta_rows)
 # projection and the attention pool then reduce the leads to one vector. The table is for
 # this profile's width and sampling rate (12 leads of 10 s).
 
-# %%
-T_profile = 10 * P.fs
-uni_profile = build_model(UniversalConfig(width=P.width, kernel_size=P.kernel_size,
-                                          stem_kernel=P.stem_kernel))
+# %% tags=["hide-input"]
+T_profile = 10 * settings.fs
+uni_profile = build_model(UniversalConfig(width=settings.width, kernel_size=settings.kernel_size,
+                                          stem_kernel=settings.stem_kernel))
 leads = (torch.randn(1, 12, T_profile), torch.arange(12)[None], torch.ones(1, 12, dtype=torch.bool))
-layer_table(uni_profile, *leads).round(2)
+show_table(layer_table(uni_profile, *leads), f"UniversalECGNet at this profile's width "
+           f"({settings.width:g}) and {settings.fs} Hz: parameters and forward MFLOP per layer.",
+           "tbl-arch-universal-layers", digits=2)
 
 # %% [markdown]
 # ## Every model: parameters and FLOPs
@@ -94,7 +117,7 @@ layer_table(uni_profile, *leads).round(2)
 # full-width backbone cost about twelve times the 12-channel network. Speed on this
 # machine is measured in the performance chapter (`ecgpaper bench models`).
 
-# %%
+# %% tags=["hide-input"]
 rows = []
 for fs, T in ((500, 5000), (100, 1000)):
     for name, (cfg, make) in model_zoo(1.0, fs).items():
@@ -107,7 +130,8 @@ for rate in ("500 Hz", "100 Hz"):
     costs[f"GFLOP at {rate}"] = rows[rows["rate"] == rate]["GFLOP per recording"].to_numpy()
 glue("arch_universal_gflop_500",
      f"{costs.loc[costs['model'].str.startswith('Universal'), 'GFLOP at 500 Hz'].iloc[0]:.1f}")
-costs.round(3)
+show_table(costs, "Parameters and forward GFLOP per recording of every network, at the "
+           "paper's widths.", "tbl-arch-costs")
 
 # %% [markdown]
 # ## Parameter audit
@@ -117,52 +141,54 @@ costs.round(3)
 # after every convolution, no convolution biases, SE without biases) and for the one
 # that reproduces its stated total (the same with a stem kernel of 15).
 
-# %%
+# %% tags=["hide-input"]
 table = audit.audit_table()
 breakdown_text = audit.universal_breakdown(audit.CountConfig(stem_kernel=7))
 breakdown_match = audit.universal_breakdown(audit.CountConfig(stem_kernel=15))
-stated_sum = sum(audit.PAPER_COUNTS[k] for k in ("backbone", "lead_embedding", "projection",
+stated_sum = sum(paper.PARAMETER_COUNTS[k] for k in ("backbone", "lead_embedding", "projection",
                                                  "attention_pool"))
 # the same counts from the real modules, as a cross-check of the closed form
 assert n_parameters(build_model(UniversalConfig(stem_kernel=15))) == breakdown_match["total"]
 assert n_parameters(build_model(UniversalConfig(stem_kernel=7))) == breakdown_text["total"]
-glue("arch_total_params_paper_config", fmt(breakdown_match["total"]))
-glue("arch_total_params_text_config", fmt(breakdown_text["total"]))
-glue("arch_total_params_paper", fmt(audit.PAPER_COUNTS["total"]))
-glue("arch_backbone_params", fmt(breakdown_match["backbone"]))
-glue("arch_backbone_params_paper", fmt(audit.PAPER_COUNTS["backbone"]))
-glue("arch_backbone_gap", fmt(audit.PAPER_COUNTS["backbone"] - breakdown_match["backbone"]))
-glue("arch_parts_sum_paper", fmt(stated_sum))
-glue("arch_parts_sum_gap", fmt(stated_sum - audit.PAPER_COUNTS["total"]))
-glue("arch_attention_params", fmt(breakdown_match["attention_pool"]))
-glue("arch_attention_params_paper", fmt(audit.PAPER_COUNTS["attention_pool"]))
-glue("arch_attention_gap", fmt(audit.PAPER_COUNTS["attention_pool"] - breakdown_match["attention_pool"]))
-glue("arch_head_params", fmt(breakdown_match["head"]))
+glue("arch_total_params_paper_config", thousands(breakdown_match["total"]))
+glue("arch_total_params_text_config", thousands(breakdown_text["total"]))
+glue("arch_total_params_paper", thousands(paper.PARAMETER_COUNTS["total"]))
+glue("arch_backbone_params", thousands(breakdown_match["backbone"]))
+glue("arch_backbone_params_paper", thousands(paper.PARAMETER_COUNTS["backbone"]))
+glue("arch_backbone_gap", thousands(paper.PARAMETER_COUNTS["backbone"] - breakdown_match["backbone"]))
+glue("arch_parts_sum_paper", thousands(stated_sum))
+glue("arch_parts_sum_gap", thousands(stated_sum - paper.PARAMETER_COUNTS["total"]))
+glue("arch_attention_params", thousands(breakdown_match["attention_pool"]))
+glue("arch_attention_params_paper", thousands(paper.PARAMETER_COUNTS["attention_pool"]))
+glue("arch_attention_gap", thousands(paper.PARAMETER_COUNTS["attention_pool"] - breakdown_match["attention_pool"]))
+glue("arch_head_params", thousands(breakdown_match["head"]))
 glue("arch_backbone_share", f"{100 * breakdown_match['backbone'] / breakdown_match['total']:.1f}%")
 glue("arch_backbone_share_paper",
-     f"{100 * audit.PAPER_COUNTS['backbone'] / audit.PAPER_COUNTS['total']:.1f}%")
+     f"{100 * paper.PARAMETER_COUNTS['backbone'] / paper.PARAMETER_COUNTS['total']:.1f}%")
 glue("arch_backbone_k3",
-     fmt(audit.backbone_params(audit.CountConfig(kernel_size=3, stem_kernel=7))))
-table
+     thousands(audit.backbone_params(audit.CountConfig(kernel_size=3, stem_kernel=7))))
+show_table(table, "The paper's stated parameter counts for UniversalECGNet beside our "
+           "counts for two configurations.", "tbl-arch-audit")
 
 # %% [markdown]
 # Which choices could the paper's numbers come from? We search every combination of stem
 # kernel (3-15), block kernel (3-9), SE reduction (4, 8, 16), convolution and SE biases,
 # with or without batch normalisation, and shortcut kernel (1, 3, 7).
 
-# %%
+# %% tags=["hide-input"]
 grid = audit.search_configurations()
-grid["backbone gap"] = grid["backbone"] - audit.PAPER_COUNTS["backbone"]
+grid["backbone gap"] = grid["backbone"] - paper.PARAMETER_COUNTS["backbone"]
 closest = grid.loc[grid["backbone gap"].abs().idxmin()]
-glue("arch_n_configs", fmt(len(grid)))
-glue("arch_n_configs_total", fmt(int(grid["matches_total"].sum())))
-glue("arch_n_configs_backbone", fmt(int(grid["matches_backbone"].sum())))
-glue("arch_closest_backbone", fmt(int(closest["backbone"])))
-glue("arch_closest_backbone_gap", fmt(int(abs(closest["backbone gap"]))))
-display(Markdown(f"{len(grid):,} configurations searched; "
-                 f"{int(grid['matches_total'].sum())} reproduce the stated total, "
-                 f"{int(grid['matches_backbone'].sum())} the stated backbone."))
-pd.concat([grid[grid["matches_total"]], grid.loc[[closest.name]]]).drop(columns="attn_hidden")
+glue("arch_n_configs", thousands(len(grid)))
+glue("arch_n_configs_total", thousands(int(grid["matches_total"].sum())))
+glue("arch_n_configs_backbone", thousands(int(grid["matches_backbone"].sum())))
+glue("arch_closest_backbone", thousands(int(closest["backbone"])))
+glue("arch_closest_backbone_gap", thousands(int(abs(closest["backbone gap"]))))
+say(f"{len(grid):,} configurations searched; {int(grid['matches_total'].sum())} reproduce "
+    f"the stated total, {int(grid['matches_backbone'].sum())} the stated backbone.")
+show_table(pd.concat([grid[grid["matches_total"]], grid.loc[[closest.name]]])
+           .drop(columns="attn_hidden"), "The configurations that reproduce the stated total, "
+           "and the one closest to the stated backbone.", "tbl-arch-search")
 
 # %% [markdown]
 # ## Is the paper consistent with itself?
@@ -172,13 +198,13 @@ pd.concat([grid[grid["matches_total"]], grid.loc[[closest.name]]]).drop(columns=
 # against the per-class Table 6, and the text against Table 5. Disagreements are
 # collected on the Errata page.
 
-# %%
+# %% tags=["hide-input"]
 checks = audit.paper_checks().astype({"paper": str, "computed": str})
 for key, row in checks.iterrows():
     glue(f"arch_check_{key}", row["computed"])
 glue("arch_n_checks", str(len(checks)))
 glue("arch_n_checks_failed", str(int((~checks["agrees"]).sum())))
-checks
+show_table(checks, "Internal consistency checks of the paper's numbers.", "tbl-arch-checks")
 
 # %% [markdown]
 # ## The related designs and the choices we made
@@ -191,7 +217,16 @@ checks
 # takes (batch, 12, T) at any length T. The descriptions below are the modules' own
 # documentation.
 
-# %%
+# %% tags=["hide-input"]
 for name in ("multiscale_se", "cnn_gru", "cnn_att_bigru", "rescnn_bigru"):
     module = importlib.import_module(MODELS[name][0])
-    display(Markdown(f"### `{name}`\n\n" + module.__doc__.strip()))
+    say(f"**`{name}`.** " + module.__doc__.strip())
+
+# %% [markdown]
+# ## Recap
+#
+# - Stage 4 holds most of SE-ResNet18-1D's parameters; the metadata branch adds a few
+#   thousand per experiment.
+# - The universal model costs about twelve times the 12-channel network per recording.
+# - The paper's stated parts of UniversalECGNet do not add up to its stated total; the
+#   search above shows which choices reproduce the total.

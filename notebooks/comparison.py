@@ -14,7 +14,7 @@
 # # Comparison
 #
 # The seven configurations side by side: the paper's Tables 3 and 4
-# {cite:p}`kisialeu2025` rebuilt from the stored results of the experiment pages (this
+# {cite:p}`kisialeu` rebuilt from the stored results of the experiment pages (this
 # page only reads artifacts; it never trains). The paper's figures come from single runs
 # without intervals, so a difference smaller than our interval's half-width says little.
 #

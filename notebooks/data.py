@@ -13,7 +13,7 @@
 # %% [markdown]
 # # Data: the Chapman–Shaoxing database and its synthetic twin
 #
-# The paper {cite:p}`kisialeu2025` trains and tests on the Chapman–Shaoxing 12-lead
+# The paper {cite:p}`kisialeu` trains and tests on the Chapman–Shaoxing 12-lead
 # database {cite:p}`zheng2020`, distributed through PhysioNet {cite:p}`goldberger2000`:
 # ten-second recordings at 500 Hz, each with a rhythm label and a row of automated
 # measurements (rates, intervals, axes) in `Diagnostics.xlsx`. The paper keeps the eight
@@ -33,9 +33,7 @@
 # the measurements alone.
 
 # %% tags=["hide-input"]
-import json
 import warnings
-from importlib.resources import files
 
 import numpy as np
 import pandas as pd
@@ -158,11 +156,6 @@ difficulty = difficulty_comparison(records, metadata_baseline, seed=settings.see
                                    twin_seed=settings.seed, shared_dir=shared,
                                    cache=settings.work_path / "twin_difficulty.json",
                                    synthetic=settings.is_synthetic)
-stored = json.loads(files("ecgpaper.resources").joinpath("real_table_baseline.json").read_text())
-if "real table (measured elsewhere)" in difficulty.index:
-    difficulty = difficulty.drop(index="real table (measured elsewhere)")
-    difficulty.loc[f"real table (stored figure, measured {stored['measured']})"] = {
-        key: stored[key] for key in ("accuracy", "macro_f1", "macro_auc", "n_train", "n_test")}
 real_rows = [name for name in difficulty.index if name.startswith("real table")]
 show_table(difficulty.rename_axis("data").rename(columns={
     "macro_f1": "macro-F1", "macro_auc": "macro AUC", "n_train": "train records",

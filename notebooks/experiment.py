@@ -14,7 +14,7 @@
 # # Experiment
 #
 # This page is executed once per configuration of the paper's Table 3
-# {cite:p}`kisialeu2025`. All configurations share the split, the augmentations and the
+# {cite:p}`kisialeu`. All configurations share the split, the augmentations and the
 # optimiser settings of the paper's Table 2; only the inputs differ.
 #
 # **On this page you will learn** what this configuration feeds the network, how its

@@ -14,7 +14,7 @@
 # # Per-class errors
 #
 # Which rhythms does the best configuration get wrong, and as what? The paper
-# {cite:p}`kisialeu2025` reports per-class sensitivity, specificity, positive predictive
+# {cite:p}`kisialeu` reports per-class sensitivity, specificity, positive predictive
 # value and F1 for its best model (experiment 2, Table 6) and names three confusions it
 # considers clinically expected: atrial flutter read as atrial fibrillation, sinus
 # arrhythmia read as sinus rhythm, and atrial tachycardia read as supraventricular or

@@ -21,23 +21,17 @@
 # channels are then multiplied by their weights before the residual addition. The gate
 # therefore depends on the whole recording: a channel that responds to, say, irregular
 # beat spacing can be turned up on recordings where that pattern is present and turned
-# down elsewhere. It costs little: 2C²/16 weights per block, about 1.6 % of the
-# network's parameters.
+# down elsewhere. It costs little: 2C²/16 weights per block, which for the network read
+# here is {glue:text}`se_param_share:s` of its parameters.
 #
-# This chapter follows one recording through the gates and then asks whether the gates of
-# a trained network differ between rhythm classes.
+# **On this page you will learn** how one recording passes through the gates of the
+# trained signal-only network of experiment 1, and whether the gates of that network
+# differ between rhythm classes.
 
-# %% tags=["parameters", "remove-cell"]
-profile = "demo"
-overrides = {}
-max_records = 400          # test recordings used for the class distributions
-
-# %% tags=["remove-input"]
-import matplotlib.pyplot as plt
+# %% tags=["hide-input"]
 import numpy as np
 import pandas as pd
 import torch
-from IPython.display import Markdown, display
 
 from ecgpaper.constants import CLASSES
 from ecgpaper.data.dataset import ECGDataset, channel_stats
@@ -45,13 +39,21 @@ from ecgpaper.data.workspace import ensure_store
 from ecgpaper.models.registry import build_model, load_checkpoint, n_parameters
 from ecgpaper.models.resnet1d import SEResNetConfig
 from ecgpaper.models.se import SEModule1d, gates_by_record
-from ecgpaper.notebook import glue, setup
+from ecgpaper.notebook import glue, say, setup, show_figure, show_table
 from ecgpaper.plots.attention import (plot_class_channel_heatmap, plot_gate_distributions,
-                                      plot_gates_per_block, plot_se_mechanism)
+                                      plot_gates_per_block, plot_se_mechanism,
+                                      squeeze_descriptors)
 from ecgpaper.plots.ecg import plot_ecg
+from ecgpaper.training.artifacts import available, load_metrics
 
-P = setup(profile, overrides)
-_ = torch.manual_seed(P.seed)
+# %% tags=["parameters", "remove-cell"]
+profile = "demo"
+overrides = {}
+max_records = 400          # test recordings used for the class distributions
+
+# %% tags=["hide-input"]
+settings = setup(profile, overrides)
+_ = torch.manual_seed(settings.seed)
 
 # %% [markdown]
 # ## The model
@@ -60,29 +62,33 @@ _ = torch.manual_seed(P.seed)
 # chapter still shows the mechanism, on a network with random weights, and says so: the
 # gates of an untrained network carry no knowledge of rhythms.
 
-# %%
-ckpt = P.work_path / "experiments" / "1" / "best.pt"
-if ckpt.is_file():
-    model, extra = load_checkpoint(ckpt)
-    trained = True
-    fs_model = int(extra.get("fs", P.fs))
-    source = f"the trained network of experiment 1 (`{ckpt.relative_to(P.work_path)}`)"
+# %% tags=["hide-input"]
+checkpoint = settings.work_path / "experiments" / "1" / "best.pt"
+trained = checkpoint.is_file()
+if trained:
+    model, extra = load_checkpoint(checkpoint)
+    model_fs = int(extra.get("fs", settings.fs))
+    epochs = load_metrics(settings, "1").get("epochs_run") if "1" in available(settings) else None
+    source = (f"the trained network of experiment 1 (`{checkpoint.relative_to(settings.work_path)}`"
+              + (f", {epochs} epoch(s) of training)" if epochs else ")"))
 else:
-    model = build_model(SEResNetConfig(width=P.width, kernel_size=P.kernel_size,
-                                       stem_kernel=P.stem_kernel)).eval()
-    trained = False
-    fs_model = P.fs
+    model = build_model(SEResNetConfig(width=settings.width, kernel_size=settings.kernel_size,
+                                       stem_kernel=settings.stem_kernel)).eval()
+    model_fs, epochs = settings.fs, None
     source = ("an **untrained** network (random weights; experiment 1 has not been run "
               "for this profile), so the gate values below illustrate the mechanism only")
-display(Markdown(f"Gates are read from {source}."))
-se_params = sum(p.numel() for m in model.modules() if isinstance(m, SEModule1d)
-                for p in m.parameters())
+say(f"Gates are read from {source}.")
+se_parameters = sum(p.numel() for m in model.modules() if isinstance(m, SEModule1d)
+                    for p in m.parameters())
 glue("se_trained", "trained" if trained else "untrained")
-glue("se_param_share", f"{100 * se_params / n_parameters(model):.1f}%")
-pd.DataFrame({"value": [str(model.config.width), str(model.config.kernel_size), str(fs_model),
-                        f"{n_parameters(model):,}", f"{se_params:,}"]},
-             index=["width", "block kernel", "sampling rate (Hz)", "parameters",
-                    "of which in SE gates"])
+glue("se_param_share", f"{100 * se_parameters / n_parameters(model):.1f} %")
+model_table = pd.DataFrame({"": ["width", "block kernel", "sampling rate (Hz)", "parameters",
+                                 "of which in SE gates"],
+                            "value": [f"{model.config.width:g}", str(model.config.kernel_size),
+                                      str(model_fs), f"{n_parameters(model):,}",
+                                      f"{se_parameters:,} ({100 * se_parameters / n_parameters(model):.1f} %)"]})
+show_table(model_table, "The network whose gates this chapter reads.", "tbl-se-model",
+           presented=True)
 
 # %% [markdown]
 # ## One recording through the gates
@@ -90,46 +96,42 @@ pd.DataFrame({"value": [str(model.config.width), str(model.config.kernel_size), 
 # The first test recording, as the network sees it: the store's signal, averaged down to
 # the model's sampling rate and standardised per lead with training-split statistics.
 
-# %%
-store = ensure_store(P, progress=False)
-down = store.fs // fs_model
-mean, std = channel_stats(store, downsample=down)
-test = ECGDataset(store, "test", downsample=down, channel_mean=mean, channel_std=std)
+# %% tags=["hide-input"]
+store = ensure_store(settings, progress=False)
+downsample = store.fs // model_fs
+mean, std = channel_stats(store, downsample=downsample)
+test = ECGDataset(store, "test", downsample=downsample, channel_mean=mean, channel_std=std)
 if len(test) == 0:
-    test = ECGDataset(store, None, downsample=down, channel_mean=mean, channel_std=std)
-x0, _, y0 = test[0]
-example_class = CLASSES[int(y0)]
-fig = plot_ecg(store.signal(int(test.rows[0])), store.fs,
-               title=f"{store.index['record_id'].iloc[int(test.rows[0])]} ({example_class})")
-plt.show()
+    test = ECGDataset(store, None, downsample=downsample, channel_mean=mean, channel_std=std)
+first_signal, _, first_label = test[0]
+first_row = int(test.rows[0])
+example_class = CLASSES[int(first_label)]
+show_figure(plot_ecg(store.signal(first_row), store.fs), "fig-se-example",
+            f"The recording followed through the gates: "
+            f"{store.index['record_id'].iloc[first_row]} ({example_class}).")
 
 # %% [markdown]
-# The squeeze and the excitation of the first block of stage 2, channels sorted by gate.
-# The gate is not a copy of the channel mean: the bottleneck mixes all channels, so a
-# channel's weight depends on what the others report.
+# {numref}`fig-se-mechanism` shows the squeeze and the excitation of the first block of
+# stage 2, channels sorted by gate. The gate is not a copy of the channel mean: the
+# bottleneck mixes all channels, so a channel's weight depends on what the others
+# report.
 
-# %%
-gates0 = gates_by_record(model, x0[None])
-descriptors = {}
-hooks = [m.register_forward_hook(
-    lambda mod, inp, out, n=n: descriptors.__setitem__(n, inp[0].mean(-1)[0].numpy()))
-    for n, m in model.named_modules() if isinstance(m, SEModule1d)]
-with torch.no_grad():
-    model(x0[None]) if model.config.n_meta == 0 else model(x0[None], torch.zeros(1, model.config.n_meta))
-for h in hooks:
-    h.remove()
+# %% tags=["hide-input"]
+first_gates = gates_by_record(model, first_signal[None])
+descriptors = squeeze_descriptors(model, first_signal[None])
 block = "backbone.layer2.0.se"
-fig = plot_se_mechanism(descriptors[block], gates0[block][0],
-                        title=f"{block.replace('backbone.', '')}: squeeze and excitation")
-plt.show()
+show_figure(plot_se_mechanism(descriptors[block], first_gates[block][0]), "fig-se-mechanism",
+            f"Squeeze (channel means over time, top) and excitation (gates, bottom) of "
+            f"block {block.replace('backbone.', '')} for this recording.")
 
 # %% [markdown]
-# Across the eight blocks, the sorted gates show how selective each block is for this
-# recording: a flat curve rescales all channels alike, a steep one picks a few.
+# Across the eight blocks ({numref}`fig-se-blocks`), the sorted gates show how selective
+# each block is for this recording: a flat curve rescales all channels alike, a steep one
+# picks a few.
 
-# %%
-fig = plot_gates_per_block(gates0)
-plt.show()
+# %% tags=["hide-input"]
+show_figure(plot_gates_per_block(first_gates), "fig-se-blocks",
+            "Sorted gate values of every SE block for the same recording.")
 
 # %% [markdown]
 # ## Do the gates depend on the rhythm?
@@ -138,53 +140,81 @@ plt.show()
 # by their mean (how much the block lets through overall) and their standard deviation
 # across channels (how selective it is), and compare the classes.
 
-# %%
-n = min(len(test), max_records)
-xs = torch.stack([test[i][0] for i in range(n)])
-ys = np.array([int(test[i][2]) for i in range(n)])
-meta = None if model.config.n_meta == 0 else torch.zeros(n, model.config.n_meta)
-gates = gates_by_record(model, xs, meta=meta)
-summary = pd.concat([pd.DataFrame({"block": name, "class": [CLASSES[k] for k in ys],
+# %% tags=["hide-input"]
+n_records = min(len(test), max_records)
+signals = torch.stack([test[i][0] for i in range(n_records)])
+labels = np.array([int(test[i][2]) for i in range(n_records)])
+meta = None if model.config.n_meta == 0 else torch.zeros(n_records, model.config.n_meta)
+gates = gates_by_record(model, signals, meta=meta)
+summary = pd.concat([pd.DataFrame({"block": name, "class": [CLASSES[k] for k in labels],
                                    "mean gate": g.mean(1), "gate spread (sd)": g.std(1)})
                      for name, g in gates.items()], ignore_index=True)
 summary["class"] = pd.Categorical(summary["class"], categories=CLASSES, ordered=True)
 summary = summary.sort_values(["class"], kind="stable")
 summary["class"] = summary["class"].astype(str)
-glue("se_n_records", f"{n:,}")
-fig = plot_gate_distributions(summary, "gate spread (sd)")
-plt.show()
+glue("se_n_records", f"{n_records:,}")
+show_figure(plot_gate_distributions(summary, "gate spread (sd)"), "fig-se-distributions",
+            f"Per-recording spread of the gates across channels, by class, for each of the "
+            f"eight blocks ({n_records:,} test recordings).")
+
+# %% tags=["hide-input"]
+counts = pd.Series([CLASSES[k] for k in labels]).value_counts()
+spread_table = (summary.groupby(["block", "class"], sort=False)["gate spread (sd)"].median()
+                .unstack("class"))
+spread_table = spread_table[[c for c in CLASSES if c in spread_table.columns]]
+spread_table.columns = [f"{c} ({counts.get(c, 0)})" for c in spread_table.columns]
+spread_table.index = [b.replace("backbone.", "") for b in spread_table.index]
+show_table(spread_table.rename_axis("block"), "Median per-recording gate spread by block and "
+           "class (recordings per class in brackets).", "tbl-se-spread")
 
 # %% [markdown]
-# The same per class as a table (median over recordings of the per-recording gate spread;
-# number of recordings in brackets in the column names).
+# Which channels of the last block does each class turn up or down?
+# {numref}`fig-se-heatmap` shows the class mean gate minus the mean over all recordings,
+# for the 40 channels whose class means differ most.
 
-# %%
-counts = pd.Series([CLASSES[k] for k in ys]).value_counts()
-table = (summary.groupby(["block", "class"], sort=False)["gate spread (sd)"].median()
-         .unstack("class"))
-table = table[[c for c in CLASSES if c in table.columns]]
-table.columns = [f"{c} ({counts.get(c, 0)})" for c in table.columns]
-table.index = [b.replace("backbone.", "") for b in table.index]
-table.round(3)
+# %% tags=["hide-input"]
+last_block = list(gates)[-1]
+last_gates = pd.DataFrame(gates[last_block])
+last_gates["class"] = [CLASSES[k] for k in labels]
+by_class = last_gates.groupby("class").mean()
+by_class = by_class.loc[[c for c in CLASSES if c in by_class.index]] - gates[last_block].mean(0)
+top_channels = by_class.std(0).sort_values(ascending=False).index[:40]
+show_figure(plot_class_channel_heatmap(by_class[top_channels]), "fig-se-heatmap",
+            f"Class mean gate minus overall mean in block "
+            f"{last_block.replace('backbone.', '')}, for the 40 most class-dependent channels.")
+largest_shift = float(by_class.abs().to_numpy().max())
+glue("se_max_class_shift", f"{largest_shift:.4f}")
 
 # %% [markdown]
-# Which channels of the last block does each class turn up or down? Class mean gate
-# minus the mean over all recordings, for the 40 channels whose class means differ most.
+# ## What this network learned
 
-# %%
-last = list(gates)[-1]
-g = pd.DataFrame(gates[last])
-g["class"] = [CLASSES[k] for k in ys]
-by_class = g.groupby("class").mean()
-by_class = by_class.loc[[c for c in CLASSES if c in by_class.index]] - gates[last].mean(0)
-top = by_class.std(0).sort_values(ascending=False).index[:40]
-fig = plot_class_channel_heatmap(by_class[top], title=last.replace("backbone.", ""))
-plt.show()
-spread = float(by_class.abs().to_numpy().max())
-glue("se_max_class_shift", f"{spread:.4f}")
-display(Markdown(
-    f"The largest shift of a class mean from the overall mean in this block is "
-    f"{spread:.4f} (on a 0-1 gate). "
-    + ("These are the weights of a trained network." if trained else
-       "With random weights, any difference between classes reflects only the input "
-       "statistics, not learning.")))
+# %% tags=["hide-input"]
+all_gates = np.concatenate([g.ravel() for g in gates.values()])
+overall_mean, overall_spread = float(all_gates.mean()), float(all_gates.std())
+per_record_spread = float(summary["gate spread (sd)"].median())
+glue("se_gate_mean", f"{overall_mean:.3f}")
+glue("se_gate_spread", f"{overall_spread:.3f}")
+if not trained:
+    verdict = ("These are random weights: any difference between classes reflects only the "
+               "input statistics, not learning.")
+elif overall_spread < 0.02:
+    verdict = (f"Its gates barely moved from their starting point: they sit at "
+               f"{overall_mean:.3f} on average with a spread of {overall_spread:.3f}, and the "
+               f"largest class shift in the last block is {largest_shift:.4f}. This network "
+               f"({'after ' + str(epochs) + ' epoch(s)' if epochs else 'as trained'}) has "
+               f"learned almost no channel selection; the figures above show the mechanism, "
+               f"not a rhythm-specific attention.")
+else:
+    verdict = (f"Its gates average {overall_mean:.3f} with a spread of {overall_spread:.3f} "
+               f"across all blocks, channels and recordings (median per-recording spread "
+               f"{per_record_spread:.3f}); the largest class shift of a channel's mean gate in "
+               f"the last block is {largest_shift:.4f} on a 0–1 scale.")
+say(verdict)
+
+# %% [markdown]
+# ## Recap
+#
+# - An SE gate rescales each channel by a weight computed from the whole recording; the
+#   share of parameters it costs is computed above for the network read here.
+# - Whether the gates differ between rhythms is a property of the trained network: the
+#   summary above says what this one learned.

@@ -16,6 +16,8 @@ def register(parser) -> None:
                         help="override a profile setting, e.g. --set twin_records=400")
     parser.add_argument("--no-build", action="store_true",
                         help="execute the notebooks but do not render the site")
+    parser.add_argument("--pdf", action="store_true",
+                        help="also render one PDF with LaTeX (needs pdflatex and latexmk)")
     parser.add_argument("--list", action="store_true",
                         help="list the chapters in execution order and exit")
 
@@ -39,11 +41,13 @@ def run(args) -> int:
                          "give its folder with --data-dir DIR")
     try:
         result = run_book(profile, overrides, only=args.only, force=args.force,
-                          build=not args.no_build)
+                          build=not args.no_build, pdf=args.pdf)
     except BookError as exc:
         print(f"\nBOOK BUILD FAILED\n{exc}")
         return 1
     print(f"executed {len(result.executed)} chapter(s), skipped {len(result.skipped)}")
     if result.index_html:
         print(f"the book is ready: {result.index_html}")
+    if result.pdf:
+        print(f"the PDF is ready: {result.pdf}")
     return 0

@@ -95,3 +95,27 @@ def plot_lead_attention(attention: pd.DataFrame, paper_ranges: dict | None = Non
     ax.legend()
     fig.tight_layout()
     return fig
+
+
+def squeeze_descriptors(model, x, meta=None) -> dict[str, np.ndarray]:
+    """The squeeze of every SE block for one input: the channel means over time that
+    enter each block's excitation, keyed by module name (first record of `x`)."""
+    import torch
+
+    from ..models.se import SEModule1d
+    found: dict[str, np.ndarray] = {}
+    hooks = [module.register_forward_hook(
+        lambda mod, inputs, output, name=name: found.__setitem__(
+            name, inputs[0].mean(-1)[0].detach().numpy()))
+        for name, module in model.named_modules() if isinstance(module, SEModule1d)]
+    try:
+        with torch.no_grad():
+            if getattr(model.config, "n_meta", 0):
+                meta = meta if meta is not None else torch.zeros(len(x), model.config.n_meta)
+                model(x, meta)
+            else:
+                model(x)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return found
