@@ -219,3 +219,34 @@ def test_twin_never_replaces_a_users_folder(tmp_path):
     assert (folder / "thesis.txt").read_text() == "keep"
     assert sorted(p.name for p in folder.iterdir()) == ["thesis.txt"]
     assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name]
+
+
+def test_ptbxl_download_unpacks_a_readable_release(server, tmp_path, capsys, monkeypatch,
+                                                   shared_data):
+    """`download ptbxl` fetches the release zip, unpacks it, and the external-set reader
+    finds its labelled records (built here from the real PTB-XL records beside the project)."""
+    import ecgpaper.data.download as dl
+    from ecgpaper.cli import main
+    from ecgpaper.data.external import find_external
+
+    release = "ptb-xl-1.0.3"
+    src = shared_data / "ptbxl"
+    files = {f"{release}/{p.relative_to(src)}": p.read_bytes()
+             for p in src.rglob("*") if p.is_file() and "records100" not in p.parts}
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in files.items():
+            zf.writestr(name, data)
+    server.files["ptbxl.zip"] = buf.getvalue()
+    man = {"ptbxl": {"default_variant": "1.0.3", "variants": {"1.0.3": ["ptbxl.zip"]},
+                     "files": {"ptbxl.zip": {"base_url": "https://example.invalid",
+                                             "path": "x", "size": None, "sha256": None,
+                                             "unpack": True}}}}
+    monkeypatch.setattr(dl, "load_manifest", lambda path=None: man)
+    dest = tmp_path / "ptbxl"
+    assert main(["download", "ptbxl", "--dest", str(dest), "--base-url", server.url,
+                 "--no-progress"]) == 0
+    assert f"next: ecgpaper book --set external_dir={dest}" in capsys.readouterr().out
+    found = find_external(dest)
+    assert found.sources() == ["PTB-XL"]
+    assert sum(found.counts()["PTB-XL"].values()) == len(found.records) > 0

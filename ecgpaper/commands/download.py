@@ -1,20 +1,22 @@
-"""`ecgpaper download chapman`: fetch the published database files."""
+"""`ecgpaper download chapman|ptbxl`: fetch the published database files."""
 
 from __future__ import annotations
 
 import argparse
 
-HELP = "Download the Chapman-Shaoxing files (resumable, checksummed, unpacked)."
+HELP = ("Download Chapman-Shaoxing (the paper's database) or PTB-XL (external validation): "
+        "resumable, checked, unpacked.")
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("dataset", choices=["chapman"], help="what to download")
-    parser.add_argument("--variant", choices=["raw", "denoised", "wfdb"], default="raw",
-                        help="figshare ECGData (raw, default), ECGDataDenoised, or the "
-                             "PhysioNet WFDB release; Diagnostics.xlsx and the code books "
-                             "come with each")
+    parser.add_argument("dataset", choices=["chapman", "ptbxl"], help="what to download")
+    parser.add_argument("--variant", choices=["raw", "denoised", "wfdb", "1.0.3"],
+                        default=None,
+                        help="chapman: figshare ECGData (raw, default), ECGDataDenoised, or "
+                             "the PhysioNet WFDB release (Diagnostics.xlsx and the code books "
+                             "come with each); ptbxl: the release (1.0.3, default)")
     parser.add_argument("--dest", default=None,
-                        help="target folder (default: _work/data/chapman)")
+                        help="target folder (default: _work/data/<dataset>)")
     parser.add_argument("--base-url", default=None,
                         help="replace every file's base URL (mirror; env "
                              "ECGPAPER_DOWNLOAD_BASE_URL)")
@@ -26,7 +28,9 @@ def run(args) -> int:
     from ..data.download import download
     paths = download(args.dataset, args.dest, variant=args.variant, base_url=args.base_url,
                      dry_run=args.dry_run, progress=not args.no_progress)
-    if not args.dry_run and paths:
+    if not args.dry_run and paths and args.dataset == "ptbxl":
+        print(f"next: ecgpaper book --set external_dir={paths[0].parent}")
+    elif not args.dry_run and paths:
         folder = paths[0].parent
         source = "chapman-wfdb" if args.variant == "wfdb" else "chapman-csv"
         flag = " --denoised" if args.variant == "denoised" else ""

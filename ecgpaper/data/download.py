@@ -33,24 +33,31 @@ def load_manifest(path=None) -> dict:
     return json.loads(Path(path or RESOURCES / "downloads.json").read_text())
 
 
-def manual_instructions(dataset: str = "chapman", dest="DIR") -> str:
-    return (
-        f"To install the {dataset} data by hand: download from "
-        "https://doi.org/10.6084/m9.figshare.c.4560497 the files Diagnostics.xlsx and "
-        "ECGData.zip (or ECGDataDenoised.zip), unzip so that you have\n"
-        f"  {dest}/Diagnostics.xlsx\n  {dest}/ECGData/<FileName>.csv   (10,646 files)\n"
-        f"then run: ecgpaper prepare --source chapman-csv --data-dir {dest} "
-        "[--denoised].\nThe PhysioNet WFDB release (JSnnnnn.hea/.mat anywhere below "
-        f"{dest}, plus Diagnostics.xlsx) works too: --source chapman-wfdb.")
+def manual_instructions(dataset: str = "chapman", dest="DIR", manifest: dict | None = None) -> str:
+    """How to install a dataset by hand (from the manifest), for when fetching fails."""
+    entry = (manifest or {}).get(dataset, {})
+    if "manual" not in entry:                  # a mirror's manifest may not carry the text
+        entry = load_manifest().get(dataset, {})
+    text = entry.get("manual", "see the dataset's landing page")
+    return f"To install the {dataset} data by hand: " + text.format(dest=dest)
 
 
-def plan_files(dataset: str = "chapman", variant: str = "raw", base_url: str | None = None,
+def default_variant(dataset: str, manifest: dict | None = None) -> str:
+    manifest = manifest or load_manifest()
+    if dataset not in manifest:
+        raise ValueError(f"unknown dataset {dataset!r}; expected one of {sorted(manifest)}")
+    entry = manifest[dataset]
+    return entry.get("default_variant") or next(iter(entry["variants"]))
+
+
+def plan_files(dataset: str = "chapman", variant: str | None = None, base_url: str | None = None,
                manifest: dict | None = None) -> list[dict]:
     """The files of a variant: name, url, size, sha256, unpack."""
     manifest = manifest or load_manifest()
     if dataset not in manifest:
         raise ValueError(f"unknown dataset {dataset!r}; expected one of {sorted(manifest)}")
     entry = manifest[dataset]
+    variant = variant or default_variant(dataset, manifest)
     if variant not in entry["variants"]:
         raise ValueError(f"unknown variant {variant!r} for {dataset}; expected one of "
                          f"{sorted(entry['variants'])}")
@@ -160,7 +167,7 @@ def _unpack(archive: Path, dest: Path) -> None:
     marker.write_text(file_sha256(archive))
 
 
-def download(dataset: str = "chapman", dest=None, *, variant: str = "raw",
+def download(dataset: str = "chapman", dest=None, *, variant: str | None = None,
              base_url: str | None = None, dry_run: bool = False, progress: bool = True,
              manifest: dict | None = None, timeout: float = 60.0) -> list[Path]:
     """Fetch, verify and unpack the files of `variant` into `dest`; returns their paths."""
@@ -187,7 +194,7 @@ def download(dataset: str = "chapman", dest=None, *, variant: str = "raw",
             try:
                 _fetch(spec, part, progress, timeout)
             except DownloadError as exc:
-                raise DownloadError(f"{exc}\n{manual_instructions(dataset, dest)}") from None
+                raise DownloadError(f"{exc}\n{manual_instructions(dataset, dest, manifest)}") from None
             try:
                 checked = _verify(part, spec)
             except DownloadError as exc:

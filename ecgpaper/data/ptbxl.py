@@ -1,0 +1,107 @@
+"""PTB-XL in its native PhysioNet layout (Wagner et al., Scientific Data 7:154, 2020):
+`ptbxl_database.csv` (one row per ECG, SCP-ECG statements in `scp_codes`) beside
+`records500/NNNNN/NNNNN_hr.{hea,dat}` (500 Hz) and `records100/…_lr` (100 Hz), 10 s,
+12 leads in millivolts.
+
+Rhythm statements (SR, SBRAD, STACH, SARRH, AFIB, AFLT, SVTAC, PSVT) map onto the
+paper's classes through `labels.SCP_TO_CLASS`; PTB-XL has no atrial-tachycardia statement,
+so AT never occurs. Records are read through the same WFDB reader and checks as Chapman.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .labels import scp_to_class
+from .record import Record
+from .validate import RecordError, safe_name
+from .wfdb_io import read_wfdb
+
+DATABASE_CSV = "ptbxl_database.csv"
+RATES = {500: "filename_hr", 100: "filename_lr"}
+MAX_TABLE_BYTES = 256 * 2**20
+# PTB-XL codes sex 0 = male, 1 = female, and writes age 300 for patients over 89.
+SEX = {0: "MALE", 1: "FEMALE"}
+AGE_OVER_89 = 300
+
+
+@dataclass(frozen=True)
+class PtbxlEntry:
+    """One row of the database table: where the record is and what it is."""
+    ecg_id: int
+    path: Path                 # record base (without extension), inside the folder
+    label: str | None          # one of the 8 classes, or None
+    scp_codes: tuple[str, ...]
+    age: float | None
+    sex: str | None
+
+
+def is_ptbxl_folder(folder) -> bool:
+    return (Path(folder) / DATABASE_CSV).is_file()
+
+
+def _scp_codes(text, where: str) -> dict:
+    try:
+        codes = ast.literal_eval(str(text))
+    except (ValueError, SyntaxError):
+        raise RecordError(f"{where}: scp_codes is not a {{'CODE': likelihood}} mapping") from None
+    if not isinstance(codes, dict):
+        raise RecordError(f"{where}: scp_codes is a {type(codes).__name__}, expected a mapping "
+                          "of SCP-ECG statements")
+    return codes
+
+
+def read_ptbxl_table(folder, fs: int = 500) -> list[PtbxlEntry]:
+    """Every ECG of `folder`'s ptbxl_database.csv, labelled, with its record path for the
+    chosen sampling rate (500 or 100 Hz). Paths must stay inside the folder."""
+    folder = Path(folder).resolve()
+    table = folder / DATABASE_CSV
+    if not table.is_file():
+        raise FileNotFoundError(f"{table}: not found; expected PTB-XL's {DATABASE_CSV} beside "
+                                "records500/ and records100/")
+    if fs not in RATES:
+        raise ValueError(f"PTB-XL sampling rate {fs}: expected 500 or 100")
+    if table.stat().st_size > MAX_TABLE_BYTES:
+        raise RecordError(f"{table}: larger than {MAX_TABLE_BYTES >> 20} MB, expected the "
+                          "PTB-XL table (about 8 MB)")
+    try:
+        df = pd.read_csv(table)
+    except (pd.errors.ParserError, UnicodeError, ValueError) as exc:
+        raise RecordError(f"{table}: unreadable CSV ({type(exc).__name__})") from None
+    needed = ["ecg_id", "scp_codes", "age", "sex", RATES[fs]]
+    missing = [c for c in needed if c not in df.columns]
+    if missing:
+        raise RecordError(f"{table}: column(s) {missing} missing, expected PTB-XL's columns "
+                          f"{needed}")
+    entries = []
+    for i, row in enumerate(df.itertuples(index=False)):
+        where = f"{table}: row {i + 1} (ecg_id {safe_name(row.ecg_id)})"
+        rel = str(getattr(row, RATES[fs]))
+        path = (folder / rel).resolve()
+        if folder not in path.parents:
+            raise RecordError(f"{where}: record path {safe_name(rel)} leaves the PTB-XL folder")
+        codes = _scp_codes(row.scp_codes, where)
+        age = None if pd.isna(row.age) else float(row.age)
+        if age == AGE_OVER_89:
+            age = 90.0
+        sex = SEX.get(int(row.sex)) if not pd.isna(row.sex) else None
+        entries.append(PtbxlEntry(ecg_id=int(row.ecg_id), path=folder / rel,
+                                  label=scp_to_class(codes), scp_codes=tuple(codes),
+                                  age=age, sex=sex))
+    return entries
+
+
+def read_ptbxl(entry: PtbxlEntry, *, fs: float = 500, allow_flat: bool = False) -> Record:
+    """One PTB-XL ECG as a Record (mV, resampled to `fs` when it was recorded at another
+    rate), labelled from its SCP statements."""
+    rec = read_wfdb(entry.path, diagnostics=None, expected_fs=fs, expected_samples=None,
+                    allow_flat=allow_flat, resample=True)
+    rec.record_id = f"ptbxl_{entry.ecg_id:05d}"
+    rec.label = entry.label
+    rec.meta = {**rec.meta, "PatientAge": entry.age, "Gender": entry.sex,
+                "scp_codes": list(entry.scp_codes)}
+    return rec

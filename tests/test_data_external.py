@@ -1,0 +1,63 @@
+"""External validation sets: PTB-XL in its native layout and CinC 2021 WFDB folders,
+read from the real records beside the project."""
+
+import ast
+
+import pandas as pd
+import pytest
+
+from ecgpaper.data.external import cinc_source, find_external
+from ecgpaper.data.labels import scp_to_class
+from ecgpaper.data.ptbxl import read_ptbxl, read_ptbxl_table
+from ecgpaper.data.validate import RecordError
+
+
+def test_cinc_source_from_record_names():
+    assert cinc_source("E00001") == "Georgia"
+    assert cinc_source("A0001") == "CPSC"
+    assert cinc_source("Q0003") == "CPSC-Extra"
+    assert cinc_source("HR00001") == "PTB-XL (CinC)"
+    assert cinc_source("S0001") == "PTB"
+    assert cinc_source("JS00001") == "Chapman-Shaoxing"
+    assert cinc_source("JS45542") == "Ningbo"
+
+
+def test_ptbxl_table_labels_match_the_scp_statements(shared_data):
+    folder = shared_data / "ptbxl"
+    entries = read_ptbxl_table(folder)
+    raw = pd.read_csv(folder / "ptbxl_database.csv")
+    assert [e.ecg_id for e in entries] == raw["ecg_id"].tolist()
+    for e, codes in zip(entries, raw["scp_codes"]):
+        assert e.label == scp_to_class(ast.literal_eval(codes))
+    first = read_ptbxl(entries[0])
+    assert first.signal.shape == (12, 5000) and first.fs == 500 and first.units == "mV"
+    assert first.record_id == "ptbxl_00001" and first.label == "SR"
+    # PTB-XL codes sex 1 as female; the CinC copy of the same ECG (HR00001) says "Sex: Female"
+    assert first.meta["Gender"] == "FEMALE" and first.meta["PatientAge"] == 56
+
+
+def test_ptbxl_path_outside_the_folder_is_refused(shared_data, tmp_path):
+    raw = pd.read_csv(shared_data / "ptbxl" / "ptbxl_database.csv")
+    raw.loc[0, "filename_hr"] = "../../outside/00001_hr"
+    raw.to_csv(tmp_path / "ptbxl_database.csv", index=False)
+    with pytest.raises(RecordError, match=r"row 1 \(ecg_id '1'\): record path .* leaves"):
+        read_ptbxl_table(tmp_path)
+
+
+def test_external_set_of_the_shared_records(shared_data):
+    found = find_external(shared_data)
+    counts = found.counts()
+    # PTB-XL native: the 500 Hz copy only, each labelled record once
+    ptbxl = [e for e in read_ptbxl_table(shared_data / "ptbxl") if e.label]
+    assert sum(counts["PTB-XL"].values()) == len(ptbxl)
+    assert "AT" not in counts["PTB-XL"]
+    assert counts["Chapman-Shaoxing"] == {"SB": 6, "AFIB": 2, "AF": 1, "SR": 1}
+    assert "Ningbo" not in counts and found.skipped[("Ningbo", "rhythm outside the 8 classes")] == 10
+    for record in found.records[:: max(1, len(found.records) // 8)]:
+        rec = record.load()
+        assert rec.signal.shape[0] == 12 and rec.fs == 500
+
+
+def test_empty_folder_says_what_it_looked_for(tmp_path):
+    with pytest.raises(RecordError, match="no record labelled with one of the 8 rhythms"):
+        find_external(tmp_path)
