@@ -30,6 +30,8 @@ class Profile:
     denoised: bool = False           # use ECGDataDenoised instead of ECGData
     twin_records: int = 1200         # size of the synthetic twin (demo)
     work_dir: str | None = None      # generated data + artifacts; default _work/<name>
+    external_dir: str | None = None  # real records of other databases (PTB-XL, CinC 2021)
+                                     # for the External validation chapter; none by default
 
     # --- signal as the models see it ----------------------------------------------
     fs: int = 100                    # sampling rate fed to the networks (Hz)
@@ -97,9 +99,9 @@ _NUMBERS: dict[str, tuple[str, float, bool]] = {
     "bootstrap": ("int", 0, False), "universal_max_epochs": ("int", 0, True),
     "universal_width": ("float", 0, True), "universal_fs": ("int", 0, True),
 }
-_OPTIONAL = {"data_dir", "work_dir", "universal_max_epochs", "universal_width",
+_OPTIONAL = {"data_dir", "work_dir", "external_dir", "universal_max_epochs", "universal_width",
              "universal_fs"}
-_TEXT = {"name", "data_dir", "work_dir"}
+_TEXT = {"name", "data_dir", "work_dir", "external_dir"}
 
 
 def _setting_problem(key: str, value) -> str | None:
