@@ -156,7 +156,10 @@ def present(df: pd.DataFrame, digits: int = 3, labels: dict | None = None,
         names = [n if n is not None else "" for n in (index.names or [None])]
         if len(names) == 1 and names[0] == "" and "" not in df.columns:
             df.index.name = "\u200b"     # an empty-looking header for an unnamed index
-        df = df.reset_index()
+        if any(name in df.columns for name in df.index.names):
+            df = df.reset_index(drop=True)   # the index repeats a column
+        else:
+            df = df.reset_index()
     else:
         df = df.reset_index(drop=True)
     if isinstance(df.columns, pd.MultiIndex):

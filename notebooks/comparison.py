@@ -31,7 +31,7 @@ from ecgpaper.notebook import difference_label, glue, say, setup, show_figure, s
 from ecgpaper.plots.metrics import plot_forest
 from ecgpaper.report import fmt_ci, fmt_number, styled
 from ecgpaper.training import artifacts
-from ecgpaper.evaluation import tables as experiment_report
+from ecgpaper.evaluation import tables as result_tables
 from ecgpaper.training.experiments import EXPERIMENTS
 
 # %% tags=["parameters", "remove-cell"]

@@ -37,7 +37,7 @@ from ecgpaper.plots.confusion import plot_confusion
 from ecgpaper.plots.metrics import plot_training_curves
 from ecgpaper.report import difference_sentence, fmt_ci, fmt_number, paired_difference
 from ecgpaper.training import artifacts
-from ecgpaper.evaluation import tables as experiment_report
+from ecgpaper.evaluation import tables as result_tables
 from ecgpaper.training.experiments import LEAD_CONFIGS, get_experiment
 from ecgpaper.training.run import effective_profile, run_experiment
 

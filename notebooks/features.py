@@ -75,12 +75,13 @@ classes_present = [c for c in CLASSES if c in set(records["label"])]
 # test rows never influence these statistics.
 
 # %% tags=["hide-input"]
-summary = metadata.summary(records)
-class_columns = [c for c in summary.columns if c in CLASSES]
+summary = metadata.summary(records).set_index("input")
+class_columns = [c for c in summary.columns if c.startswith("median ")]
 definitions = summary.drop(columns=class_columns)
-show_table(definitions.rename_axis("input"), "The 14 clinical inputs, with the number of "
-           "missing values in this store.", "tbl-features-metadata")
-show_table(summary[class_columns].rename_axis("input").round(1),
+show_table(definitions, "The 14 clinical inputs, with the number of missing values in this "
+           "store.", "tbl-features-metadata")
+medians = summary[class_columns].rename(columns=lambda c: c.removeprefix("median "))
+show_table(medians.round(1),
            "Median of each clinical input per rhythm class in this store.",
            "tbl-features-metadata-medians")
 n_missing = int(summary["missing"].sum())

@@ -34,7 +34,7 @@ from ecgpaper.plots.confusion import plot_confusion
 from ecgpaper.plots.metrics import plot_per_class
 from ecgpaper.report import fmt_ci, fmt_number
 from ecgpaper.training import artifacts
-from ecgpaper.evaluation import tables as experiment_report
+from ecgpaper.evaluation import tables as result_tables
 from ecgpaper.training.experiments import EXPERIMENTS
 
 # %% tags=["parameters", "remove-cell"]

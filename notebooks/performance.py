@@ -19,11 +19,11 @@
 # repetitions, small inputs) so the book stays fast. Each section states the project's
 # target and checks it against the measurement.
 
-# %% tags=["parameters", "remove-cell"]
-profile = "demo"
-overrides = {}
+# **On this page you will learn** how fast this machine reads the database, generates the
+# twin, runs each network and trains the seven experiments, and whether each stage meets
+# the project's target.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 import os
 import platform
 
@@ -31,10 +31,15 @@ import pandas as pd
 import torch
 
 from ecgpaper.benchmarks.registry import run_all_quick
-from ecgpaper.notebook import glue, setup
 from ecgpaper.evaluation.tables import training_times
+from ecgpaper.notebook import glue, say, setup, show_table
 
-P = setup(profile, overrides)
+# %% tags=["parameters", "remove-cell"]
+profile = "demo"
+overrides = {}
+
+# %% tags=["hide-input"]
+settings = setup(profile, overrides)
 results = run_all_quick()
 
 
@@ -48,11 +53,12 @@ def verdict(measured: float, target: float, unit: str, at_most: bool) -> str:
 # %% [markdown]
 # ## The machine
 
-# %% tags=["remove-input"]
-pd.DataFrame({"value": [
+# %% tags=["hide-input"]
+show_table(pd.DataFrame({"value": [
     platform.processor() or platform.machine(), os.cpu_count(), torch.get_num_threads(),
     torch.__version__, torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none",
-]}, index=["CPU", "logical cores", "torch threads", "torch", "GPU"])
+]}, index=pd.Index(["CPU", "logical cores", "torch threads", "torch", "GPU"], name="")),
+           "The machine that built this page.", "tbl-performance-machine")
 
 # %% [markdown]
 # ## Reading the database into the store
@@ -62,28 +68,26 @@ pd.DataFrame({"value": [
 # to the 10,646 files of the real CSV release; it also times one pass over the store, the
 # I/O cost of a training epoch.
 
-# %% tags=["remove-input"]
-from IPython.display import Markdown, display
-
+# %% tags=["hide-input"]
 prep = results["prepare"].set_index("measurement")
-display(prep.round(3))
+show_table(prep, "Reading records into the store, measured on a small corpus and "
+           "extrapolated to the whole database.", "tbl-performance-prepare")
 csv_full = float(prep.loc[prep.index.str.startswith("prepare store from chapman-csv"),
                           "full_database_s"].iloc[0])
 epoch_pass = float(prep.loc[prep.index.str.startswith("first pass"), "full_database_s"].iloc[0])
 glue("performance_prepare_csv_s", round(csv_full, 1))
-display(Markdown("Whole CSV database: " + verdict(csv_full, 60, "s", at_most=True)
-                 + "\n\nOne pass over the full store: "
-                 + verdict(epoch_pass, 2, "s", at_most=True)))
+say("Whole CSV database: " + verdict(csv_full, 60, "s", at_most=True)
+    + "\n\nOne pass over the full store: " + verdict(epoch_pass, 2, "s", at_most=True))
 
 # %% [markdown]
 # ## Generating the synthetic twin
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 twin = results["twin"].set_index("what")
-display(twin.round(2))
+show_table(twin, "Generating the synthetic twin.", "tbl-performance-twin", digits=2)
 twin_rate = float(twin["records_per_s"].iloc[0])
 glue("performance_twin_records_per_s", round(twin_rate, 1))
-display(Markdown("In memory: " + verdict(twin_rate, 50, "records/s", at_most=False)))
+say("In memory: " + verdict(twin_rate, 50, "records/s", at_most=False))
 
 # %% [markdown]
 # ## The networks at inference
@@ -93,8 +97,11 @@ display(Markdown("In memory: " + verdict(twin_rate, 50, "records/s", at_most=Fal
 # `ecgpaper bench models` for the paper's full-width networks (for which the plain
 # SE-ResNet18 at 12 × 5000 needs 3.91 GFLOP per recording).
 
-# %% tags=["remove-input"]
-results["models"].round(3)
+# %% tags=["hide-input"]
+models = results["models"].drop(columns=[c for c in ("device", "threads", "width")
+                                         if c in results["models"].columns])
+show_table(models, "Parameters, forward GFLOP, batch-1 latency and batch-32 throughput of "
+           "each network on this machine.", "tbl-performance-models")
 
 # %% [markdown]
 # ## Training throughput
@@ -102,9 +109,11 @@ results["models"].round(3)
 # Records per second for one training step (forward, backward, optimiser) and the
 # arithmetic rate it achieves, counting a training step as three forward passes.
 
-# %% tags=["remove-input"]
-train = results["train"]
-display(train.round(2))
+# %% tags=["hide-input"]
+train = results["train"].drop(columns=[c for c in ("device", "threads")
+                                       if c in results["train"].columns])
+show_table(train, "One training step per network on this machine.", "tbl-performance-train",
+           digits=2)
 
 # %% [markdown]
 # ## Time to train the seven experiments
@@ -113,10 +122,11 @@ display(train.round(2))
 # and data preparation are a few seconds more). The project's target for the demo
 # profile is all seven within ten minutes on two CPU cores.
 
-# %% tags=["remove-input"]
-times = training_times(P)
-display(times.round(2))
+# %% tags=["hide-input"]
+times = training_times(settings)
+show_table(times, "Training time of the seven experiments of this edition.",
+           "tbl-performance-experiments", digits=2)
 total_min = float(times["training seconds"].sum()) / 60
 glue("performance_train_minutes", round(total_min, 1))
-if P.name == "demo":
-    display(Markdown("All seven experiments: " + verdict(total_min, 10, "min", at_most=True)))
+if settings.name == "demo":
+    say("All seven experiments: " + verdict(total_min, 10, "min", at_most=True))

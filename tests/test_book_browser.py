@@ -62,3 +62,52 @@ def test_page_renders_in_browser(tiny_book, tmp_path, page):
     pixels = mpimg.imread(shot)
     assert pixels.shape[0] >= 1000 and pixels.shape[1] >= 1000
     assert pixels[..., :3].std() > 0.05, "the screenshot is blank"
+
+
+LAYOUT_JS = Path(__file__).with_name("layout_check.js")
+
+
+def layout_report(page: Path) -> dict:
+    """Open `page` at 1280 px with `layout_check.js` injected and return its report: every
+    table against the text column, every figure with its number and caption."""
+    import html
+    import json
+
+    probe = page.with_name(f".layout-{page.name}")
+    probe.write_text(page.read_text(encoding="utf-8").replace(
+        "</body>", f"<script>{LAYOUT_JS.read_text()}</script></body>"), encoding="utf-8")
+    try:
+        dom = browse(probe, "--dump-dom", "--window-size=1280,1600",
+                     "--virtual-time-budget=5000")
+    finally:
+        probe.unlink()
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    match = re.search(r'<pre id="layout-report"[^>]*>(.*?)</pre>', dom.stdout, re.S)
+    assert match, f"the layout probe did not run on {page.name}"
+    return json.loads(html.unescape(match.group(1)))
+
+
+def test_tables_fit_the_column_and_figures_are_numbered_at_1280px(tiny_book):
+    root = tiny_book["root"] / "_build" / "html"
+    pages = [p for p in sorted(root.rglob("*.html"))
+             if "_static" not in p.parts and p.name not in {"search.html", "genindex.html"}
+             and not p.name.startswith(".")]
+    assert len(pages) > 20
+    too_wide, unnumbered = [], []
+    n_tables = n_figures = 0
+    for page in pages:
+        report = layout_report(page)
+        name = str(page.relative_to(root))
+        for table in report["tables"]:
+            n_tables += 1
+            if table["overflow"]:
+                too_wide.append(f"{name}: table {table['id'] or table['index']} "
+                                f"({table['width']} px; column {report['column']['width']:.0f} px) "
+                                f"{table['caption'][:60]}")
+        for figure in report["figures"]:
+            n_figures += 1
+            if not (figure["numbered"] and figure["caption"]):
+                unnumbered.append(f"{name}: {figure['src']}")
+    assert n_tables > 20 and n_figures > 20
+    assert not too_wide, "tables wider than the text column at 1280 px:\n" + "\n".join(too_wide)
+    assert not unnumbered, "figures without a number and caption:\n" + "\n".join(unnumbered)

@@ -57,3 +57,53 @@ def test_demo_pages_say_their_numbers_are_synthetic(tiny_book):
     for name in ("executed/data.html", "executed/experiment_2.html",
                  "executed/comparison.html"):
         assert "Synthetic data." in rendered[name], name
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_se_share_in_prose_equals_the_computed_share(tiny_book):
+    text = _text(pages(tiny_book)["executed/se_attention.html"])
+    prose = re.search(r"for the network read here is ([\d.]+ %) of its parameters", text)
+    table = re.search(r"of which in SE gates [\d,]+ \(([\d.]+ %)\)", text)
+    assert prose and table, "the SE share is missing from the prose or the table"
+    assert prose.group(1) == table.group(1)
+
+
+def test_parameter_count_of_the_paper_only_where_the_paper_states_it(tiny_book):
+    from ecgpaper import paper
+    rendered = pages(tiny_book)
+    stated = f"{paper.PARAMETER_COUNTS['total']:,}"
+    for e in range(1, 7):
+        text = _text(rendered[f"executed/experiment_{e}.html"])
+        assert "9.2 M" not in text and stated not in text, e
+    assert stated in _text(rendered["executed/experiment_7.html"])
+
+
+def test_synthetic_note_only_on_pages_that_use_data(tiny_book):
+    rendered = pages(tiny_book)
+    assert "Synthetic data." not in rendered["executed/architectures.html"]
+    for name in ("executed/features.html", "executed/methods_training.html",
+                 "executed/conclusion.html", "executed/experiment_7.html"):
+        assert "Synthetic data." in rendered[name], name
+    assert "synthetic vs real" in _text(rendered["executed/comparison.html"])
+
+
+def test_abstract_and_conclusion_carry_live_numbers(tiny_book):
+    rendered = pages(tiny_book)
+    abstract = _text(rendered["book/intro.html"])
+    assert re.search(r"test accuracy of \d\.\d{3} \(\d\.\d{3}–\d\.\d{3}\)", abstract)
+    assert "on lead II alone" in abstract
+    conclusion = _text(rendered["executed/conclusion.html"])
+    for claim in ("plain ResNet", "lead dropout", "47 ms", "GPT-4o"):
+        assert claim in conclusion, claim
+    assert conclusion.count("not checked yet") >= 4
+
+
+def test_no_general_index_and_author_year_bibliography(tiny_book):
+    html = tiny_book["root"] / "_build" / "html"
+    assert not (html / "genindex.html").exists()
+    bibliography = _text(pages(tiny_book)["book/bibliography.html"])
+    assert "Hannun et al., 2019" in bibliography
+    assert "n.d." not in bibliography
