@@ -55,6 +55,10 @@ CHAPTERS: tuple[Chapter, ...] = (
             inputs=("experiments/*/metrics.json",)),
     Chapter("per_class", "per_class.py", depends_on=ALL_EXPERIMENTS,
             inputs=("experiments/*/metrics.json", "experiments/*/predictions.csv")),
+    # reads the trained networks of experiments 1 and 7; the records come from the
+    # profile's external_dir (a parameter, so a new folder reruns the chapter)
+    Chapter("external", "external.py", depends_on=("experiment_1", "experiment_7"),
+            inputs=("experiments/1/best.pt", "experiments/7/best.pt")),
     Chapter("performance", "performance.py", depends_on=("data", *ALL_EXPERIMENTS),
             inputs=("store/manifest.json", "experiments/*/metrics.json")),
     Chapter("conclusion", "conclusion.py",
@@ -63,7 +67,7 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter("reproducibility", "reproducibility.py",
             depends_on=("data", "features", "architectures", "methods_training",
                         *ALL_EXPERIMENTS, "se_attention", "comparison", "per_class",
-                        "performance", "conclusion")),
+                        "external", "performance", "conclusion")),
 )
 
 BY_NAME: dict[str, Chapter] = {c.name: c for c in CHAPTERS}

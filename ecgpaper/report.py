@@ -42,6 +42,8 @@ LABELS: dict[str, str] = {
     "records_per_s": "records/s", "ms_per_record": "ms per record",
     "full_database_s": "whole database (s)", "best_val_f1_macro": "best validation F1",
     "n_fallback": "fallbacks", "rate": "fallback rate",
+    "balanced_recall_common": "balanced recall over SB, SR, ST, AFIB",
+    "macro_f1_present": "macro-F1 (classes present)", "classes_absent": "classes absent",
 }
 _UNITS = {"ms": "ms", "s": "s", "hz": "Hz", "mb": "MB", "gb": "GB", "gflop": "GFLOP",
           "mflop": "MFLOP", "pct": "%", "bpm": "bpm", "uv": "µV"}

@@ -43,13 +43,17 @@ def tiny_book(tmp_path_factory):
     work = tmp_path_factory.mktemp("work")
     old = os.environ.get("ECGPAPER_WORK")
     os.environ["ECGPAPER_WORK"] = str(work)
+    settings = dict(TINY_BOOK)
+    if shared_data_dir() is not None:     # the External validation chapter scores them
+        settings["external_dir"] = str(shared_data_dir())
     try:
-        profile = get_profile("demo", **TINY_BOOK)
+        profile = get_profile("demo", **settings)
         log: list[str] = []
-        result = run_book(profile, TINY_BOOK, root=root, log=log.append)
+        result = run_book(profile, settings, root=root, log=log.append)
     finally:
         if old is None:
             os.environ.pop("ECGPAPER_WORK", None)
         else:
             os.environ["ECGPAPER_WORK"] = old
-    return {"root": root, "profile_work": work / "demo", "result": result, "log": log}
+    return {"root": root, "profile_work": work / "demo", "result": result, "log": log,
+            "settings": settings}

@@ -107,3 +107,15 @@ def test_no_general_index_and_author_year_bibliography(tiny_book):
     bibliography = _text(pages(tiny_book)["book/bibliography.html"])
     assert "Hannun et al., 2019" in bibliography
     assert "n.d." not in bibliography
+
+
+def test_external_validation_page(tiny_book):
+    """With the real records beside the project the chapter scores them per source;
+    without them it says how to get PTB-XL and shows no number of ours."""
+    text = _text(pages(tiny_book)["executed/external.html"])
+    if "external_dir" in tiny_book["settings"]:
+        for phrase in ("Labelled records per source", "PTB-XL", "Georgia",
+                       "balanced recall over SB, SR, ST, AFIB", "confusion matrix"):
+            assert phrase in text, phrase
+    else:
+        assert "No external data was given to this build" in text

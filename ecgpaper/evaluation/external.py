@@ -10,6 +10,8 @@ rhythms SB, SR, ST and AFIB.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -32,7 +34,10 @@ def _scores(cm: np.ndarray, present: np.ndarray) -> dict[str, np.ndarray]:
         f1 = np.where(support + predicted > 0, 2 * tp / (support + predicted), np.nan)
     common = np.array([c in COMMON_RHYTHMS for c in CLASSES]) & present
     total = cm.sum(axis=(1, 2))
-    with np.errstate(invalid="ignore"):
+    # a resample may hold none of a source's common rhythms: its mean is NaN, which the
+    # percentile interval leaves out
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
         return {
             "accuracy": np.where(total > 0, tp.sum(axis=1) / np.maximum(total, 1), np.nan),
             "balanced_recall_common": (np.nanmean(recall[:, common], axis=1)
