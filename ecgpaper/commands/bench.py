@@ -17,7 +17,9 @@ def register(parser) -> None:
         p = sub.add_parser(name, help=module.DESCRIPTION.replace("%", "%%"), description=module.DESCRIPTION)
         p.add_argument("--json", action="store_true", help="print JSON records")
         p.add_argument("--quick", action="store_true", help="small, fast version")
-        p.add_argument("--out", help="also write the results to this JSON file")
+        p.add_argument("--out", help="also write the results, with the device and date they "
+                                     "were measured on, to this JSON file (commit it under "
+                                     "book/measurements/ to show it in the book)")
         module.add_arguments(p)
         p.set_defaults(_module=module)
 
@@ -25,7 +27,7 @@ def register(parser) -> None:
 def run(args) -> int:
     import json
 
-    from ..fileio import atomic_write_json
+    from ..measurements import write_measurement
 
     module = args._module
     skip = {"json", "quick", "out", "bench", "command", "_module", "_run"}
@@ -37,5 +39,6 @@ def run(args) -> int:
     else:
         print(table.to_string(index=False))
     if args.out:
-        atomic_write_json(args.out, records, indent=1)
+        write_measurement(args.out, args.bench, records, device=kwargs.get("device"),
+                          options={"quick": args.quick, **kwargs})
     return 0

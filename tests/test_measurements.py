@@ -1,0 +1,48 @@
+"""Measurements taken elsewhere travel as files with their provenance."""
+
+import json
+
+import pytest
+
+from ecgpaper.cli import main
+from ecgpaper.measurements import FORMAT, load_measurements
+
+
+def _fake_benchmark():
+    """A benchmark module that measures nothing heavy (the real ones take minutes)."""
+    import types
+
+    import pandas as pd
+    module = types.ModuleType("fake")
+    module.DESCRIPTION = "a stand-in benchmark"
+    module.add_arguments = lambda parser: parser.add_argument("--device", default=None)
+    module.measure = lambda quick=False, device=None, **_: pd.DataFrame(
+        [{"model": "x", "records_per_s": 12.5, "device": device or "cpu"}])
+    return module
+
+
+def test_bench_out_writes_records_with_device_and_date(tmp_path, capsys, monkeypatch):
+    import ecgpaper.benchmarks.registry as registry
+    monkeypatch.setattr(registry, "benchmark_modules", lambda: {"twin": _fake_benchmark()})
+    out = tmp_path / "twin-cpu.json"
+    assert main(["bench", "twin", "--quick", "--out", str(out)]) == 0
+    data = json.loads(out.read_text())
+    assert data["format"] == FORMAT and data["benchmark"] == "twin"
+    assert data["records"] == [{"model": "x", "records_per_s": 12.5, "device": "cpu"}]
+    assert data["options"] == {"quick": True, "device": None}
+    prov = data["provenance"]
+    assert prov["device"]["kind"] == "cpu" and prov["device"]["name"]
+    assert prov["measured"].endswith("+00:00") and prov["git_commit"]
+    (tmp_path / "other.json").write_text(json.dumps({"something": "else"}))
+    found = load_measurements(tmp_path)
+    assert [m["file"] for m in found] == ["twin-cpu.json"]
+    assert load_measurements(tmp_path, benchmark="train") == []
+
+
+def test_a_damaged_measurement_is_named(tmp_path):
+    (tmp_path / "gpu.json").write_text(json.dumps({"format": FORMAT, "benchmark": "train"}))
+    with pytest.raises(ValueError, match=r"gpu\.json: field 'provenance' missing"):
+        load_measurements(tmp_path)
+    (tmp_path / "gpu.json").write_text("{not json")
+    with pytest.raises(ValueError, match=r"gpu\.json: unreadable measurement file"):
+        load_measurements(tmp_path)
