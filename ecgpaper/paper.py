@@ -31,7 +31,7 @@ TABLE2: dict[str, str] = {
     "Optimizer": "AdamW",
     "Learning rate": "0.001",
     "Weight decay": "0.0001",
-    "Scheduler": "CosineAnnealingWarmRestarts (T0 = 10, Tmult = 2)",
+    "Scheduler": "CosineAnnealing WarmRestarts (T0 = 10, Tmult = 2)",
     "Loss function": "cross-entropy + class weights + label smoothing (ε = 0.1)",
     "Gradient clipping": "max norm 1.0",
     "Batch size": "64 (standard) / 32 (universal)",

@@ -259,6 +259,19 @@ def paired_difference(y_true, pred_a, pred_b, n: int = 1000, seed: int = 42,
     return out
 
 
+def compare_predictions(reference: pd.DataFrame, other: pd.DataFrame, n: int = 1000,
+                        seed: int = 42) -> dict[str, tuple[float, float, float]]:
+    """`paired_difference` of two stored prediction frames (record_id, label, pred),
+    other minus reference, on the test records both contain."""
+    from .constants import CLASSES
+    merged = reference.merge(other, on="record_id", suffixes=("_ref", ""))
+    index = {c: i for i, c in enumerate(CLASSES)}
+    return paired_difference(merged["label"].astype(str).map(index),
+                             merged["pred_ref"].astype(str).map(index),
+                             merged["pred"].astype(str).map(index), n=n, seed=seed,
+                             n_classes=len(CLASSES))
+
+
 def difference_sentence(name: str, diff: tuple[float, float, float], digits: int = 3) -> str:
     """'macro-F1 is 0.021 higher (95 % CI −0.004 to 0.046; the interval includes 0)'."""
     value, low, high = diff
@@ -274,5 +287,39 @@ def difference_sentence(name: str, diff: tuple[float, float, float], digits: int
     return f"{name} is {size} {direction} ({span}; {verdict})"
 
 
-__all__ = ["present", "label", "fmt_number", "fmt_ci", "markdown_table", "table_directive",
+def results_summary(per_class: pd.DataFrame, confusion: pd.DataFrame) -> dict[str, str]:
+    """Computed sentences about one configuration's test results: its best and worst class
+    by F1 (with 95 % intervals) and its most frequent confusion.
+
+    `per_class` has f1, f1_low, f1_high and support per class; `confusion` is the count
+    matrix (rows true, columns predicted). Returns {"best", "worst", "classes",
+    "confusion"}."""
+    import numpy as np
+    scored = per_class[per_class["support"] > 0]["f1"].dropna()
+    out = {"best": "", "worst": "", "classes": "", "confusion": ""}
+    if scored.empty:
+        return out
+    best, worst = str(scored.idxmax()), str(scored.idxmin())
+
+    def f1(cls: str) -> str:
+        row = per_class.loc[cls]
+        return fmt_ci(row["f1"], row.get("f1_low"), row.get("f1_high"))
+
+    out.update(best=best, worst=worst, classes=(
+        f"Its best class is **{best}** (F1 {f1(best)}) and its worst **{worst}** (F1 "
+        f"{f1(worst)}, {int(per_class.loc[worst, 'support']):,} test records)."))
+    errors = confusion.to_numpy().astype(float).copy()
+    np.fill_diagonal(errors, 0)
+    if errors.max() > 0:
+        i, j = np.unravel_index(errors.argmax(), errors.shape)
+        true, predicted = confusion.index[i], confusion.columns[j]
+        out["confusion"] = (f"The most frequent error is **{true} read as {predicted}**: "
+                            f"{int(errors[i, j]):,} of {int(confusion.loc[true].sum()):,} "
+                            f"{true} test records.")
+    else:
+        out["confusion"] = "It makes no error on the test split."
+    return out
+
+
+__all__ = ["results_summary", "compare_predictions", "present", "label", "fmt_number", "fmt_ci", "markdown_table", "table_directive",
            "styled", "paired_difference", "difference_sentence", "LABELS", "MISSING"]

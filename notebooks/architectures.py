@@ -13,9 +13,10 @@
 # %% [markdown]
 # # Architectures
 #
-# This chapter lays out every network in the book: the SE-ResNet18-1D of Kisialeu &
-# Nedzved (paper) with and without its metadata branch, the lead-agnostic UniversalECGNet,
-# and four designs from the PhysioNet/CinC challenges that we rebuild as comparisons
+# This chapter lays out every network in the book: the SE-ResNet18-1D of the paper
+# {cite:p}`kisialeu` with and without its metadata branch, the lead-agnostic
+# UniversalECGNet, and four designs from the PhysioNet/CinC challenges
+# {cite:p}`alday2020` that we rebuild for comparison
 # {cite:p}`xia2021,borra2020,kropf2020,nejedly2020`. For each we count parameters and
 # forward FLOPs (FLOP = 2 multiply-accumulates, counted on convolutions, linear layers and
 # GRUs), and we audit the parameter counts the paper states against what its own

@@ -24,15 +24,13 @@
 # paper's claims the book has and has not yet put to the test.
 
 # %% tags=["hide-input"]
-import numpy as np
 import pandas as pd
 
 from ecgpaper import paper
-from ecgpaper.constants import CLASSES
 from ecgpaper.evaluation import tables as result_tables
 from ecgpaper.models import audit
 from ecgpaper.notebook import glue, say, setup, show_table
-from ecgpaper.report import difference_sentence, fmt_ci, fmt_number, paired_difference
+from ecgpaper.report import compare_predictions, difference_sentence, fmt_ci, fmt_number
 from ecgpaper.training import artifacts
 from ecgpaper.training.experiments import EXPERIMENTS, LEAD_CONFIGS, get_experiment
 from ecgpaper.training.run import effective_profile
@@ -61,13 +59,8 @@ def predictions_of(experiment_id: str) -> pd.DataFrame:
 
 def compare(reference: str, other: str) -> dict:
     """Paired bootstrap differences (other minus reference) on the same test records."""
-    merged = predictions_of(reference).merge(predictions_of(other), on="record_id",
-                                             suffixes=("_ref", ""))
-    index = {c: i for i, c in enumerate(CLASSES)}
-    return paired_difference(merged["label"].map(index),
-                             merged["pred_ref"].astype(str).map(index),
-                             merged["pred"].astype(str).map(index),
-                             n=max(settings.bootstrap, 50), seed=settings.seed)
+    return compare_predictions(predictions_of(reference), predictions_of(other),
+                               n=max(settings.bootstrap, 50), seed=settings.seed)
 
 # %% [markdown]
 # ## Results of this edition

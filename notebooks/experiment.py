@@ -29,13 +29,13 @@ import numpy as np
 import pandas as pd
 
 from ecgpaper import paper
-from ecgpaper.constants import CLASSES
 from ecgpaper.notebook import (difference_label, glue, say, setup, show_figure,
                                show_table)
 from ecgpaper.plots.attention import plot_lead_attention
 from ecgpaper.plots.confusion import plot_confusion
 from ecgpaper.plots.metrics import plot_training_curves
-from ecgpaper.report import difference_sentence, fmt_ci, fmt_number, paired_difference
+from ecgpaper.report import (compare_predictions, difference_sentence, fmt_ci, fmt_number,
+                             results_summary)
 from ecgpaper.training import artifacts
 from ecgpaper.evaluation import tables as result_tables
 from ecgpaper.training.experiments import LEAD_CONFIGS, get_experiment
@@ -170,39 +170,20 @@ show_figure(plot_confusion(confusion, normalize=True, title=""), f"{figure_prefi
 
 # %% tags=["hide-input"]
 per_class = result_tables.per_class(run_settings, config.id)
-scored = per_class[per_class["support"] > 0]["f1"].dropna()
-best_class, worst_class = scored.idxmax(), scored.idxmin()
-off_diagonal = confusion.to_numpy().copy()
-np.fill_diagonal(off_diagonal, 0)
-true_index, predicted_index = np.unravel_index(off_diagonal.argmax(), off_diagonal.shape)
-sentences = [
-    f"Its best class is **{best_class}** (F1 {fmt_ci(per_class.loc[best_class, 'f1'], per_class.loc[best_class, 'f1_low'], per_class.loc[best_class, 'f1_high'])}) "
-    f"and its worst **{worst_class}** (F1 {fmt_ci(per_class.loc[worst_class, 'f1'], per_class.loc[worst_class, 'f1_low'], per_class.loc[worst_class, 'f1_high'])}, "
-    f"{int(per_class.loc[worst_class, 'support'])} test records)."]
-if off_diagonal.max() > 0:
-    true_class, predicted_class = confusion.index[true_index], confusion.columns[predicted_index]
-    sentences.append(
-        f"The most frequent error is **{true_class} read as {predicted_class}**: "
-        f"{int(off_diagonal.max())} of {int(confusion.loc[true_class].sum())} {true_class} "
-        f"test records.")
-else:
-    sentences.append("It makes no error on the test split.")
+summary = results_summary(per_class, confusion)
+sentences = [summary["classes"], summary["confusion"]]
 if config.id != "1" and "1" in artifacts.available(settings):
     reference = artifacts.load_predictions(effective_profile(settings, get_experiment("1")), "1")
-    merged = reference.merge(predictions, on="record_id", suffixes=("_ref", ""))
-    class_index = {c: i for i, c in enumerate(CLASSES)}
-    differences = paired_difference(
-        merged["label"].map(class_index), merged["pred_ref"].astype(str).map(class_index),
-        merged["pred"].astype(str).map(class_index), n=max(settings.bootstrap, 50),
-        seed=settings.seed)
+    differences = compare_predictions(reference, predictions, n=max(settings.bootstrap, 50),
+                                      seed=settings.seed)
     sentences.append(
         "Against experiment 1 on the same test records: "
         + difference_sentence("accuracy", differences["accuracy"]) + "; "
         + difference_sentence("macro-F1", differences["f1_macro"]) + ".")
     glue(key + "vs_exp1_f1", fmt_ci(*differences["f1_macro"]))
 say(" ".join(sentences))
-glue(key + "best_class", best_class)
-_ = glue(key + "worst_class", worst_class)
+glue(key + "best_class", summary["best"])
+_ = glue(key + "worst_class", summary["worst"])
 
 # %% [markdown] tags=["only-if:experiment=7"]
 # ## Lead configurations (Table 5)

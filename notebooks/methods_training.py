@@ -72,8 +72,8 @@ def training_settings(run_profile) -> dict[str, str]:
         "Optimizer": type(optimizer).__name__,
         "Learning rate": f"{group['lr']:g}",
         "Weight decay": f"{group['weight_decay']:g}",
-        "Scheduler": f"{type(scheduler).__name__} (T0 = {scheduler.T_0}, "
-                     f"Tmult = {scheduler.T_mult})",
+        "Scheduler": f"{type(scheduler).__name__.replace('WarmRestarts', ' WarmRestarts')} "
+                     f"(T0 = {scheduler.T_0}, Tmult = {scheduler.T_mult})",
         "Loss function": f"cross-entropy + inverse-frequency class weights + label "
                          f"smoothing (ε = {standard.label_smoothing:g})",
         "Gradient clipping": f"max norm {standard.grad_clip:g}",
@@ -96,7 +96,8 @@ def training_settings(run_profile) -> dict[str, str]:
 ours_full = training_settings(full)
 ours_profile = training_settings(settings)
 rows = [{"setting": name, "paper (Table 2)": value, "this code, full profile": ours_full[name],
-         f"this code, {settings.name} profile": ours_profile[name]}
+         f"this code, {settings.name} profile": ("same" if ours_profile[name] == ours_full[name]
+                                                 else ours_profile[name])}
         for name, value in paper.TABLE2.items()]
 table2 = pd.DataFrame(rows)
 if settings.name == "full":
