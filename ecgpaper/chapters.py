@@ -55,6 +55,11 @@ CHAPTERS: tuple[Chapter, ...] = (
             inputs=("experiments/*/metrics.json",)),
     Chapter("per_class", "per_class.py", depends_on=ALL_EXPERIMENTS,
             inputs=("experiments/*/metrics.json", "experiments/*/predictions.csv")),
+    # shows the sample and prompts of the LLM-vision experiment; scores cached answers
+    # (llm/runs) beside experiment 1 and the best configuration on the same records
+    Chapter("llm_vision", "llm_vision.py", depends_on=("data", *ALL_EXPERIMENTS),
+            inputs=("store/manifest.json", "experiments/*/metrics.json",
+                    "experiments/*/predictions.csv", "llm/runs/*.json")),
     # reads the trained networks of experiments 1 and 7; the records come from the
     # profile's external_dir (a parameter, so a new folder reruns the chapter)
     Chapter("external", "external.py", depends_on=("experiment_1", "experiment_7"),

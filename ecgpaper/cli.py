@@ -25,6 +25,7 @@ COMMANDS = {
     "evaluate": "evaluate",
     "book": "book",
     "bench": "bench",
+    "llm": "llm",
 }
 
 # Exceptions that the package raises on bad input, with a message naming the file or
