@@ -8,16 +8,20 @@ import numpy as np
 def plot_augmentations(variants: dict[str, np.ndarray], fs: float, lead_names=("II", "V1"),
                        seconds: float = 4.0):
     """One row per variant (the original first), one column per lead; `variants` maps a
-    title to a (leads, samples) array of the named leads."""
+    title to a (leads, samples) array of the named leads. Each augmented trace is drawn
+    over the original (grey) so that the change shows."""
     import matplotlib.pyplot as plt
     n = int(seconds * fs)
     t = np.arange(n) / fs
     rows = len(variants)
     fig, axes = plt.subplots(rows, len(lead_names), figsize=(8.5, 1.45 * rows + 0.6),
                              sharex=True, squeeze=False)
+    original = next(iter(variants.values()))
     for r, (title, signal) in enumerate(variants.items()):
         for c, lead in enumerate(lead_names):
             ax = axes[r, c]
+            if r > 0:
+                ax.plot(t, original[c, :n], lw=1.6, color="0.8")
             ax.plot(t, signal[c, :n], lw=0.8, color="black" if r == 0 else "C0")
             ax.set_yticks([])
             if r == 0:
@@ -36,7 +40,7 @@ def plot_lead_masks(masks: np.ndarray, lead_names):
     import matplotlib.pyplot as plt
     batches, per_batch, n_leads = masks.shape
     grid = masks.reshape(batches * per_batch, n_leads).astype(float)
-    fig, ax = plt.subplots(figsize=(8.5, 0.16 * len(grid) + 1.2))
+    fig, ax = plt.subplots(figsize=(8.5, 0.085 * len(grid) + 1.0))
     ax.imshow(grid, aspect="auto", cmap="Blues", vmin=-0.3, vmax=1.0, interpolation="nearest")
     for b in range(1, batches):
         ax.axhline(b * per_batch - 0.5, color="black", lw=1.2)
