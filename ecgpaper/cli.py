@@ -25,6 +25,7 @@ COMMANDS = {
     "evaluate": "evaluate",
     "book": "book",
     "bench": "bench",
+    "predict": "predict",
     "llm": "llm",
 }
 

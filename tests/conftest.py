@@ -29,6 +29,20 @@ def shared_data() -> Path:
 
 
 @pytest.fixture(scope="session")
+def real_models(shared_data, tmp_path_factory) -> dict:
+    """Tiny networks (experiments 1, 2, 7) trained on the real Chapman WFDB records, and
+    Chapman's Diagnostics table (read once: it takes seconds)."""
+    from inference_setup import train_real_artifacts
+
+    from ecgpaper.data.chapman import read_diagnostics
+    work = tmp_path_factory.mktemp("real_models")
+    return {"work": work, "shared": shared_data,
+            "artifacts": train_real_artifacts(shared_data, work),
+            "diagnostics": read_diagnostics(shared_data / "chapman" / "metadata" /
+                                            "Diagnostics.xlsx")}
+
+
+@pytest.fixture(scope="session")
 def tiny_book(tmp_path_factory):
     """Copy the book sources to a temporary folder and build it on tiny settings."""
     from ecgpaper.book import run_book

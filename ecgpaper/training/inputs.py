@@ -32,6 +32,7 @@ class Inputs:
     channel_std: list = field(default_factory=list)
     fs: int = 500
     n_samples: int = 0
+    source_fs: int = 500              # the store's rate; block-averaged by source_fs // fs
 
     @property
     def n_features(self) -> int:
@@ -79,4 +80,4 @@ def load_inputs(store, profile, exp: Experiment, progress: bool = False) -> Inpu
     return Inputs(splits=splits, record_ids=ids, feature_names=names, feature_stats=fstats,
                   channel_mean=np.asarray(mean, dtype=float).tolist(),
                   channel_std=np.asarray(std, dtype=float).tolist(), fs=profile.fs,
-                  n_samples=int(splits["train"].x.shape[-1]))
+                  n_samples=int(splits["train"].x.shape[-1]), source_fs=int(store.fs))

@@ -171,6 +171,8 @@ def _train(exp, eprof, inputs, config, folder, info, resume, progress, log):
     model = build_model(model_config(eprof, exp, inputs.n_features, info.device))
     fcfg = fit_config(eprof, exp, progress=progress)
     extra = {"experiment": exp.id, "fs": inputs.fs, "n_samples": inputs.n_samples,
+             "source_fs": inputs.source_fs, "source_units": "uV",
+             "metadata": exp.metadata, "morphology": exp.morphology,
              "channel_mean": inputs.channel_mean, "channel_std": inputs.channel_std,
              "feature_names": inputs.feature_names,
              "feature_median": inputs.feature_stats.get("median", []),

@@ -1,0 +1,127 @@
+"""Checks on a recording given as arrays with lead names (the service's JSON body, a
+notebook's numpy arrays): every problem is one `InputError` naming the field.
+
+Readers (`data.chapman`, `data.wfdb_io`) already run `data.validate.validate_signal` on
+the files they read; arrays get the same checks here: all 12 leads go through
+`validate_signal` itself (units, flat leads, Einthoven/Goldberger and chest-lead
+agreement), a subset through the checks that make sense without the other leads.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..constants import LEADS
+from ..data.validate import (FLAT_P2P_UV, MAX_LEAD_AMPLITUDE_UV, MAX_MEDIAN_P2P_UV,
+                             MIN_MEDIAN_P2P_UV, RecordError, safe_name, to_microvolts,
+                             validate_signal)
+from .preprocess import InputError, Signal
+
+UNITS = {"uv": "uV", "µv": "uV", "μv": "uV", "mv": "mV"}
+MIN_FS, MAX_FS = 50.0, 10_000.0
+MAX_SECONDS = 60.0
+_ALIASES = {name.upper(): name for name in LEADS}
+
+
+def canonical_leads(names) -> list[str]:
+    """Lead names as I..V6 (case-insensitive); unknown or repeated names are errors."""
+    out: list[str] = []
+    for raw in names:
+        name = _ALIASES.get(str(raw).strip().upper())
+        if name is None:
+            raise InputError(f"unknown lead name {safe_name(raw)}, expected some of "
+                             f"{list(LEADS)}", f"leads.{safe_name(raw).strip(chr(39))}")
+        if name in out:
+            raise InputError(f"lead {name} given twice (names are case-insensitive), "
+                             "expected each lead at most once", f"leads.{name}")
+        out.append(name)
+    return out
+
+
+def check_units(units) -> str:
+    unit = UNITS.get(str(units).strip().lower()) if isinstance(units, str) else None
+    if unit is None:
+        raise InputError(f"units {safe_name(units)}, expected 'uV' or 'mV'", "units")
+    return unit
+
+
+def check_fs(fs) -> float:
+    if isinstance(fs, bool) or not isinstance(fs, (int, float)) or not math.isfinite(fs):
+        raise InputError("fs must be a number (sampling rate in Hz)", "fs")
+    if not MIN_FS <= fs <= MAX_FS:
+        raise InputError(f"fs {fs:g} Hz, expected {MIN_FS:g}-{MAX_FS:g} Hz", "fs")
+    return float(fs)
+
+
+def signal_from_arrays(leads: dict, fs, units, *, record_id: str = "request",
+                       meta: dict | None = None, min_seconds: float = 0.0,
+                       max_seconds: float = MAX_SECONDS) -> Signal:
+    """A checked `Signal` from {lead name: samples}, the rate and the units."""
+    if not isinstance(leads, dict) or not leads:
+        raise InputError("leads must be a non-empty object {lead name: [samples]}", "leads")
+    names = canonical_leads(leads)
+    fs = check_fs(fs)
+    unit = check_units(units)
+    arrays = []
+    for raw, name in zip(leads, names):
+        try:
+            a = np.asarray(leads[raw], dtype=np.float64)
+        except (TypeError, ValueError, OverflowError):
+            raise InputError(f"lead {name}: expected a list of numbers", f"leads.{name}") \
+                from None
+        if a.ndim != 1:
+            raise InputError(f"lead {name}: expected a flat list of numbers, got "
+                             f"{a.ndim} dimensions", f"leads.{name}")
+        arrays.append(a)
+    lengths = {name: len(a) for name, a in zip(names, arrays)}
+    if len(set(lengths.values())) != 1:
+        raise InputError(f"leads of unequal length {lengths}, expected the same number of "
+                         "samples in every lead", "leads")
+    n = arrays[0].shape[0]
+    seconds = n / fs
+    if n == 0 or seconds < min_seconds:
+        raise InputError(f"{n} samples = {seconds:.2f} s at {fs:g} Hz, expected at least "
+                         f"{min_seconds:g} s", "leads")
+    if seconds > max_seconds:
+        raise InputError(f"{n} samples = {seconds:.1f} s at {fs:g} Hz, expected at most "
+                         f"{max_seconds:g} s per request", "leads")
+    x = np.stack(arrays)
+    bad = ~np.isfinite(x)
+    if bad.any():
+        k, t = np.argwhere(bad)[0]
+        raise InputError(f"lead {names[k]}: {int(bad[k].sum())} NaN/Inf or out-of-range "
+                         f"value(s), first at sample {int(t)}", f"leads.{names[k]}")
+    sig = Signal(x.astype(np.float32), tuple(names), fs, unit, record_id, dict(meta or {}))
+    check_amplitudes(sig)
+    return sig
+
+
+def check_amplitudes(sig: Signal) -> None:
+    """Plausible ECG amplitudes for the declared units (the readers' checks)."""
+    if set(sig.leads) == set(LEADS):
+        order = [sig.leads.index(name) for name in LEADS]
+        try:
+            validate_signal(sig.signal[order], fs=sig.fs, units=sig.units,
+                            source=sig.record_id, expected_fs=None, expected_samples=None)
+        except RecordError as exc:
+            raise InputError(str(exc), "leads") from None
+        return
+    uv = to_microvolts(np.asarray(sig.signal, dtype=np.float64), sig.units)
+    p2p = np.ptp(uv, axis=1)
+    flat = [name for name, v in zip(sig.leads, p2p) if v < FLAT_P2P_UV]
+    if flat:
+        raise InputError(f"flat lead(s) {flat} (peak-to-peak below {FLAT_P2P_UV:g} µV): "
+                         "leave out leads that are missing or disconnected",
+                         f"leads.{flat[0]}")
+    median = float(np.median(p2p))
+    if not MIN_MEDIAN_P2P_UV <= median <= MAX_MEDIAN_P2P_UV:
+        raise InputError(f"median peak-to-peak {median:.3g} µV with units {sig.units!r}, "
+                         f"expected {MIN_MEDIAN_P2P_UV:g}-{MAX_MEDIAN_P2P_UV:g} µV for an ECG: "
+                         "wrong units or gain", "units")
+    worst = int(np.argmax(p2p))
+    if p2p[worst] > 2 * MAX_LEAD_AMPLITUDE_UV:
+        raise InputError(f"lead {sig.leads[worst]} peak-to-peak {p2p[worst] / 1000:.1f} mV, "
+                         f"expected at most {2 * MAX_LEAD_AMPLITUDE_UV / 1000:g} mV",
+                         f"leads.{sig.leads[worst]}")

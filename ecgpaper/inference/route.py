@@ -1,0 +1,152 @@
+"""Routing a recording to a network and reading its answer.
+
+All 12 leads go to the 12-lead SE-ResNet18 when one is loaded; any other subset goes to
+UniversalECGNet with the leads' indices in I..V6 (every lead given is present, so the
+mask is all true). A network that needs clinical metadata gets it, or the request is
+refused by `preprocess.model_features` with a message naming what is missing.
+
+Networks run through a backend with two calls (`standard`, `universal`) so that PyTorch
+and ONNX Runtime are interchangeable (`onnx_backend.OnnxRunner`).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..constants import CLASSES, LEADS
+from .artifact import Artifact, find_artifacts, load_artifact
+from .preprocess import InputError, Signal, all_leads, model_features, model_signal
+
+
+class TorchRunner:
+    """Batch-1 forward passes of a PyTorch module on the CPU (or `device`)."""
+    backend = "torch"
+
+    def __init__(self, artifact: Artifact, device: str = "cpu"):
+        import torch
+        self.torch = torch
+        self.device = device
+        self.model = artifact.model.to(device).eval()
+
+    def standard(self, x: np.ndarray, feats: np.ndarray | None) -> np.ndarray:
+        t = self.torch
+        with t.inference_mode():
+            meta = None if feats is None or feats.shape[-1] == 0 else \
+                t.from_numpy(feats).to(self.device)
+            return self.model(t.from_numpy(x).to(self.device), meta).float().cpu().numpy()
+
+    def universal(self, x: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        t = self.torch
+        with t.inference_mode():
+            xt = t.from_numpy(x).to(self.device)
+            it = t.from_numpy(idx).to(self.device)
+            logits, attn = self.model(xt, it, t.ones_like(it, dtype=t.bool))
+            return logits.float().cpu().numpy(), attn.float().cpu().numpy()
+
+
+@dataclass
+class Prediction:
+    record_id: str
+    rhythm: str
+    probabilities: dict                 # class -> probability, in CLASSES order
+    model: str
+    model_kind: str
+    leads: list
+    backend: str
+    imputed_metadata: list = field(default_factory=list)
+    lead_attention: dict | None = None
+    latency_ms: float | None = None
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items()}
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    z = np.asarray(logits, dtype=np.float64)
+    z = np.exp(z - z.max(axis=-1, keepdims=True))
+    return z / z.sum(axis=-1, keepdims=True)
+
+
+class ModelSet:
+    """The loaded networks (at most one 12-lead and one universal) and their backends."""
+
+    def __init__(self, artifacts: list[Artifact], backend: str = "torch",
+                 device: str = "cpu"):
+        self.standard = next((a for a in artifacts if a.kind == "standard"), None)
+        self.universal = next((a for a in artifacts if a.kind == "universal"), None)
+        if self.standard is None and self.universal is None:
+            raise ValueError("no model to serve, expected a SE-ResNet18 or UniversalECGNet "
+                             "artifact")
+        self.backend = backend
+        self.runners = {}
+        for art in (self.standard, self.universal):
+            if art is not None:
+                self.runners[art.kind] = make_runner(art, backend, device)
+
+    @classmethod
+    def from_paths(cls, paths, backend: str = "torch", device: str = "cpu") -> "ModelSet":
+        """Artifacts found under `paths`; the first of each kind in the order given."""
+        pts = [pt for p in ([paths] if isinstance(paths, (str, bytes)) or not
+                            hasattr(paths, "__iter__") else paths)
+               for pt in find_artifacts(p)]
+        arts, kinds = [], set()
+        for pt in pts:
+            art = load_artifact(pt)
+            if art.kind not in kinds:
+                arts.append(art)
+                kinds.add(art.kind)
+        return cls(arts, backend, device)
+
+    @property
+    def loaded(self) -> list[Artifact]:
+        return [a for a in (self.standard, self.universal) if a is not None]
+
+    def route(self, sig: Signal) -> Artifact:
+        """The network for this set of leads (see the module docstring)."""
+        if all_leads(sig) and self.standard is not None:
+            return self.standard
+        if self.universal is not None:
+            return self.universal
+        raise InputError(f"{len(sig.leads)} lead(s) {list(sig.leads)} given, but only the "
+                         "12-lead model is loaded: expected all 12 leads "
+                         f"{list(LEADS)}", "leads")
+
+    def predict(self, sig: Signal) -> Prediction:
+        t0 = time.perf_counter()
+        art = self.route(sig)
+        runner = self.runners[art.kind]
+        x, idx = model_signal(sig, art.prep)
+        attention = None
+        imputed: list[str] = []
+        if art.kind == "standard":
+            order = [sig.leads.index(name) for name in LEADS]
+            feats = None
+            if art.needs_metadata:
+                f, imputed = model_features(sig.meta, art.prep)
+                feats = f[None]
+            logits = runner.standard(x[order][None], feats)[0]
+            used = list(LEADS)
+        else:
+            logits, attn = runner.universal(x[None], np.asarray([idx], dtype=np.int64))
+            logits = logits[0]
+            used = list(sig.leads)
+            attention = {name: float(w) for name, w in zip(used, attn[0])}
+        proba = softmax(logits)
+        return Prediction(record_id=sig.record_id, rhythm=CLASSES[int(np.argmax(proba))],
+                          probabilities={c: float(p) for c, p in zip(CLASSES, proba)},
+                          model=art.name, model_kind=art.kind, leads=used,
+                          backend=runner.backend, imputed_metadata=imputed,
+                          lead_attention=attention,
+                          latency_ms=(time.perf_counter() - t0) * 1000.0)
+
+
+def make_runner(art: Artifact, backend: str, device: str = "cpu"):
+    if backend == "torch":
+        return TorchRunner(art, device)
+    if backend == "onnx":
+        from .onnx_backend import OnnxRunner
+        return OnnxRunner(art, device)
+    raise ValueError(f"backend {backend!r}, expected 'torch' or 'onnx'")
