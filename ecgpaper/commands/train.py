@@ -1,6 +1,9 @@
-"""`ecgpaper train`: run (or reuse) one or more of the seven experiments.
+"""`ecgpaper train`: run (or reuse) one or more of the seven experiments, or a further
+configuration by name (an ablation, a seed, a related design; `training.variants`).
 
     ecgpaper train --experiment 2 --profile demo
+    ecgpaper train --experiment ablation-no-se --experiment baseline-cnn-gru
+    ecgpaper train --experiment baselines          # every configuration of a group
     ecgpaper train --experiment all --profile full --data-dir /data/chapman
     torchrun --nproc_per_node 4 -m ecgpaper train --experiment 7 --profile full --data-dir ...
 """
@@ -9,12 +12,16 @@ from __future__ import annotations
 
 import argparse
 
-HELP = "train and evaluate experiments 1-7 (artifacts under <work>/experiments/<E>/)"
+HELP = ("train and evaluate experiments 1-7 or a named configuration (artifacts under "
+        "<work>/experiments/<E>/)")
+GROUPS = {"ablations": "ablation", "seeds": "seed", "baselines": "baseline"}
 
 
 def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--experiment", "-e", action="append", required=True, metavar="E",
-                        help="experiment 1-7, or 'all' (repeatable)")
+                        help="experiment 1-7, a configuration name (e.g. ablation-no-se, "
+                             "baseline-cnn-gru), 'all' (the seven), 'ablations', 'seeds' or "
+                             "'baselines' (repeatable)")
     parser.add_argument("--profile", default="demo", help="demo (default) or full")
     parser.add_argument("--seed", type=int, default=None, help="seed (default: the profile's)")
     parser.add_argument("--resume", action="store_true",
@@ -38,12 +45,15 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 def experiments_from(args) -> list[str]:
     from ..training.experiments import EXPERIMENTS, get_experiment
+    from ..training.variants import group
     ids: list[str] = []
     for e in args.experiment:
         for part in str(e).split(","):
             part = part.strip()
             if part == "all":
                 ids += list(EXPERIMENTS)
+            elif part in GROUPS:
+                ids += group(GROUPS[part])
             else:
                 ids.append(get_experiment(part).id)
     return list(dict.fromkeys(ids))

@@ -35,6 +35,11 @@ def _classes(model_type: str):
     return getattr(m, cfg_name), getattr(m, model_name)
 
 
+def config_class(model_type: str):
+    """The config dataclass of a registered model."""
+    return _classes(model_type)[0]
+
+
 def model_type_of(obj) -> str:
     """The registry name of a config dataclass or model instance."""
     cfg = getattr(obj, "config", obj)

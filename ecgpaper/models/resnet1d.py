@@ -38,6 +38,7 @@ class SEResNetConfig:
     meta_dropout: float = 0.3
     se_bias: bool = False
     conv_bias: bool = False
+    se: bool = True                  # False: plain ResNet-18-1D (the SE ablation)
 
     def __post_init__(self):
         self.layers = tuple(int(v) for v in self.layers)
@@ -55,17 +56,17 @@ class SEResNetConfig:
 
 
 class BasicBlock1d(nn.Module):
-    """conv-BN-ReLU-conv-BN, SE, + shortcut, ReLU."""
+    """conv-BN-ReLU-conv-BN, SE (or nothing when `se` is off), + shortcut, ReLU."""
 
     def __init__(self, c_in: int, c_out: int, stride: int, k: int, reduction: int,
-                 se_bias: bool, conv_bias: bool):
+                 se_bias: bool, conv_bias: bool, se: bool = True):
         super().__init__()
         self.conv1 = nn.Conv1d(c_in, c_out, k, stride=stride, padding=k // 2, bias=conv_bias)
         self.bn1 = nn.BatchNorm1d(c_out)
         self.relu = nn.ReLU(inplace=True)
         self.conv2 = nn.Conv1d(c_out, c_out, k, padding=k // 2, bias=conv_bias)
         self.bn2 = nn.BatchNorm1d(c_out)
-        self.se = SEModule1d(c_out, reduction, bias=se_bias)
+        self.se = SEModule1d(c_out, reduction, bias=se_bias) if se else nn.Identity()
         self.downsample = None
         if stride != 1 or c_in != c_out:
             self.downsample = nn.Sequential(
@@ -95,7 +96,7 @@ class SEResNetBackbone(nn.Module):
             for j in range(n):
                 stride = 2 if (i > 0 and j == 0) else 1
                 blocks.append(BasicBlock1d(c_in, c, stride, cfg.kernel_size, cfg.reduction,
-                                           cfg.se_bias, cfg.conv_bias))
+                                           cfg.se_bias, cfg.conv_bias, cfg.se))
                 c_in = c
             stages.append(nn.Sequential(*blocks))
         self.layer1, self.layer2, self.layer3, self.layer4 = stages

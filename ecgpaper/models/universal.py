@@ -42,6 +42,7 @@ class UniversalConfig:
     reduction: int = 16
     se_bias: bool = False
     conv_bias: bool = False
+    se: bool = True
     lead_dim: int = 64
     proj_dim: int | None = None      # None: the backbone's feature width (512 at width 1)
     attn_hidden: int | None = None   # None: proj_dim // 4 (128 at width 1)
@@ -55,7 +56,7 @@ class UniversalConfig:
         return SEResNetConfig(in_channels=1, n_classes=0, width=self.width,
                               kernel_size=self.kernel_size, stem_kernel=self.stem_kernel,
                               layers=self.layers, reduction=self.reduction,
-                              se_bias=self.se_bias, conv_bias=self.conv_bias)
+                              se_bias=self.se_bias, conv_bias=self.conv_bias, se=self.se)
 
 
 class LeadAttentionPool(nn.Module):
@@ -140,8 +141,13 @@ class UniversalECGNet(nn.Module):
                              f"must both have shape (B, L) = {tuple(x.shape[:2])}")
         if not bool(mask.any(dim=1).all()):
             raise ValueError("UniversalECGNet: every recording needs at least one present lead")
-        feats = self._lead_features(x, mask)
+        return self.head(self._lead_features(x, mask), lead_idx, mask)
+
+    def head(self, feats: torch.Tensor, lead_idx: torch.Tensor, mask: torch.Tensor):
+        """Steps 5-7 on per-lead backbone features (B, L, D): lead embedding, projection,
+        masked attention pooling, classifier. In evaluation mode a lead's features do not
+        depend on the other leads, so one backbone pass serves every lead subset."""
         emb = F.normalize(self.lead_embedding(lead_idx.long()), dim=-1)
         h = self.proj(torch.cat([feats, emb], dim=-1))
-        pooled, attn = self.pool(h, mask)
+        pooled, attn = self.pool(h, mask.bool())
         return self.fc(pooled), attn

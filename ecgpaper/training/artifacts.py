@@ -31,6 +31,17 @@ RESULT_FIELDS = (
 )
 REQUIRED = ("best.pt", "predictions.csv", "metrics.json", "history.csv", "provenance.json",
             "config.json")
+# gradient boosting and the rules keep no network and run no epochs
+REQUIRED_CLASSIC = ("predictions.csv", "metrics.json", "provenance.json", "config.json")
+# the universal model's further lead sets (evaluation.lead_sets)
+LEAD_SET_FILES = ("lead_sets.json", "lead_sets_proba.npy", "lead_sets_attention.npy")
+
+
+def required_files(exp) -> tuple[str, ...]:
+    """The files a finished run of `exp` has."""
+    if not exp.neural:
+        return REQUIRED_CLASSIC
+    return REQUIRED + (LEAD_SET_FILES if exp.universal else ())
 
 
 def experiment_dir(profile, exp_id: str) -> Path:
@@ -43,15 +54,18 @@ def run_config(exp, profile, data_checksum: str | None) -> dict:
     cfg = {"experiment": exp.id, "name": exp.name, "metadata": exp.metadata,
            "morphology": exp.morphology, "model": exp.model, "profile_fields": fields,
            "data_checksum": data_checksum, "training_version": TRAINING_VERSION}
+    variant = exp.variant()
+    if variant:                      # the seven experiments have none: hashes unchanged
+        cfg["variant"] = variant
     blob = json.dumps(cfg, sort_keys=True, default=str).encode()
     cfg["hash"] = hashlib.sha256(blob).hexdigest()[:16]
     return cfg
 
 
-def is_complete(folder: Path, config_hash: str) -> bool:
+def is_complete(folder: Path, config_hash: str, required=REQUIRED) -> bool:
     """True when every artifact exists and config.json carries the same hash."""
     folder = Path(folder)
-    if not all((folder / f).is_file() for f in REQUIRED):
+    if not all((folder / f).is_file() for f in required):
         return False
     try:
         return json.loads((folder / "config.json").read_text()).get("hash") == config_hash
@@ -132,8 +146,17 @@ def load_attention(profile, exp_id: str, leads: int) -> np.ndarray:
     return np.load(experiment_dir(profile, exp_id) / f"attention_{leads}lead.npy")
 
 
+def load_lead_sets(profile, exp_id: str) -> tuple[list[dict], np.ndarray, np.ndarray]:
+    """A universal run's further lead sets: their specs, class probabilities (S, N, 8) and
+    lead attention (S, N, 12), in the order of the specs."""
+    folder = experiment_dir(profile, exp_id)
+    specs = json.loads((folder / "lead_sets.json").read_text())
+    return (specs["sets"], np.load(folder / "lead_sets_proba.npy"),
+            np.load(folder / "lead_sets_attention.npy"))
+
+
 def available(profile, experiments=None) -> list[str]:
-    """Experiment ids with a metrics.json under this profile."""
+    """Experiment ids with a metrics.json under this profile (default: the seven)."""
     from .experiments import EXPERIMENTS
     ids = experiments or list(EXPERIMENTS)
     return [e for e in ids if (experiment_dir(profile, e) / "metrics.json").is_file()]

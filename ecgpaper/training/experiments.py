@@ -1,10 +1,12 @@
 """The paper's seven experimental configurations, as data, with the paper's reported
-figures (Tables 3-6) beside them for display. Nothing here trains; `training.run` reads
-these rows."""
+figures (Tables 3-6) beside them for display, and the further configurations the book
+trains (ablations, seeds, the related designs as baselines) in `training.variants`.
+Nothing here trains; `training.run` reads these rows."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass, field, fields
 
 from .. import paper
 from ..constants import LEADS
@@ -17,13 +19,43 @@ class Experiment:
     paper_input: str               # Table 3 "Input", as printed in the paper
     metadata: str | None = None    # features.metadata columns: "full" | "age_gender" | None
     morphology: str | None = None  # NeuroKit2 features: "all" | "filtered" | None
-    model: str = "standard"        # "standard" (SE-ResNet18[-Meta]) | "universal"
+    # "standard" (SE-ResNet18[-Meta]), "universal", a related design of the registry
+    # ("multiscale_se", "cnn_gru", "cnn_att_bigru", "rescnn_bigru"), or a non-neural
+    # baseline ("tabular": gradient boosting on the metadata, "rules")
+    model: str = "standard"
     paper_n_inputs: int = 0        # MLP input size stated by the paper
     paper: dict = field(default_factory=dict)  # Table 3 row (paper's reported figures)
+    # --- training settings an ablation may change (defaults: the paper's recipe) ---------
+    se: bool = True                       # squeeze-and-excitation in every residual block
+    label_smoothing: float | None = None  # None: the profile's (Table 2: 0.1)
+    class_weights: bool = True            # inverse-frequency class weights in the loss
+    lead_dropout: bool = True             # universal model: random lead subsets in training
+    lead_dropout_p_all: float = 0.5       # universal model: share of batches with all leads
+    seed_offset: int = 0                  # training seed = profile seed + offset (data unchanged)
+    options: dict = field(default_factory=dict)       # model config fields
+    # --- on the demo profile only ------------------------------------------------------
+    demo: dict = field(default_factory=dict)          # caps on profile settings
+    demo_options: dict = field(default_factory=dict)  # model config fields
+    # --- bookkeeping ---------------------------------------------------------------------
+    group: str = "paper"           # "paper" | "ablation" | "seed" | "baseline"
+    base: str | None = None        # the configuration this one varies
 
     @property
     def universal(self) -> bool:
         return self.model == "universal"
+
+    @property
+    def neural(self) -> bool:
+        """Trained by the loop (False for gradient boosting and the rules)."""
+        return self.model not in ("tabular", "rules")
+
+    def variant(self) -> dict:
+        """The settings that differ from the paper's recipe (empty for the seven
+        experiments, so their configuration hashes stay what they were)."""
+        skip = {"id", "name", "paper_input", "metadata", "morphology", "model",
+                "paper_n_inputs", "paper", "group", "base"}
+        return {f.name: getattr(self, f.name) for f in fields(self)
+                if f.name not in skip and getattr(self, f.name) != _DEFAULTS[f.name]}
 
     @property
     def uses_features(self) -> bool:
@@ -31,6 +63,8 @@ class Experiment:
 
     def describe(self) -> str:
         """One sentence: what the network receives."""
+        if self.model not in ("standard", "universal"):
+            return MODEL_INPUTS.get(self.model, "the 12-lead ECG")
         if self.universal:
             return ("any subset of the 12 leads, each through one shared single-lead "
                     "SE-ResNet18, pooled by attention over the available leads")
@@ -45,6 +79,21 @@ class Experiment:
             parts.append("the NeuroKit2 features with at most 5 % fallback values")
         return " + ".join(parts)
 
+
+_DEFAULTS = {f.name: (f.default_factory() if f.default_factory is not dataclasses.MISSING
+                      else f.default) for f in fields(Experiment)}
+
+MODEL_LABELS = {"standard": "SE-ResNet18", "universal": "UniversalECGNet",
+                "multiscale_se": "Multi-scale SE CNN", "cnn_gru": "Lightweight CNN-GRU",
+                "cnn_att_bigru": "CNN + attention + BiGRU",
+                "rescnn_bigru": "Residual CNN + BiGRU + attention",
+                "tabular": "Gradient boosting (metadata)", "rules": "Rule-based"}
+MODEL_INPUTS = {
+    "tabular": "the 14 clinical measurements and demographics only (no signal)",
+    "rules": "heart rate, RR irregularity and atrial activity measured by NeuroKit2 on "
+             "leads II and V1",
+    "rescnn_bigru": "the 12-lead ECG and two power envelopes per lead (0-8 and 0-24 Hz)",
+}
 
 EXPERIMENTS: dict[str, Experiment] = {e.id: e for e in (
     Experiment("1", "Signal only", paper.TABLE3_INPUT["1"], paper=paper.TABLE3["1"]),
@@ -98,9 +147,16 @@ def experiments_table():
     return pd.DataFrame(rows).set_index("experiment")
 
 
+def all_configurations() -> dict[str, Experiment]:
+    """The seven experiments and every further configuration, by name."""
+    from .variants import VARIANTS
+    return {**EXPERIMENTS, **VARIANTS}
+
+
 def get_experiment(exp_id) -> Experiment:
     key = str(exp_id)
-    if key not in EXPERIMENTS:
+    known = all_configurations()
+    if key not in known:
         raise ValueError(f"unknown experiment {exp_id!r}, expected one of "
-                         f"{', '.join(EXPERIMENTS)}")
-    return EXPERIMENTS[key]
+                         f"{', '.join(known)}")
+    return known[key]

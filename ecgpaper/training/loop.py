@@ -49,7 +49,9 @@ class FitConfig:
     t_mult: int = 2
     augment: AugmentConfig | None = AugmentConfig()
     universal: bool = False         # model(x, lead_idx, mask) -> (logits, attn)
-    lead_dropout_p_all: float = 0.5
+    lead_dropout: bool = True       # universal model: random lead subsets in training
+    lead_dropout_p_all: float = 0.5 # share of batches that keep all leads
+    class_weights: bool = True      # inverse-frequency weights in the loss
     eval_batch_size: int = 256
     progress: bool = True
 
@@ -141,7 +143,7 @@ def train_epoch(model, ddp_model, train: Tensors, batches: list, opt, crit, aug_
         if cfg.augment is not None:
             xb = augment(xb, cfg.fs, aug_gen, cfg.augment)
         mask = None
-        if cfg.universal:
+        if cfg.universal and cfg.lead_dropout:
             mask = lead_dropout_mask(len(idx), xb.shape[1], aug_gen, cfg.lead_dropout_p_all)
             xb = apply_lead_mask(xb, mask)
             mask = mask.to(device)
@@ -209,7 +211,8 @@ def fit(model: torch.nn.Module, train: Tensors, val: Tensors, cfg: FitConfig,
     ddp_model = dist_.wrap(model, info)
     opt = make_optimizer(model, cfg)
     sched = make_scheduler(opt, cfg)
-    weights = class_weights(train.y).to(device)
+    weights = (class_weights(train.y) if cfg.class_weights
+               else torch.ones(N_CLASSES)).to(device)
     aug_gen = torch.Generator().manual_seed(cfg.seed * 1000 + 17 + info.rank)
     crit = torch.nn.CrossEntropyLoss(weight=weights, label_smoothing=cfg.label_smoothing)
     last = Path(ckpt_dir) / "last.pt" if ckpt_dir is not None else None

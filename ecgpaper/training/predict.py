@@ -35,8 +35,9 @@ def forward(model, x, feats, universal: bool, lead_idx=None, mask=None):
             mask = torch.ones(b, l, dtype=torch.bool, device=x.device)
         logits, attn = model(x, lead_idx, mask)
         return logits, attn
-    meta = feats if feats is not None and feats.shape[1] > 0 else None
-    return model(x, meta), None
+    if feats is not None and feats.shape[1] > 0:
+        return model(x, feats), None
+    return model(x), None            # signal-only networks take one argument
 
 
 @torch.no_grad()

@@ -8,7 +8,6 @@ trains its share and rank 0 alone writes the artifacts.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import time
 from pathlib import Path
@@ -20,44 +19,11 @@ import pandas as pd
 from ..constants import LEAD_INDEX
 from . import artifacts as art
 from . import distributed as dist_
-from .experiments import LEAD_CONFIGS, Experiment, get_experiment
+from .experiments import LEAD_CONFIGS, get_experiment
+from .settings import effective_profile, fit_config, model_config, training_seed
 
-
-def effective_profile(profile, exp: Experiment):
-    """The profile as the experiment uses it (the universal model may have its own
-    epoch budget, width and sampling rate in the profile)."""
-    if not exp.universal:
-        return profile
-    changes = {}
-    for field, target in (("universal_max_epochs", "max_epochs"),
-                          ("universal_width", "width"), ("universal_fs", "fs")):
-        value = getattr(profile, field, None)
-        if value is not None:
-            changes[target] = value
-    return dataclasses.replace(profile, **changes) if changes else profile
-
-
-def fit_config(profile, exp: Experiment, progress: bool = True):
-    """The training loop's settings, taken from the profile (the only place they are)."""
-    from .loop import FitConfig
-    return FitConfig(
-        max_epochs=profile.max_epochs,
-        patience=profile.patience_nk2 if exp.morphology else profile.patience,
-        batch_size=profile.universal_batch_size if exp.universal else profile.batch_size,
-        lr=profile.lr, weight_decay=profile.weight_decay,
-        label_smoothing=profile.label_smoothing, grad_clip=profile.grad_clip,
-        seed=profile.seed, fs=profile.fs, universal=exp.universal, progress=progress)
-
-
-def model_config(profile, exp: Experiment, n_features: int, device: str = "cpu"):
-    if exp.universal:
-        from ..models.universal import UniversalConfig
-        return UniversalConfig(width=profile.width, kernel_size=profile.kernel_size,
-                               stem_kernel=profile.stem_kernel,
-                               checkpointing=device.startswith("cuda"))
-    from ..models.resnet1d import SEResNetConfig
-    return SEResNetConfig(in_channels=12, n_meta=n_features, width=profile.width,
-                          kernel_size=profile.kernel_size, stem_kernel=profile.stem_kernel)
+__all__ = ["run_experiment", "evaluate", "effective_profile", "fit_config", "model_config",
+           "training_seed"]
 
 
 def evaluate(y_true: np.ndarray, proba: np.ndarray, profile) -> dict:
@@ -105,7 +71,7 @@ def run_experiment(exp_id, profile, *, resume: bool = False, force: bool = False
     config = art.run_config(exp, eprof, store.manifest.get("dataset_checksum"))
     folder = Path(out_dir) if out_dir is not None else art.experiment_dir(profile, exp.id)
 
-    if not force and art.is_complete(folder, config["hash"]):
+    if not force and art.is_complete(folder, config["hash"], art.required_files(exp)):
         if info.is_main:
             say(f"experiment {exp.id}: reusing the finished run in {folder} "
                 f"(configuration {config['hash']} unchanged)")
@@ -115,16 +81,22 @@ def run_experiment(exp_id, profile, *, resume: bool = False, force: bool = False
     if info.is_main:
         _prepare_folder(folder, config, resume)
     dist_.barrier(info)
+    if not exp.neural:                  # gradient boosting and the rules: no loop
+        from .classic import run_classic
+        metrics = run_classic(exp, eprof, store, config, folder, say) if info.is_main else {}
+        dist_.shutdown(info)
+        return {**metrics, "reused": False}
 
     threads = max(1, cpu_threads() // info.world_size) if info.device == "cpu" else None
-    seed_everything(eprof.seed, threads, info.device)
+    seed = training_seed(eprof, exp)
+    seed_everything(seed, threads, info.device)
     inputs = _main_rank_first(info, lambda: _load_inputs(store, eprof, exp))
     if info.is_main:
         say(f"experiment {exp.id} ({exp.name}): {inputs.sizes()} records, "
             f"{inputs.n_features} features, {inputs.n_samples} samples at {inputs.fs} Hz, "
             f"device {info.device} x{info.world_size}")
 
-    seed_everything(eprof.seed, threads, info.device)
+    seed_everything(seed, threads, info.device)
     model, fcfg, result = _train(exp, eprof, inputs, config, folder, info, resume,
                                  progress, log)
     if not info.is_main:
@@ -189,7 +161,8 @@ def _train(exp, eprof, inputs, config, folder, info, resume, progress, log):
 
 def _test_predictions(model, inputs, exp, eprof, folder: Path, device: str) -> dict:
     """Predict the test split, write predictions (and, for the universal model, one file
-    per lead configuration plus its lead attention) and return the metrics block."""
+    per Table 5 lead configuration with its lead attention, plus every further lead set
+    of `evaluation.lead_sets`) and return the metrics block."""
     from .predict import predict, softmax
     test = inputs.splits["test"]
     y, ids = test.y.numpy(), inputs.record_ids["test"]
@@ -212,6 +185,8 @@ def _test_predictions(model, inputs, exp, eprof, folder: Path, device: str) -> d
             art.write_csv(folder / "predictions.csv", frame)
             metrics.update(lead_results[str(k)])
     metrics["lead_configs"] = lead_results
+    from .lead_eval import write_lead_sets
+    metrics["masking_check"] = write_lead_sets(model, test, folder, eprof.seed, device)
     return metrics
 
 
@@ -228,6 +203,8 @@ def _summary(exp, config, inputs, model, fcfg, result, eval_seconds, info, threa
     sizes = inputs.sizes()
     return {
         "experiment": exp.id, "name": exp.name, "model": exp.model,
+        "group": exp.group, "base": exp.base, "variant": exp.variant(),
+        "seed": fcfg.seed, "label_smoothing": fcfg.label_smoothing,
         "description": exp.describe(), "config_hash": config["hash"],
         "n_train": sizes["train"], "n_val": sizes["val"], "n_test": sizes["test"],
         "best_epoch": result.best_epoch, "best_val_f1_macro": _num(result.best_score),
@@ -251,7 +228,7 @@ def _summary(exp, config, inputs, model, fcfg, result, eval_seconds, info, threa
 def _write_provenance(folder: Path, exp, eprof, config: dict, info) -> None:
     from ..provenance import collect
     prov = collect(eprof)
-    prov.update({"experiment": exp.id, "seed": eprof.seed,
+    prov.update({"experiment": exp.id, "seed": training_seed(eprof, exp),
                  "data_checksum": config["data_checksum"], "device": info.device,
                  "world_size": info.world_size, "config_hash": config["hash"]})
     art.write_json(folder / "provenance.json", prov)
@@ -284,7 +261,7 @@ def _prepare_folder(folder: Path, config: dict, resume: bool) -> None:
         return
     for p in folder.iterdir():       # only this module's own files are removed
         if p.is_file() and (p.name in _OUTPUTS or p.match("predictions_*lead.csv")
-                            or p.match("attention_*lead.npy")):
+                            or p.match("attention_*lead.npy") or p.match("lead_sets*")):
             p.unlink()
     art.write_json(cfg_path, config)
 
