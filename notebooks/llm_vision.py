@@ -28,6 +28,20 @@
 # when answers have been collected, how the model compares with the networks on the same
 # records. The book's own builds have no network access: they query no model, and this
 # page then shows no number of ours for the model, only the paper's.
+#
+# **To run it yourself** (any OpenAI-compatible endpoint; the key is read from the
+# environment and never written to disk):
+#
+# ```bash
+# OPENAI_API_KEY=… ecgpaper llm run --profile demo               # zero-shot, 100 records
+# OPENAI_API_KEY=… ecgpaper llm run --profile demo --few-shot 1  # k = 1 example per class
+# ecgpaper llm score --profile demo                              # offline, from the cache
+# ecgpaper book --only llm_vision                                # this page, scored
+# ```
+#
+# `ECGPAPER_LLM_MODEL` (default `gpt-4o`) and `ECGPAPER_LLM_BASE_URL` choose another
+# model or service; use the same `--set` options as the book build so that the sample is
+# drawn from the same records.
 
 # %% tags=["hide-input"]
 import pandas as pd
@@ -207,7 +221,7 @@ if not runs:
         "```{important}\n**No model was queried for this build.** The machine that built "
         "this page had no endpoint and no cached answers, so there is no accuracy of ours "
         "for the vision-language model on this page: nothing was invented or simulated. "
-        f"The only LLM number shown is the paper's ({paper.GPT4O_ACCURACY:.0%}, "
+        f"The only LLM number shown is the paper's ({paper.GPT4O_ACCURACY * 100:.0f} %, "
         "{numref}`tbl-llm-paper`). To collect answers and see them scored here:\n\n"
         f"    OPENAI_API_KEY=... ecgpaper llm run --profile {settings.name}\n"
         f"    OPENAI_API_KEY=... ecgpaper llm run --profile {settings.name} --few-shot 1\n"
@@ -258,7 +272,7 @@ for run in runs:
             recall["recall"], recall["recall_low"], recall["recall_high"],
             recall["support"])]})
     show_table(per_class, f"{title}: accuracy {fmt_ci(acc, lo, hi)} on "
-               f"{res['n']} records, beside the paper's {paper.GPT4O_ACCURACY:.0%} on "
+               f"{res['n']} records, beside the paper's {paper.GPT4O_ACCURACY * 100:.0f} % on "
                f"{paper.GPT4O_RECORDS} (real records); recall per class with 95 % "
                "bootstrap intervals.", f"tbl-llm-recall-{tag}", presented=True)
     show_figure(plot_confusion(res["confusion"], normalize=True, title=""),
@@ -272,12 +286,18 @@ for run in runs:
         nets = pd.DataFrame()
         say(f"The networks cannot be compared on these records: {exc}.")
     if not nets.empty:
-        nets = pd.concat([pd.DataFrame([{
-            "classifier": title, "records": res["n"], "accuracy": acc,
-            "accuracy_low": lo, "accuracy_high": hi}]), nets], ignore_index=True)
-        show_table(nets, f"The model and the networks on the same {res['n']} records; "
+        beside = pd.DataFrame({
+            "classifier": [title, *nets["classifier"]],
+            "records": [f"{res['n']:,}", *(f"{n:,}" for n in nets["records"])],
+            "accuracy (95 % CI)": [fmt_ci(acc, lo, hi), *(fmt_ci(v, a, b) for v, a, b in zip(
+                nets["accuracy"], nets["accuracy_low"], nets["accuracy_high"]))],
+            "only the network right": ["—", *(f"{k:,}" for k in nets["only network right"])],
+            "only the LLM right": ["—", *(f"{k:,}" for k in nets["only LLM right"])],
+            "McNemar p": ["—", *("< 0.001" if v < 0.001 else fmt_number(v)
+                                 for v in nets["McNemar p"])]})
+        show_table(beside, f"The model and the networks on the same {res['n']} records; "
                    "McNemar's exact test on the records where exactly one of the two is "
-                   "right.", f"tbl-llm-networks-{tag}")
+                   "right.", f"tbl-llm-networks-{tag}", presented=True)
     else:
         say("No trained network under this profile yet, so the networks are not shown "
             "beside the model (run the experiment pages or `ecgpaper train`).")
