@@ -77,6 +77,11 @@ def standin_app(table: dict, log: list):
         if behaviour == "429":
             return JSONResponse({"error": {"message": "rate limited", "type": "rate"}},
                                 status_code=429, headers={"retry-after": "0"})
+        if behaviour == "401":
+            return JSONResponse({"error": {"message": f"Incorrect API key provided: "
+                                           f"{KEY[:8]}****{KEY[-4:]} ({KEY})",
+                                           "type": "invalid_request_error"}},
+                                status_code=401)
         if behaviour == "500":
             return JSONResponse({"error": {"message": "boom", "type": "server"}},
                                 status_code=500)
@@ -385,3 +390,22 @@ def test_chapter_builds_without_endpoint_or_cache(profile, store, tmp_path, monk
     assert pngs >= 3 + 1                      # three images as sent, the paper's figure
     assert not any(name and name.startswith("llm_accuracy") for name in glued)
     assert not (work / "llm").exists()        # the chapter sends and writes nothing
+
+
+def test_rejected_key_stops_the_run_and_is_not_echoed(profile, store, standin, tmp_path,
+                                                      monkeypatch):
+    from ecgpaper.llm.client import EndpointError
+    _, table, log = standin
+    memo_render(monkeypatch)
+    local = get_profile("demo", work_dir=str(tmp_path), **SETTINGS)
+    copy_data(profile, tmp_path)
+    _, images, _ = prepare(store, 4, 0, profile.seed, progress=False)
+    for img in images:
+        table[img.sha256] = ["401"]
+    endpoint = endpoint_from_env(timeout_s=1.0, max_retries=3, backoff_s=0.01,
+                                 concurrency=1)
+    with pytest.raises(EndpointError, match="request rejected") as err:
+        run_llm(local, endpoint, n=4, progress=False, log=lambda *_: None)
+    assert KEY not in str(err.value) and KEY[-4:] not in str(err.value)
+    assert len(log) < 4                            # no retries, the rest cancelled
+    assert not (llm_dir(local) / "answers").exists()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -25,6 +26,18 @@ PRICES_PER_MTOK = {"gpt-4o": (2.50, 10.00), "gpt-4o-mini": (0.15, 0.60)}
 
 class LLMError(RuntimeError):
     """A request that failed for good (after retries, or not worth retrying)."""
+
+
+class EndpointError(LLMError):
+    """The endpoint refuses every request (bad key, no access, unknown model): stop."""
+
+
+def redact(text: str) -> str:
+    """An error message without the key (some services echo part of it back)."""
+    key = os.environ.get("OPENAI_API_KEY")
+    if key:
+        text = text.replace(key, "***")
+    return re.sub(r"sk-[A-Za-z0-9_\-*]{4,}", "sk-***", text)
 
 
 @dataclass(frozen=True)
@@ -111,10 +124,13 @@ def ask(client, endpoint: Endpoint, messages: list[dict]) -> Answer:
             break
         except Exception as exc:        # noqa: BLE001 - classified just below
             if not _retryable(exc):
-                raise LLMError(f"{endpoint.host}: request rejected: {exc}") from None
+                status = getattr(exc, "status_code", None)
+                kind = EndpointError if status in (401, 403, 404) else LLMError
+                raise kind(f"{endpoint.host}: request rejected ({endpoint.model}): "
+                           f"{redact(str(exc))}") from None
             if attempt == endpoint.max_retries:
                 raise LLMError(f"{endpoint.host}: gave up after {attempt + 1} attempts: "
-                               f"{type(exc).__name__}: {exc}") from None
+                               f"{type(exc).__name__}: {redact(str(exc))}") from None
             time.sleep(_wait(exc, attempt, endpoint))
     choice = resp.choices[0] if resp.choices else None
     message = choice.message if choice else None

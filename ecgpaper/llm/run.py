@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict
 
 from .cache import AnswerCache, answer_key, llm_dir, write_run
-from .client import Endpoint, LLMError, ask, cost_usd, make_client
+from .client import Endpoint, EndpointError, LLMError, ask, cost_usd, make_client
 from .prompt import build_prompt, messages
 from .render import DPI, render_ecg, render_rows
 from .sample import draw_examples, draw_sample
@@ -70,6 +70,10 @@ def run_llm(profile, endpoint: Endpoint, n: int = 100, few_shot: int = 0,
                             disable=not progress):
                 try:
                     i, answer = fut.result()
+                except EndpointError:
+                    # every further request would fail the same way: stop asking
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    raise
                 except LLMError as exc:
                     i = todo[futures.index(fut)]
                     errors[i] = str(exc)
