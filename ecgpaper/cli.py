@@ -26,6 +26,7 @@ COMMANDS = {
     "book": "book",
     "bench": "bench",
     "predict": "predict",
+    "serve": "serve",
     "llm": "llm",
 }
 

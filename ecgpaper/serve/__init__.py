@@ -1,0 +1,1 @@
+"""The HTTP service (FastAPI) over `ecgpaper.inference`: `create_app(models, settings)`."""

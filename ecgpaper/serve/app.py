@@ -1,0 +1,167 @@
+"""The FastAPI app: a thin layer over `ecgpaper.inference`.
+
+`POST /v1/predict` (JSON), `POST /v1/predict/file` (a WFDB pair or a figshare CSV),
+`GET /v1/models`, `GET /healthz`, OpenAPI docs at `/docs`. Parsing, checks, preprocessing
+and the network run in a worker thread (at most `threads` at a time), so the event loop
+keeps answering `/healthz` while a request is being classified. Bad input is a 4xx whose
+body is `{"detail": message, "field": field}`; nothing answers 500 (see `guards`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from ..constants import CLASS_NAMES
+from ..data.validate import RecordError
+from ..inference.checks import MAX_SECONDS, signal_from_arrays
+from ..inference.preprocess import InputError, Signal
+from ..inference.route import ModelSet
+from .guards import Guard, log
+from .schemas import PredictRequest, PredictResponse, parse_request
+
+API_KEY_ENV = "ECGPAPER_API_KEY"
+_FILE_NAME = re.compile(r"^[A-Za-z0-9_\-]{1,64}\.(hea|mat|dat|csv)$", re.IGNORECASE)
+
+
+@dataclass
+class Settings:
+    max_body_bytes: int = 4 << 20        # 12 x 5000 samples as JSON is about 0.5 MB
+    max_seconds: float = MAX_SECONDS
+    threads: int = 1                     # concurrent inferences (each uses torch's threads)
+    api_key: str | None = None           # None: read ECGPAPER_API_KEY when the app is made
+
+
+def error(status: int, message: str, field: str = "body") -> JSONResponse:
+    return JSONResponse({"detail": message, "field": field}, status_code=status)
+
+
+def create_app(models: ModelSet, settings: Settings | None = None) -> FastAPI:
+    import anyio
+    settings = settings or Settings()
+    api_key = settings.api_key if settings.api_key is not None else \
+        os.environ.get(API_KEY_ENV) or None
+    limiter = anyio.CapacityLimiter(max(1, settings.threads))
+    app = FastAPI(title="ecgpaper rhythm classifier", version="1",
+                  description="Eight-rhythm classification of 1-12 lead ECGs: all 12 leads "
+                              "go to SE-ResNet18, any other subset to UniversalECGNet.")
+    app.add_middleware(Guard, max_body_bytes=settings.max_body_bytes, api_key=api_key)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request, exc):          # query/form problems FastAPI finds itself
+        first = (exc.errors() or [{}])[0]
+        field = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "body"
+        return error(422, f"{field}: {first.get('msg', 'invalid request')}", field)
+
+    def answer(sig: Signal, t0: float) -> dict:
+        p = models.predict(sig)
+        out = p.to_dict()
+        out["rhythm_name"] = CLASS_NAMES[p.rhythm]
+        out["latency_ms"] = (time.perf_counter() - t0) * 1000.0
+        return out
+
+    def from_json(body: bytes, t0: float) -> dict:
+        req = parse_request(body)
+        sig = signal_from_arrays(req.leads, req.fs, req.units,
+                                 record_id=req.record_id or "request", meta=req.metadata,
+                                 max_seconds=settings.max_seconds)
+        return answer(sig, t0)
+
+    async def run(fn, *args) -> JSONResponse:
+        try:
+            return JSONResponse(await anyio.to_thread.run_sync(fn, *args, limiter=limiter))
+        except (InputError, RecordError) as exc:
+            return error(422, str(exc), getattr(exc, "field", "body"))
+
+    @app.post("/v1/predict", response_model=PredictResponse, openapi_extra={
+        "requestBody": {"required": True, "content": {"application/json": {
+            "schema": PredictRequest.model_json_schema()}}}})
+    async def predict(request: Request):
+        """Classify one recording sent as JSON (see the request schema)."""
+        t0 = time.perf_counter()
+        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if ctype != "application/json":
+            return error(415, f"content type {ctype or '(none)'!r}, expected "
+                              "'application/json'", "Content-Type")
+        body = await request.body()
+        if not body.strip():
+            return error(400, "empty body, expected a JSON object with fs, units and leads")
+        return await run(from_json, body, t0)
+
+    @app.post("/v1/predict/file", response_model=PredictResponse)
+    async def predict_file(request: Request):
+        """Classify an uploaded recording: multipart with a WFDB pair (`.hea` and its
+        `.mat`/`.dat`) or one figshare `.csv` (µV, 500 Hz), field name `files`."""
+        t0 = time.perf_counter()
+        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if ctype != "multipart/form-data":
+            return error(415, f"content type {ctype or '(none)'!r}, expected "
+                              "'multipart/form-data'", "Content-Type")
+        try:
+            form = await request.form(max_files=2, max_fields=2)
+        except Exception:                   # noqa: BLE001 - malformed multipart
+            return error(400, "unreadable multipart body, expected files=<.hea>, "
+                              "files=<.mat|.dat> or files=<.csv>", "files")
+        uploads = [v for k, v in form.multi_items() if k == "files" and hasattr(v, "read")]
+        named = {Path(u.filename or "").name: u for u in uploads}
+        problem = _upload_problem(list(named))
+        if problem:
+            return error(422, problem, "files")
+        contents = {name: await u.read() for name, u in named.items()}
+        return await run(_classify_upload, contents, t0, answer)
+
+    @app.get("/v1/models")
+    async def loaded_models():
+        """What is loaded, with the provenance of each artifact and how requests route."""
+        return {"backend": models.backend,
+                "routing": {"12 leads": (models.standard or models.universal).name,
+                            "fewer leads": models.universal.name if models.universal
+                            else None},
+                "models": [a.describe() for a in models.loaded]}
+
+    @app.get("/healthz")
+    async def healthz():
+        return {"status": "ok", "models": [a.name for a in models.loaded]}
+
+    log.info("serving %s with backend %s%s", [a.name for a in models.loaded], models.backend,
+             " (API key required)" if api_key else "")
+    return app
+
+
+def _upload_problem(names: list[str]) -> str | None:
+    """What is wrong with the uploaded file names (None when they make one recording)."""
+    expected = "expected one .csv, or a .hea with its .mat or .dat of the same name"
+    if not names:
+        return f"no file in field 'files', {expected}"
+    if any(not _FILE_NAME.match(n) for n in names):
+        return f"file names must be letters, digits, '_' or '-' with a known suffix, {expected}"
+    suffixes = sorted(Path(n).suffix.lower() for n in names)
+    stems = {Path(n).stem for n in names}
+    if suffixes == [".csv"] or (len(stems) == 1 and suffixes in ([".dat", ".hea"],
+                                                                 [".hea", ".mat"])):
+        return None
+    return f"got {len(names)} file(s) with suffixes {suffixes}, {expected}"
+
+
+def _classify_upload(contents: dict, t0: float, answer) -> dict:
+    """Write the upload to a private temporary folder and read it with the readers."""
+    from ..inference.files import read_recording
+    with tempfile.TemporaryDirectory(prefix="ecgpaper-upload-") as tmp:
+        for name, data in contents.items():
+            (Path(tmp) / name).write_bytes(data)
+        main = next(n for n in contents if n.lower().endswith((".csv", ".hea")))
+        try:
+            record = read_recording(Path(tmp) / main)
+        except (FileNotFoundError, ValueError) as exc:
+            msg = str(exc).replace(str(Path(tmp)) + os.sep, "")
+            raise InputError(msg, "files") from None
+    return answer(Signal.from_record(record), t0)
+

@@ -1,0 +1,87 @@
+"""The service's request and response bodies (pydantic), and the turning of pydantic's
+validation errors into one message that names the field.
+
+The JSON body is parsed by pydantic's own (Rust) parser, `model_validate_json`: about six
+times faster than `json.loads` on a 12 x 5000 body, which matters for the latency target.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..constants import CLASSES, LEADS
+from ..inference.preprocess import InputError
+
+_UNION_TAGS = {"float", "str", "int", "bool"}
+_SAFE = re.compile(r"^[A-Za-z0-9_+\-.]{1,32}$")
+# every `"key": [` in the body; more of them than parsed leads means a repeated key
+_ARRAY_KEY = re.compile(rb'"\s*:\s*\[')
+
+MetadataValue = Optional[Union[float, str]]
+
+
+class PredictRequest(BaseModel):
+    """One recording: leads by name (any non-empty subset of the 12), rate and units."""
+    model_config = ConfigDict(strict=True, extra="forbid", json_schema_extra={"example": {
+        "fs": 500, "units": "uV", "leads": {"I": [0.0, 12.5, 30.0], "II": [0.0, 20.0, 41.5]},
+        "metadata": {"PatientAge": 63, "Gender": "MALE"}}})
+
+    fs: float = Field(description="sampling rate in Hz (resampled to the training rate)")
+    units: Literal["uV", "mV"] = Field(description="units of every sample")
+    leads: dict[str, list[float]] = Field(
+        description=f"samples per lead, by name: any of {', '.join(LEADS)}")
+    metadata: Optional[dict[str, MetadataValue]] = Field(
+        default=None, description="Diagnostics-style fields (PatientAge, Gender, "
+        "VentricularRate, ...) for models trained with clinical metadata")
+    record_id: Optional[str] = Field(default=None, max_length=64,
+                                     pattern=r"^[A-Za-z0-9_.\-]+$")
+
+
+class PredictResponse(BaseModel):
+    record_id: str
+    rhythm: Literal[CLASSES]  # type: ignore[valid-type]
+    rhythm_name: str
+    probabilities: dict[str, float]
+    model: str
+    model_kind: str
+    leads: list[str]
+    backend: str
+    imputed_metadata: list[str]
+    lead_attention: Optional[dict[str, float]] = None
+    latency_ms: float
+
+
+def _where(loc) -> str:
+    """A pydantic location as `leads.II.3`, without echoing arbitrary client text."""
+    parts = []
+    for p in loc:
+        text = str(p)
+        if text in _UNION_TAGS:          # pydantic names the union branch it tried
+            continue
+        parts.append(text if isinstance(p, int) or _SAFE.match(text) else "<unrecognised>")
+    return ".".join(parts) or "body"
+
+
+def parse_request(body: bytes) -> PredictRequest:
+    """The checked request, or `InputError` naming the field and what was expected."""
+    if not body.strip():
+        raise InputError("empty body, expected a JSON object with fs, units and leads")
+    try:
+        req = PredictRequest.model_validate_json(body)
+    except ValidationError as exc:
+        err = exc.errors(include_input=False, include_url=False)[0]
+        field = _where(err["loc"])
+        if err["type"] == "json_invalid":
+            raise InputError(f"body is not valid JSON ({err['msg'].split(': ', 1)[-1]})") \
+                from None
+        hint = {"missing": "field required: expected fs, units and leads",
+                "extra_forbidden": "unknown field: expected fs, units, leads, metadata, "
+                                   "record_id"}.get(err["type"], err["msg"])
+        raise InputError(f"{field}: {hint}", field) from None
+    if len(_ARRAY_KEY.findall(body)) > len(req.leads):
+        raise InputError("a lead name appears twice in leads, expected each lead once",
+                         "leads")
+    return req
