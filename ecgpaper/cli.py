@@ -27,6 +27,7 @@ COMMANDS = {
     "bench": "bench",
     "predict": "predict",
     "serve": "serve",
+    "export": "export",
     "llm": "llm",
 }
 

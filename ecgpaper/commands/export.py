@@ -1,0 +1,46 @@
+"""`ecgpaper export --model DIR --format onnx`: write model.onnx beside each best.pt that
+DIR designates (the universal model with a dynamic lead count), for
+`ecgpaper serve --backend onnx` and `ecgpaper predict --backend onnx`."""
+
+from __future__ import annotations
+
+HELP = "export trained models to ONNX (model.onnx beside best.pt) for ONNX Runtime"
+
+
+def register(parser) -> None:
+    parser.add_argument("--model", required=True, action="append", metavar="DIR",
+                        help="artifact folder, best.pt, or a folder of artifact folders "
+                             "(repeatable)")
+    parser.add_argument("--format", choices=("onnx",), default="onnx",
+                        help="export format (onnx)")
+    parser.add_argument("--check", action="store_true",
+                        help="compare ONNX Runtime with PyTorch on a random input after "
+                             "writing (prints the largest probability difference)")
+
+
+def run(args) -> int:
+    import numpy as np
+
+    from ..inference.artifact import find_artifacts, load_artifact
+    from ..inference.onnx_backend import OnnxRunner, export_onnx
+    from ..inference.route import TorchRunner, softmax
+    done = 0
+    for folder in args.model:
+        for pt in find_artifacts(folder):
+            art = load_artifact(pt)
+            path = export_onnx(art)
+            line = f"{art.name} ({art.kind}): {path}"
+            if args.check:
+                rng = np.random.default_rng(0)
+                x = rng.standard_normal((1, 12, art.prep.n_samples)).astype(np.float32)
+                onnx_run, torch_run = OnnxRunner(art), TorchRunner(art)
+                if art.kind == "universal":
+                    idx = np.arange(12, dtype=np.int64)[None]
+                    a, b = onnx_run.universal(x, idx)[0], torch_run.universal(x, idx)[0]
+                else:
+                    f = rng.standard_normal((1, len(art.prep.feature_names))).astype(np.float32)
+                    a, b = onnx_run.standard(x, f), torch_run.standard(x, f)
+                line += f" (max |p_onnx - p_torch| = {np.abs(softmax(a) - softmax(b)).max():.1e})"
+            print(line)
+            done += 1
+    return 0 if done else 2

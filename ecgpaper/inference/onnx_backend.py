@@ -1,0 +1,132 @@
+"""ONNX export of a trained artifact and an ONNX Runtime backend with the same two calls
+as `route.TorchRunner`.
+
+`model.onnx` is written beside `best.pt` (atomically) and records the checkpoint's
+sha256, so a model.onnx older than its best.pt is refused instead of silently serving
+stale weights. SE-ResNet18 takes x (batch, 12, time) and, when trained with metadata,
+meta (batch, n); UniversalECGNet takes x (batch, leads, time) and lead_idx (batch,
+leads) with a dynamic lead count: every lead given is present, so the export runs the
+backbone on all of them (`skip_absent=False`, identical output) and needs no mask.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import io
+from pathlib import Path
+
+import numpy as np
+
+from .artifact import Artifact
+
+ONNX_NAME = "model.onnx"
+OPSET = 17
+
+
+def onnx_path(art: Artifact) -> Path:
+    return art.path.parent / ONNX_NAME
+
+
+def _universal_wrapper(model):
+    import torch
+
+    class AllPresent(torch.nn.Module):
+        """UniversalECGNet with every given lead present (no boolean indexing)."""
+
+        def __init__(self, net):
+            super().__init__()
+            self.net = copy.deepcopy(net).eval()
+            self.net.config = dataclasses.replace(net.config, skip_absent=False,
+                                                  checkpointing=False)
+
+        def forward(self, x, lead_idx):
+            return self.net(x, lead_idx, torch.ones_like(lead_idx, dtype=torch.bool))
+    return AllPresent(model)
+
+
+def export_onnx(art: Artifact, path: Path | None = None) -> Path:
+    """Write the artifact's network as ONNX (opset 17) and return the path."""
+    import warnings
+
+    import onnx
+    import torch
+
+    from ..fileio import atomic_write_bytes, file_sha256
+    path = Path(path) if path is not None else onnx_path(art)
+    t = art.prep.n_samples
+    if art.kind == "universal":
+        module = _universal_wrapper(art.model)
+        args = (torch.zeros(1, 3, t), torch.tensor([[0, 1, 6]]))
+        names, outputs = ["x", "lead_idx"], ["logits", "attention"]
+        axes = {"x": {0: "batch", 1: "leads", 2: "time"}, "lead_idx": {0: "batch", 1: "leads"},
+                "logits": {0: "batch"}, "attention": {0: "batch", 1: "leads"}}
+    else:
+        module = art.model.eval()
+        args = (torch.zeros(1, 12, t),)
+        names, outputs = ["x"], ["logits"]
+        axes = {"x": {0: "batch", 2: "time"}, "logits": {0: "batch"}}
+        if art.needs_metadata:
+            args += (torch.zeros(1, len(art.prep.feature_names)),)
+            names.append("meta")
+            axes["meta"] = {0: "batch"}
+    buf = io.BytesIO()
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")            # tracer and deprecation notices
+        torch.onnx.export(module, args, buf, input_names=names, output_names=outputs,
+                          dynamic_axes=axes, opset_version=OPSET, dynamo=False,
+                          do_constant_folding=True)
+    proto = onnx.load_from_string(buf.getvalue())
+    for key, value in (("ecgpaper_checkpoint_sha256", file_sha256(art.path)),
+                       ("ecgpaper_model", art.name), ("ecgpaper_kind", art.kind)):
+        entry = proto.metadata_props.add()
+        entry.key, entry.value = key, value
+    onnx.checker.check_model(proto)
+    atomic_write_bytes(path, proto.SerializeToString())
+    return path
+
+
+def session(path: Path, device: str = "cpu", threads: int | None = None):
+    """An onnxruntime session with every graph optimisation on."""
+    import onnxruntime as ort
+    opts = ort.SessionOptions()
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    if threads:
+        opts.intra_op_num_threads = int(threads)
+    providers = ["CPUExecutionProvider"]
+    if device.startswith("cuda"):
+        if "CUDAExecutionProvider" not in ort.get_available_providers():
+            raise RuntimeError("device cuda with --backend onnx needs onnxruntime-gpu "
+                               "(CUDAExecutionProvider is not available)")
+        providers.insert(0, "CUDAExecutionProvider")
+    return ort.InferenceSession(str(path), sess_options=opts, providers=providers)
+
+
+class OnnxRunner:
+    """`route.TorchRunner`'s calls on ONNX Runtime, from the artifact's model.onnx."""
+    backend = "onnx"
+
+    def __init__(self, art: Artifact, device: str = "cpu", path: Path | None = None):
+        from ..fileio import file_sha256
+        path = Path(path) if path is not None else onnx_path(art)
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: not found, expected the output of `ecgpaper "
+                                    f"export --model {art.path.parent} --format onnx`")
+        self.session = session(path, device)
+        meta = self.session.get_modelmeta().custom_metadata_map
+        if meta.get("ecgpaper_checkpoint_sha256") != file_sha256(art.path):
+            raise ValueError(f"{path}: exported from another best.pt than {art.path}, "
+                             "expected a fresh `ecgpaper export` after training")
+        self.needs_meta = art.needs_metadata
+
+    def standard(self, x: np.ndarray, feats: np.ndarray | None) -> np.ndarray:
+        feed = {"x": np.ascontiguousarray(x, dtype=np.float32)}
+        if self.needs_meta:
+            feed["meta"] = np.ascontiguousarray(feats, dtype=np.float32)
+        return self.session.run(["logits"], feed)[0]
+
+    def universal(self, x: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        logits, attn = self.session.run(
+            ["logits", "attention"], {"x": np.ascontiguousarray(x, dtype=np.float32),
+                                      "lead_idx": np.ascontiguousarray(idx, dtype=np.int64)})
+        return logits, attn
