@@ -33,6 +33,14 @@ EXPERIMENT_TITLES = {
 }
 
 ALL_EXPERIMENTS = tuple(f"experiment_{e}" for e in EXPERIMENTS)
+# Training pages of the ablation, universal and baseline chapters (`training.variants`).
+RUNS_TITLES = {
+    "universal": "Training runs: UniversalECGNet with and without lead dropout",
+    "ablations": "Training runs: ablations and seeds",
+    "baselines": "Training runs: the related designs and non-neural baselines",
+}
+EXTRA_CHAPTERS = tuple(f"runs_{c}" for c in RUNS_TITLES) + ("universal", "ablations",
+                                                             "baselines")
 
 CHAPTERS: tuple[Chapter, ...] = (
     Chapter("data", "data.py", inputs=("store/manifest.json",)),
@@ -51,6 +59,19 @@ CHAPTERS: tuple[Chapter, ...] = (
     # the SE chapter reads experiment 1's trained network
     Chapter("se_attention", "se_attention.py", depends_on=("data", "experiment_1"),
             inputs=("experiments/1/best.pt",)),
+    # the further configurations: one training page per chapter, then pages that only read
+    *(Chapter(f"runs_{c}", "runs.py", depends_on=("data",), params={"chapter": c},
+              title=RUNS_TITLES[c], inputs=("store/manifest.json",))
+      for c in RUNS_TITLES),
+    Chapter("universal", "universal.py", depends_on=("data", "experiment_7", "runs_universal"),
+            inputs=("experiments/7/metrics.json", "experiments/7/lead_sets*",
+                    "experiments/ablation-universal-*/metrics.json",
+                    "experiments/ablation-universal-*/lead_sets*")),
+    Chapter("ablations", "ablations.py", depends_on=("runs_ablations", *ALL_EXPERIMENTS),
+            inputs=("experiments/*/metrics.json", "experiments/*/predictions.csv")),
+    Chapter("baselines", "baselines.py",
+            depends_on=("runs_baselines", "runs_ablations", *ALL_EXPERIMENTS),
+            inputs=("experiments/*/metrics.json", "experiments/*/best.pt")),
     Chapter("comparison", "comparison.py", depends_on=ALL_EXPERIMENTS,
             inputs=("experiments/*/metrics.json",)),
     Chapter("per_class", "per_class.py", depends_on=ALL_EXPERIMENTS,
@@ -64,15 +85,17 @@ CHAPTERS: tuple[Chapter, ...] = (
     # profile's external_dir (a parameter, so a new folder reruns the chapter)
     Chapter("external", "external.py", depends_on=("experiment_1", "experiment_7"),
             inputs=("experiments/1/best.pt", "experiments/7/best.pt")),
-    Chapter("performance", "performance.py", depends_on=("data", *ALL_EXPERIMENTS),
+    Chapter("performance", "performance.py",
+            depends_on=("data", *ALL_EXPERIMENTS, *(f"runs_{c}" for c in RUNS_TITLES)),
             inputs=("store/manifest.json", "experiments/*/metrics.json")),
     Chapter("conclusion", "conclusion.py",
-            depends_on=("data", "features", "comparison", "per_class", *ALL_EXPERIMENTS),
+            depends_on=("data", "features", "comparison", "per_class", *ALL_EXPERIMENTS,
+                        *EXTRA_CHAPTERS),
             inputs=("experiments/*/metrics.json", "experiments/*/predictions.csv")),
     Chapter("reproducibility", "reproducibility.py",
             depends_on=("data", "features", "architectures", "methods_training",
                         *ALL_EXPERIMENTS, "se_attention", "comparison", "per_class",
-                        "external", "performance", "conclusion")),
+                        "external", "performance", "conclusion", *EXTRA_CHAPTERS)),
 )
 
 BY_NAME: dict[str, Chapter] = {c.name: c for c in CHAPTERS}

@@ -38,7 +38,7 @@ from ecgpaper.report import (compare_predictions, difference_sentence, fmt_ci, f
                              results_summary)
 from ecgpaper.training import artifacts
 from ecgpaper.evaluation import tables as result_tables
-from ecgpaper.training.experiments import LEAD_CONFIGS, get_experiment
+from ecgpaper.training.experiments import get_experiment
 from ecgpaper.training.run import effective_profile, run_experiment
 
 warnings.filterwarnings("ignore", category=UserWarning)
@@ -186,31 +186,11 @@ glue(key + "best_class", summary["best"])
 _ = glue(key + "worst_class", summary["worst"])
 
 # %% [markdown] tags=["only-if:experiment=7"]
-# ## Lead configurations (Table 5)
+# ## Lead configurations
 #
-# The same trained model evaluated on the 12, 6 (limb), 3 (I, II, V1) and 1 (II) lead
-# subsets without retraining; absent leads are simply not given to it. The paper's
-# reported figures are shown beside ours.
-
-# %% tags=["hide-input", "only-if:experiment=7"]
-if config.universal:
-    table5 = result_tables.table5(run)
-    for metric in ("accuracy", "f1_macro", "f1_weighted", "auc_macro"):
-        by_leads = pd.DataFrame({
-            "leads": [f"{k} ({', '.join(LEAD_CONFIGS[k])})" if k < 12 else "12 (all)"
-                      for k in LEAD_CONFIGS if f"{k}-lead" in table5.index],
-            "ours (95 % CI)": table5[f"{metric} (95 % CI)"].str.replace(
-                r" \[(.*), (.*)\]", r" (\1–\2)", regex=True).to_list(),
-            "paper (reported)": [fmt_number(v) for v in table5[f"{metric} paper"]],
-            difference: [fmt_number(v) for v in table5[f"{metric} Δ"]],
-        })
-        show_table(by_leads, f"UniversalECGNet, {result_tables.LABELS[metric]} by lead "
-                   f"configuration (paper: Table 5).", f"tbl-table5-{metric.replace('_', '-')}",
-                   presented=True)
-    for leads in LEAD_CONFIGS:
-        row = table5.loc[f"{leads}-lead"]
-        glue(f"{key}{leads}lead_accuracy", round(float(row["accuracy"]), 3))
-        glue(f"{key}{leads}lead_f1_macro", round(float(row["f1_macro"]), 3))
+# The paper's Table 5 (this model on 12, 6, 3 and 1 leads), the CinC 2021 lead sets,
+# every single lead, random subsets and the lead-dropout ablation are in the chapter
+# {doc}`/executed/universal`.
 
 # %% [markdown] tags=["only-if:experiment=7"]
 # ## Attention per lead

@@ -33,6 +33,7 @@ import torch
 from ecgpaper.benchmarks.registry import run_all_quick
 from ecgpaper.evaluation.tables import training_times
 from ecgpaper.notebook import glue, say, setup, show_table
+from ecgpaper.training.variants import VARIANTS
 
 # %% tags=["parameters", "remove-cell"]
 profile = "demo"
@@ -130,3 +131,22 @@ total_min = float(times["training seconds"].sum()) / 60
 glue("performance_train_minutes", round(total_min, 1))
 if settings.name == "demo":
     say("All seven experiments: " + verdict(total_min, 10, "min", at_most=True))
+
+# %% [markdown]
+# ## Time to train the ablations, seeds and baselines
+#
+# The chapters on UniversalECGNet, the ablations and the baselines add further runs
+# (`ecgpaper.training.variants`). On the demo profile they train fewer epochs than the
+# seven experiments (each page says how many); the target for the whole demo book,
+# these runs included, is twelve minutes on two CPU cores.
+
+# %% tags=["hide-input"]
+extra_times = training_times(settings, list(VARIANTS))
+if len(extra_times):
+    show_table(extra_times, "Training (or fitting) time of the further configurations.",
+               "tbl-performance-variants", digits=2)
+    extra_min = float(extra_times["training seconds"].sum()) / 60
+    glue("performance_variants_minutes", round(extra_min, 1))
+    say(f"The further configurations took {extra_min:.1f} min of training; with the seven "
+        f"experiments {total_min + extra_min:.1f} min in all.")
+

@@ -105,3 +105,29 @@ def attention_ci(attn: np.ndarray, y_true=None, n_boot: int = 200,
             rows.append({"class": name, "lead": lead, "mean": sub[:, j].mean(),
                          "low": lo[j], "high": hi[j], "n": len(sub)})
     return pd.DataFrame(rows)
+
+
+def sets_with_ci(specs: list[dict], proba: np.ndarray, y_true, kinds=("cinc", "single"),
+                 n_boot: int = 200, seed: int = 42,
+                 metrics=("accuracy", "f1_macro", "auc_macro")) -> pd.DataFrame:
+    """Metrics with 95 % bootstrap intervals for the stored sets of the given kinds."""
+    from .bootstrap import bootstrap_ci
+    rows = []
+    for spec, p in zip(specs, proba):
+        if spec["kind"] not in kinds:
+            continue
+        ci = bootstrap_ci(y_true, p.astype(float), n=n_boot, seed=seed).set_index("metric")
+        row = {"kind": spec["kind"], "leads": ", ".join(spec["leads"]),
+               "n_leads": len(spec["leads"])}
+        for m in metrics:
+            row[m], row[f"{m}_low"], row[f"{m}_high"] = ci.loc[m, ["value", "low", "high"]]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def proba_for(specs: list[dict], proba: np.ndarray, name: str) -> np.ndarray:
+    """The stored probabilities of the set called `name`."""
+    for spec, p in zip(specs, proba):
+        if spec["name"] == name:
+            return p
+    raise KeyError(f"no stored lead set {name!r}")

@@ -71,3 +71,21 @@ VARIANTS: dict[str, Experiment] = {e.id: e for e in (*ABLATIONS, *SEEDS, *BASELI
 def group(name: str) -> list[str]:
     """Configuration names of one group ("ablation", "seed", "baseline")."""
     return [k for k, e in VARIANTS.items() if e.group == name]
+
+
+# What each chapter's training page runs, in order (the comparison pages only read).
+CHAPTER_RUNS: dict[str, tuple[str, ...]] = {
+    "universal": ("ablation-universal-reference", "ablation-universal-no-lead-dropout"),
+    "ablations": ("seed-1-0", "ablation-no-se", "ablation-no-smoothing",
+                  "ablation-no-class-weights", "seed-1-1", "seed-1-2", "seed-2-0",
+                  "seed-2-1", "seed-2-2"),
+    "baselines": tuple(e.id for e in BASELINES),
+}
+
+
+def demo_difference(exp: Experiment) -> str:
+    """How the demo profile runs `exp` differently from the full one, in words."""
+    parts = [f"at most {v} epochs" if k == "max_epochs" else f"{k.replace('_', ' ')} at most {v}"
+             for k, v in exp.demo.items()]
+    parts += [f"{k.replace('_', ' ')} {v}" for k, v in exp.demo_options.items()]
+    return "; ".join(parts) if parts else "as on the full profile"
