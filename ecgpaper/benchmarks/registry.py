@@ -17,8 +17,9 @@ if TYPE_CHECKING:           # pandas and torch load only when a benchmark runs
 def benchmark_modules() -> dict[str, ModuleType]:
     """Every benchmark module by name (imported only when benchmarks are wanted: some
     import torch)."""
-    from . import models, prepare, train, twin
-    return {"models": models, "prepare": prepare, "train": train, "twin": twin}
+    from . import models, prepare, serve, train, twin
+    return {"models": models, "prepare": prepare, "serve": serve, "train": train,
+            "twin": twin}
 
 
 def run_all_quick() -> dict[str, pd.DataFrame]:

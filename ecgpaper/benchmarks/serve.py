@@ -1,0 +1,176 @@
+"""Serving speed: batch-1 latency of the deployment path for the paper-size networks
+(SE-ResNet18 width 1.0 on 12 x 5000, UniversalECGNet on 12 leads and on lead II), PyTorch
+against ONNX Runtime, on the CPU and on CUDA when present:
+
+- "model": the network call alone (what the paper's model-only figures measure);
+- "end to end": one HTTP request to the service on 127.0.0.1 (JSON parse, validation,
+  preprocessing, network, response), timed by the client;
+- "load": N concurrent clients sending a bounded number of requests (p50/p95/p99,
+  requests/s, errors, which must be 0).
+
+Latency does not depend on the weights, so the networks are freshly initialised (seeded)
+and saved as artifacts with the preprocessing of the full profile; the request bodies are
+synthetic-twin records. `quick` uses the demo's 100 Hz input and a narrow network.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+DESCRIPTION = ("serving latency: model-only and end-to-end HTTP batch-1 latency, PyTorch vs "
+               "ONNX Runtime, and a concurrent load test of the service")
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--clients", type=int, default=4, help="concurrent clients (load test)")
+    parser.add_argument("--requests", type=int, default=None,
+                        help="requests per measurement (default 30, quick 8)")
+    parser.add_argument("--device", default=None, help="cpu or cuda (default: cpu, and "
+                        "cuda too when present)")
+
+
+def _artifacts(folder: Path, width: float, fs: int) -> dict:
+    """Seeded paper-layout networks saved as best.pt with full-profile preprocessing."""
+    import torch
+
+    from ..models.registry import build_model, save_checkpoint
+    from ..models.resnet1d import SEResNetConfig
+    from ..models.universal import UniversalConfig
+    torch.manual_seed(0)
+    extra = {"fs": fs, "n_samples": 10 * fs, "source_fs": 500, "source_units": "uV",
+             "channel_mean": [0.0] * 12, "channel_std": [200.0] * 12, "metadata": None,
+             "morphology": None, "feature_names": []}
+    out = {}
+    for name, cfg in (("standard", SEResNetConfig(in_channels=12, width=width)),
+                      ("universal", UniversalConfig(width=width, checkpointing=False))):
+        (folder / name).mkdir(parents=True, exist_ok=True)
+        out[name] = save_checkpoint(folder / name / "best.pt", build_model(cfg).eval(),
+                                    experiment=None, **extra)
+    return out
+
+
+def _bodies() -> dict:
+    """JSON bodies of one twin record: 12 leads and lead II alone (µV, 500 Hz)."""
+    import json
+
+    import numpy as np
+
+    from ..constants import LEADS
+    from ..twin.generator import generate_arrays
+    x, _ = generate_arrays(n=1, counts={"SR": 1}, seed=1)
+    leads = {n: np.round(x[0, k], 1).tolist() for k, n in enumerate(LEADS)}
+    return {12: json.dumps({"fs": 500, "units": "uV", "leads": leads}).encode(),
+            1: json.dumps({"fs": 500, "units": "uV", "leads": {"II": leads["II"]}}).encode()}
+
+
+def _stats(times_s: list, wall_s: float | None = None) -> dict:
+    ms = sorted(t * 1000 for t in times_s)
+    q = (lambda p: ms[min(len(ms) - 1, int(round(p * (len(ms) - 1))))]) if ms else \
+        (lambda p: float("nan"))
+    return {"n": len(ms), "p50_ms": statistics.median(ms) if ms else float("nan"),
+            "p95_ms": q(0.95), "p99_ms": q(0.99),
+            "req_per_s": len(ms) / wall_s if wall_s else None}
+
+
+def _model_only(models, body: bytes, n: int) -> dict:
+    from ..inference.preprocess import model_signal
+    from ..serve.schemas import parse_request
+    from ..inference.checks import signal_from_arrays
+    req = parse_request(body)
+    sig = signal_from_arrays(req.leads, req.fs, req.units)
+    art = models.route(sig)
+    x, idx = model_signal(sig, art.prep)
+    runner = models.runners[art.kind]
+    import numpy as np
+    call = (lambda: runner.standard(x[None], None)) if art.kind == "standard" else \
+        (lambda: runner.universal(x[None], np.asarray([idx], dtype=np.int64)))
+    for _ in range(3):
+        call()
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - t0)
+    return _stats(times)
+
+
+def _http(url: str, body: bytes, n: int, clients: int = 1) -> tuple[dict, int]:
+    """Latencies of `n` requests from `clients` threads; (stats, error count)."""
+    import httpx
+    times, errors, lock = [], [0], threading.Lock()
+    per = [n // clients + (1 if i < n % clients else 0) for i in range(clients)]
+
+    def worker(k: int):
+        with httpx.Client(timeout=120) as c:
+            for _ in range(k):
+                t0 = time.perf_counter()
+                try:
+                    r = c.post(f"{url}/v1/predict", content=body,
+                               headers={"content-type": "application/json"})
+                    ok = r.status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                with lock:
+                    times.append(time.perf_counter() - t0)
+                    errors[0] += 0 if ok else 1
+    with httpx.Client() as c:                    # warm-up
+        for _ in range(2):
+            c.post(f"{url}/v1/predict", content=body,
+                   headers={"content-type": "application/json"}, timeout=120)
+    start = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(k,)) for k in per if k]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return _stats(times, time.perf_counter() - start if clients > 1 else None), errors[0]
+
+
+def measure(quick: bool = False, progress: bool = True, clients: int = 4,
+            requests: int | None = None, device: str | None = None):
+    import pandas as pd
+    import torch
+
+    from ..inference.onnx_backend import export_onnx
+    from ..inference.artifact import load_artifact
+    from ..inference.route import ModelSet
+    from ..serve.app import Settings, create_app
+    from ..serve.launch import ServerThread
+    width, fs = (0.125, 100) if quick else (1.0, 500)
+    n = requests or (8 if quick else 30)
+    devices = [device] if device else ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+    bodies = _bodies()
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="ecgpaper-bench-serve-") as tmp:
+        paths = _artifacts(Path(tmp), width, fs)
+        for pt in paths.values():
+            export_onnx(load_artifact(pt))
+        for dev in devices:
+            for backend in ("torch", "onnx"):
+                models = ModelSet.from_paths(list(paths.values()), backend=backend, device=dev)
+                app = create_app(models, Settings(api_key="", threads=1))
+                with ServerThread(app) as srv:
+                    for leads, model in ((12, "SE-ResNet18"), (12, "UniversalECGNet"),
+                                         (1, "UniversalECGNet")):
+                        if model == "UniversalECGNet" and leads == 12:
+                            one = ModelSet([models.universal], backend, dev)
+                        else:
+                            one = models
+                        if progress:
+                            print(f"bench serve: {model} {leads} lead(s) {backend} {dev}")
+                        base = {"model": model, "leads": leads, "backend": backend,
+                                "device": dev, "width": width, "input": f"{leads} x {10 * fs}"}
+                        rows.append({**base, "stage": "model", **_model_only(
+                            one, bodies[leads], n), "errors": 0})
+                        if model == "UniversalECGNet" and leads == 12:
+                            continue          # the service routes 12 leads to SE-ResNet18
+                        stats, err = _http(srv.url, bodies[leads], n)
+                        rows.append({**base, "stage": "end to end", **stats, "errors": err})
+                        stats, err = _http(srv.url, bodies[leads], n * 2, clients)
+                        rows.append({**base, "stage": f"load, {clients} clients", **stats,
+                                     "errors": err})
+    return pd.DataFrame(rows)
