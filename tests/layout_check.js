@@ -13,6 +13,11 @@ window.addEventListener("load", function () {
       index: i, id: table.id || "", width: Math.round(table.scrollWidth),
       right: Math.round(box.right),
       caption: caption ? caption.textContent.trim() : "",
+      wide: table.classList.contains("ecg-wide"),
+      scrolls: (function () {
+        var c = table.closest(".pst-scrollable-table-container");
+        return !!c && ["auto", "scroll"].indexOf(getComputedStyle(c).overflowX) >= 0;
+      })(),
       overflow: box.right > column.right + 1 || box.left < column.left - 1
     });
   });

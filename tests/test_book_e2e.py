@@ -98,7 +98,7 @@ def test_abstract_and_conclusion_carry_live_numbers(tiny_book):
     conclusion = _text(rendered["executed/conclusion.html"])
     for claim in ("plain ResNet", "lead dropout", "47 ms", "GPT-4o"):
         assert claim in conclusion, claim
-    assert conclusion.count("not checked yet") >= 4
+    assert conclusion.count("not checked yet") >= 2
 
 
 def test_no_general_index_and_author_year_bibliography(tiny_book):
