@@ -4,7 +4,9 @@ The real database cannot ship with the project, so the `demo` profile runs on th
 Each record gets a Diagnostics-shaped row drawn from the real table's per-class summary
 figures (`metadata`), and a 10 s, 500 Hz, 12-lead signal in microvolts made from a 3-D
 cardiac dipole (`beats`) beating in the record's rhythm (`rhythms`) with recording noise
-(`noise`). The measurements in the row are those of the signal: the ventricular rate and
+(`noise`), in a heart whose morphology is drawn independently of its rhythm
+(`variants`: conduction blocks, infarction, hypertrophy, ST-T changes, premature
+beats). The measurements in the row are those of the signal: the ventricular rate and
 QRS count are measured on the generated beats, the QRS axis, T axis, QRS duration and QT
 interval are built into the beats.
 
@@ -25,11 +27,12 @@ from . import beats as tb
 from . import metadata as tm
 from . import noise as tn
 from . import rhythms as tr
+from . import variants as tv
 
 FS = 500
 DURATION = 10.0
 N_SAMPLES = int(FS * DURATION)
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 DEFAULT_RECORDS = 1200
 
 # Leads derived from I and II (rows of the 12 x 8 expansion matrix act on I, II, V1..V6).
@@ -82,7 +85,8 @@ def synth_record(label: str, meas: dict, beat: str, rng: np.random.Generator,
     if label not in CLASSES:
         raise ValueError(f"twin: unknown rhythm class {label!r}; expected one of {CLASSES}")
     resp_f = rng.uniform(0.15, 0.33)
-    qrs_ms = float(np.clip(_even(meas["QRSDuration"]), 56, 190))
+    beat = tv.add_background(beat, label, rng, tr.SINUS)
+    qrs_ms = float(np.clip(_even(tv.wide_qrs_ms(beat, meas["QRSDuration"], rng)), 56, 190))
     p_kind = {"AT": "ectopic", "SVT": "retrograde", "AFIB": None, "AF": None}.get(label, "sinus")
     age = float(np.clip(round(meas["PatientAge"]), 4, 98))
     female = bool(meas["Female"])
@@ -101,7 +105,7 @@ def synth_record(label: str, meas: dict, beat: str, rng: np.random.Generator,
     else:
         rh = tr.atrial_tachycardia(rng, vr, ar, DURATION, m)
 
-    times = rh.qrs_times
+    times, p_onsets, pvc, beat = _with_premature(label, rh, beat, rng)
     vr_meas = tr.measured_rate(times, DURATION)
     rr_mean = 60.0 / vr_meas
     qt_ms = float(np.clip(_even(meas["QTInterval"]), max(200.0, qrs_ms + 90.0),
@@ -125,6 +129,9 @@ def synth_record(label: str, meas: dict, beat: str, rng: np.random.Generator,
         atrial_rate = int(round(f_rate))
     else:
         atrial_rate = vr_int if u <= aeq else int(round(max(ar, 0)))
+    # The real table's atrial rates lie within 0-535/min; the blur of `metadata` must not
+    # push a row beyond what the electrocardiograph reports (nor past prepare's checks).
+    atrial_rate = int(np.clip(atrial_rate, 0, 535))
     qonset = int(round(meas["QOnset"]))
     row = {
         "Rhythm": label,
@@ -151,8 +158,9 @@ def synth_record(label: str, meas: dict, beat: str, rng: np.random.Generator,
     amp_mod = (1.0 + rng.uniform(0.02, 0.08) * np.sin(2 * np.pi * resp_f * times
                                                       + rng.uniform(0, 6.3))
                + rng.normal(0, 0.01, len(times)))
-    waves = tb.Waves.concat([tb.beat_waves(m, times, qt_beats, amp_mod),
-                             tb.p_wave_train(m, rh.p_onsets)])
+    waves = tb.Waves.concat([tb.beat_waves(m, times[~pvc], qt_beats[~pvc], amp_mod[~pvc]),
+                             tv.pvc_waves(rng, times[pvc], qt_ms / 1000.0),
+                             tb.p_wave_train(m, p_onsets)])
     dipole = tb.render(waves, N_SAMPLES, FS)
     if label == "AFIB":
         dipole += tr.fibrillatory_waves(rng, N_SAMPLES, FS)
@@ -161,11 +169,31 @@ def synth_record(label: str, meas: dict, beat: str, rng: np.random.Generator,
     lm = tb.lead_matrix(rng)
     levels = tn.noise_levels(rng)
     eight = 1000.0 * (lm @ dipole) + tn.recording_noise(rng, N_SAMPLES, FS, levels, resp_f)
+    eight, fault = tn.faults(tn.amplifier(eight, rng, FS), rng)
     eight = np.round(eight)               # integer µV, like the real files
     signal = expand_limb_leads(eight).astype(np.float32)
+    inside = (times >= 0) & (times < DURATION)
     info = {"rhythm": rh.kind, "p_kind": rh.p_kind, "true_atrial_rate": rh.atrial_rate,
-            "noisy": bool(levels["noisy"]), "qrs_times": times[(times >= 0) & (times < DURATION)]}
+            "noisy": bool(levels["noisy"]), "qrs_times": times[inside],
+            "premature_ventricular": int(pvc[inside].sum()), "fault": fault}
     return TwinRecord(signal, row, info)
+
+
+def _with_premature(label: str, rh, beat: str, rng: np.random.Generator):
+    """Beat times, P onsets and VPB mask with the record's premature beats; a sinus record
+    whose premature beats would carry its mean rate out of its class keeps none (and its
+    Beat string loses APB/VPB), so the label stays true."""
+    aligned = label in tr.SINUS
+    times, p, pvc = tv.premature(rh.qrs_times, rh.p_onsets.copy() if aligned else None,
+                                 beat, rng, DURATION)
+    if not aligned:
+        return times, rh.p_onsets, pvc, beat
+    lo, hi = tr.RATE_RANGE[label]
+    if lo <= tr.measured_rate(times, DURATION) <= hi:
+        return times, p, pvc, beat
+    kept = [b for b in beat.split() if b not in ("APB", "VPB")]
+    return rh.qrs_times, rh.p_onsets, np.zeros(len(rh.qrs_times), bool), \
+        " ".join(kept) or "NONE"
 
 
 def plan(n: int | None = None, counts: dict | None = None, seed: int = 0) -> pd.DataFrame:

@@ -5,7 +5,8 @@ SB/SR/ST: regular sinus rhythm below 60, 60-100, above 100 bpm with normal varia
 SA: sinus rhythm whose RR interval swings with breathing (well beyond normal variability);
 AFIB: irregularly irregular RR, no P waves, fibrillatory f-waves (about 300-550/min);
 AF (flutter): regular sawtooth F-waves at 250-350/min, fixed or variable AV conduction;
-SVT: regular narrow-complex tachycardia at 150-250 bpm, P waves hidden or retrograde;
+SVT: regular narrow-complex tachycardia, P waves hidden or retrograde; as labelled in the
+database its rate reaches down to about 104 bpm, overlapping ST and AT;
 AT: ectopic P waves at 100-250/min, usually conducted 1:1, sometimes with 2:1 block.
 Times are in seconds; atrial waves are 3-D dipoles in millivolts.
 """
@@ -23,7 +24,7 @@ PAD = 2.5  # seconds simulated before and after the record so that edges look na
 # Ventricular rate (bpm) each class may show, as measured over the 10 s.
 RATE_RANGE: dict[str, tuple[float, float]] = {
     "SB": (36.0, 59.4), "SR": (60.6, 99.4), "ST": (100.6, 180.0), "SA": (45.0, 110.0),
-    "SVT": (150.0, 250.0), "AT": (55.0, 220.0), "AF": (45.0, 175.0), "AFIB": (40.0, 200.0),
+    "SVT": (104.0, 250.0), "AT": (55.0, 220.0), "AF": (45.0, 175.0), "AFIB": (40.0, 200.0),
 }
 SINUS = ("SB", "SR", "ST", "SA")
 
@@ -78,15 +79,16 @@ def sinus(label: str, rng, vr: float, duration: float, resp_f: float, m) -> Rhyt
     lo, hi = RATE_RANGE[label]
     target = float(np.clip(vr, lo + 0.5, hi - 0.5))
     rr0 = 60.0 / target
-    if label == "SA":   # phasic variation of at least 0.12 s and 12 % of the cycle
-        swing = max(0.13, rr0 * rng.uniform(0.14, 0.42))
+    if label == "SA":   # phasic variation, from borderline (about 0.1 s) to marked
+        swing = max(0.09, rr0 * rng.uniform(0.10, 0.42))
         swing = min(swing, 0.6 * rr0)
-        jitter = 0.012 * rr0
+        jitter = 0.015 * rr0
     elif label == "ST":
-        swing, jitter = rr0 * rng.uniform(0.0, 0.03), 0.004 * rr0
-    else:               # SB, SR: normal heart-rate variability
-        swing = min(rr0 * rng.uniform(0.0, 0.07), 0.09)
-        jitter = 0.008 * rr0
+        swing, jitter = rr0 * rng.uniform(0.0, 0.04), 0.005 * rr0
+    else:               # SB, SR: normal heart-rate variability (real RR CV about 2-9 %,
+        # RMSSD 20-90 ms), more at slow rates
+        swing = min(rr0 * rng.uniform(0.0, 0.12), 0.12)
+        jitter = rr0 * rng.uniform(0.006, 0.025)
     times = _regular_train(rng, rr0, duration, resp_f, swing, jitter)
     times = _fit_rate(times, duration, lo, hi, target)
     p = times - m.qrs_duration / 2 - m.pr
@@ -127,15 +129,16 @@ def flutter(rng, vr: float, ar: float, duration: float, m) -> tuple[Rhythm, floa
     conducted = np.cumsum(ratios) - ratios[0]
     conducted = conducted[conducted < len(f_onsets)]
     av = rng.uniform(0.20, 0.30)
-    times = f_onsets[conducted] + av + m.qrs_duration / 2 + rng.normal(0, 0.003, len(conducted))
+    # Variable block conducts with varying concealment, so its AV delay wanders too
+    # (flutter with variable conduction is then irregular, like fibrillation).
+    av_sd = 0.025 if kind == "flutter variable block" else 0.003
+    times = f_onsets[conducted] + av + m.qrs_duration / 2 + rng.normal(0, av_sd, len(conducted))
     times = times[(times > -PAD) & (times < duration + PAD)]
     return Rhythm(times, np.zeros(0), None, f_rate, kind), f_rate
 
 
 def svt(rng, vr: float, duration: float, resp_f: float, m) -> Rhythm:
     lo, hi = RATE_RANGE["SVT"]
-    if vr < lo:   # the real table's slower "SVT" rows: fold into the overlap with ST/AT
-        vr = lo + 0.5 * (lo - vr)
     target = float(np.clip(vr, lo + 1, hi - 1))
     rr0 = 60.0 / target
     times = _regular_train(rng, rr0, duration, resp_f, 0.0, 0.0025 * rr0)
