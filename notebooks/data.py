@@ -226,6 +226,40 @@ else:
                "tbl-data-amplitudes")
 
 # %% [markdown]
+# ## Signal realism: the twin against real recordings
+#
+# The measurement table can agree while the signals differ, and a network sees only the
+# signal. So the same statistics are measured on the samples of both sets
+# (`ecgpaper.twin.realism`): amplitude per lead, DC offset, baseline wander below 0.7 Hz,
+# noise above 40 Hz, mains hum, the share of power per frequency band, heart rate and RR
+# variability from the detected QRS complexes, and QRS, PR and QT durations delineated on
+# lead II by NeuroKit2. Both sets go through the same algorithm, so its biases (its QRS
+# limits are wider than a cardiologist's, for instance) affect both sides alike. The real
+# side is every recording labelled with one of the eight rhythms in the real-data folder
+# beside the project (Chapman–Shaoxing, Georgia, CPSC, PTB and PTB-XL), a few dozen
+# recordings: its medians are rough.
+
+# %% tags=["hide-input"]
+from ecgpaper.plots.realism import plot_realism
+from ecgpaper.twin.realism import compare, real_table, signals_table
+
+if shared is None:
+    say("This comparison needs real recordings (the real-data folder beside the project), "
+        "and none are on this machine, so it is skipped.")
+else:
+    real_stats = real_table(shared)
+    n_realism = min(len(records), 120)
+    profile_stats = signals_table(store.signals(np.arange(n_realism)),
+                                  records["label"].iloc[:n_realism], settings.name, store.fs)
+    realism = pd.concat([real_stats, profile_stats], ignore_index=True)
+    show_figure(plot_realism(realism, ("real", settings.name)), "fig-data-realism",
+                f"Signal statistics of {len(real_stats)} real recordings beside the first "
+                f"{n_realism} records of the {settings.name} profile.")
+    show_table(compare(realism), f"Signal statistics, median and interquartile range: "
+               f"{len(real_stats)} real recordings and {n_realism} records of the "
+               f"{settings.name} profile.", "tbl-data-realism")
+
+# %% [markdown]
 # ## What the twin is and is not
 #
 # The twin's beats come from a three-dimensional cardiac dipole whose tip traces P, QRS and

@@ -162,16 +162,26 @@ def twin_table(n: int = 200, seed: int = 0, intervals: bool = True) -> pd.DataFr
                          FS, intervals)
 
 
+LABELS = {"dc_uV": "DC offset (µV)", "wander_uV": "baseline wander < 0.7 Hz (µV)",
+          "hf_noise_uV": "noise > 40 Hz (µV)", "mains_uV": "mains hum 50/60 Hz (µV)",
+          "rate_bpm": "heart rate (bpm)", "rr_cv": "RR coefficient of variation",
+          "rmssd_ms": "RMSSD (ms)", "qrs_ms": "QRS duration, lead II (ms)",
+          "pr_ms": "PR interval, lead II (ms)", "qt_ms": "QT interval, lead II (ms)",
+          **{f"amp_{name}": f"amplitude {name} (µV)" for name in LEADS},
+          **{f"power_{lo:g}_{hi:g}Hz": f"power share {lo:g}–{hi:g} Hz" for lo, hi in BANDS}}
+
+
 def compare(table: pd.DataFrame, columns=None) -> pd.DataFrame:
-    """Median and interquartile range of each statistic for twin and real records."""
+    """Median and interquartile range of each statistic per kind of record (e.g. twin,
+    real), one row per statistic, labelled for reading."""
     cols = columns or [c for c in table.columns if c not in ("kind", "source", "label")]
     g = table.groupby("kind")[cols]
     q = {k: g.quantile(k).T for k in (0.25, 0.5, 0.75)}
     rows = []
     for col in cols:
-        row = {"statistic": col}
+        row = {"statistic": LABELS.get(col, col)}
         for kind in sorted(table["kind"].unique()):
             row[f"{kind} median"] = q[0.5].loc[col, kind]
-            row[f"{kind} IQR"] = f"{q[0.25].loc[col, kind]:.3g}-{q[0.75].loc[col, kind]:.3g}"
+            row[f"{kind} IQR"] = f"{q[0.25].loc[col, kind]:.3g}–{q[0.75].loc[col, kind]:.3g}"
         rows.append(row)
     return pd.DataFrame(rows)
