@@ -19,6 +19,8 @@ hum under 1 µV; a minority of records far noisier). All amplitudes in microvolt
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from scipy import signal as sps
 
@@ -59,7 +61,7 @@ def _wander(rng, t, c, level, resp_f):
     f = rng.uniform(0.03, 0.5, (c, 3))
     ph = rng.uniform(0, 2 * np.pi, (c, 3))
     a = rng.uniform(0.2, 1.0, (c, 3))
-    drift = np.einsum("ck,ckt->ct", a, np.sin(2 * np.pi * f[:, :, None] * t + ph[:, :, None]))
+    drift = (a[:, :, None] * np.sin(2 * np.pi * f[:, :, None] * t + ph[:, :, None])).sum(axis=1)
     return level * 0.5 * (w_resp[:, None] * resp[None, :] + drift)
 
 
@@ -107,15 +109,21 @@ def recording_noise(rng: np.random.Generator, n_samples: int, fs: float, levels:
     return out
 
 
+@lru_cache(maxsize=16)
+def _butter(order: int, f: float, kind: str, fs: float) -> np.ndarray:
+    """Filter design, once per setting (designing costs more than filtering)."""
+    return sps.butter(order, f, kind, fs=fs, output="sos")
+
+
 def amplifier(eight: np.ndarray, rng: np.random.Generator, fs: float) -> np.ndarray:
     """The electrocardiograph's front end on (8, T) µV: per-channel gain error (about
     2 %), a 0.05 Hz high-pass and the device's low-pass (causal, as in hardware)."""
     x = eight * np.exp(rng.normal(0.0, 0.02, (eight.shape[0], 1)))
-    x = sps.sosfilt(sps.butter(1, 0.05, "highpass", fs=fs, output="sos"), x - x[:, :1],
+    x = sps.sosfilt(_butter(1, 0.05, "highpass", float(fs)), x - x[:, :1],
                     axis=1) + x[:, :1]
     lp = LOWPASS_HZ[rng.choice(len(LOWPASS_HZ), p=LOWPASS_P)]
     if lp is not None:
-        x = sps.sosfilt(sps.butter(2, lp, "lowpass", fs=fs, output="sos"), x - x[:, :1],
+        x = sps.sosfilt(_butter(2, lp, "lowpass", float(fs)), x - x[:, :1],
                         axis=1) + x[:, :1]
     return x
 
