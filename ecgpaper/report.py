@@ -173,7 +173,8 @@ def present(df: pd.DataFrame, digits: int = 3, labels: dict | None = None,
         series = df[col]
         as_count = col in counts or _is_count(series)
         if as_count:
-            cells = [MISSING if _missing(v) else f"{int(round(float(v))):,}" for v in series]
+            cells = [MISSING if _missing(v) else f"{int(round(float(v))):,}".replace("-", "−")
+                     for v in series]
         elif series.dtype.kind == "b":
             cells = ["yes" if v else "no" for v in series]
         else:

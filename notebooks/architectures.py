@@ -187,9 +187,12 @@ glue("arch_closest_backbone", thousands(int(closest["backbone"])))
 glue("arch_closest_backbone_gap", thousands(int(abs(closest["backbone gap"]))))
 say(f"{len(grid):,} configurations searched; {int(grid['matches_total'].sum())} reproduce "
     f"the stated total, {int(grid['matches_backbone'].sum())} the stated backbone.")
-show_table(pd.concat([grid[grid["matches_total"]], grid.loc[[closest.name]]])
-           .drop(columns="attn_hidden"), "The configurations that reproduce the stated total, "
-           "and the one closest to the stated backbone.", "tbl-arch-search")
+candidates = pd.concat([grid[grid["matches_total"]], grid.loc[[closest.name]]])
+candidates.index = [f"reproduces the total ({i + 1})" for i in range(int(grid["matches_total"].sum()))] \
+    + ["closest to the stated backbone"]
+show_table(candidates.drop(columns="attn_hidden").T.astype(str).rename_axis("setting"),
+           "The configurations that reproduce the stated total, and the one closest to the "
+           "stated backbone (one column each).", "tbl-arch-search")
 
 # %% [markdown]
 # ## Is the paper consistent with itself?

@@ -47,7 +47,10 @@ settings = setup(profile, overrides)
 
 # %% tags=["hide-input"]
 chapters = provenance_table(Path("executed"))
-show_table(chapters, "Provenance of every executed chapter.", "tbl-provenance-chapters")
+shown = chapters[[c for c in ("chapter", "seconds", "git_commit", "data_checksum")
+                  if c in chapters.columns]]
+show_table(shown, "Time, commit and data checksum of every executed chapter (the profile, "
+           "seed and package versions follow below).", "tbl-provenance-chapters", digits=1)
 total_minutes = chapters["seconds"].sum() / 60
 glue("repro_total_minutes", round(float(total_minutes), 1))
 glue("repro_n_chapters", int(len(chapters)))
