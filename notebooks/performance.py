@@ -150,3 +150,11 @@ if len(extra_times):
     say(f"The further configurations took {extra_min:.1f} min of training; with the seven "
         f"experiments {total_min + extra_min:.1f} min in all.")
 
+
+# %% [markdown]
+# ## Recap
+#
+# - Each stage is timed on the machine that built this page by the same functions as
+#   `ecgpaper bench NAME`, and checked against its target.
+# - The training times come from the experiments' own artifacts, so they describe this
+#   edition's runs.
