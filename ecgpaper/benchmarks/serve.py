@@ -98,7 +98,7 @@ def _model_only(models, body: bytes, n: int) -> dict:
     return _stats(times)
 
 
-def _http(url: str, body: bytes, n: int, clients: int = 1) -> tuple[dict, int]:
+def http_latency(url: str, body: bytes, n: int, clients: int = 1) -> tuple[dict, int]:
     """Latencies of `n` requests from `clients` threads; (stats, error count)."""
     import httpx
     times, errors, lock = [], [0], threading.Lock()
@@ -168,9 +168,9 @@ def measure(quick: bool = False, progress: bool = True, clients: int = 4,
                             one, bodies[leads], n), "errors": 0})
                         if model == "UniversalECGNet" and leads == 12:
                             continue          # the service routes 12 leads to SE-ResNet18
-                        stats, err = _http(srv.url, bodies[leads], n)
+                        stats, err = http_latency(srv.url, bodies[leads], n)
                         rows.append({**base, "stage": "end to end", **stats, "errors": err})
-                        stats, err = _http(srv.url, bodies[leads], n * 2, clients)
+                        stats, err = http_latency(srv.url, bodies[leads], n * 2, clients)
                         rows.append({**base, "stage": f"load, {clients} clients", **stats,
                                      "errors": err})
     return pd.DataFrame(rows)

@@ -21,13 +21,20 @@ def register(parser) -> None:
 def run(args) -> int:
     import numpy as np
 
-    from ..inference.artifact import find_artifacts, load_artifact
+    from ..inference.artifact import UnsupportedModel, find_artifacts, load_artifact
     from ..inference.onnx_backend import OnnxRunner, export_onnx
     from ..inference.route import TorchRunner, softmax
     done = 0
     for folder in args.model:
-        for pt in find_artifacts(folder):
-            art = load_artifact(pt)
+        found = find_artifacts(folder)
+        for pt in found:
+            try:
+                art = load_artifact(pt)
+            except UnsupportedModel as exc:
+                if len(found) == 1:
+                    raise
+                print(f"skipped {exc}")
+                continue
             path = export_onnx(art)
             line = f"{art.name} ({art.kind}): {path}"
             if args.check:

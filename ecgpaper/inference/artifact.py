@@ -20,6 +20,10 @@ EXPECTED = "an artifact folder of `ecgpaper train` (with best.pt) or a best.pt f
 KINDS = {"se_resnet1d": "standard", "universal": "universal"}
 
 
+class UnsupportedModel(ValueError):
+    """A checkpoint of a design inference does not serve (the related designs)."""
+
+
 @dataclass
 class Artifact:
     """One trained network ready for inference."""
@@ -120,7 +124,7 @@ def load_artifact(path) -> Artifact:
     model_type = {"SEResNetConfig": "se_resnet1d", "UniversalConfig": "universal"}.get(
         ckpt_type)
     if model_type is None:
-        raise ValueError(f"{pt}: a {ckpt_type} model; inference serves SE-ResNet18 and "
+        raise UnsupportedModel(f"{pt}: a {ckpt_type} model; inference serves SE-ResNet18 and "
                          "UniversalECGNet checkpoints")
     if model_type == "se_resnet1d" and model.config.in_channels != len(LEADS):
         raise ValueError(f"{pt}: SE-ResNet18 with {model.config.in_channels} input "

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..constants import CLASSES, LEADS
-from .artifact import Artifact, find_artifacts, load_artifact
+from .artifact import Artifact, UnsupportedModel, find_artifacts, load_artifact
 from .preprocess import InputError, Signal, all_leads, model_features, model_signal
 
 
@@ -89,15 +89,23 @@ class ModelSet:
     @classmethod
     def from_paths(cls, paths, backend: str = "torch", device: str = "cpu") -> "ModelSet":
         """Artifacts found under `paths`; the first of each kind in the order given."""
-        pts = [pt for p in ([paths] if isinstance(paths, (str, bytes)) or not
-                            hasattr(paths, "__iter__") else paths)
-               for pt in find_artifacts(p)]
+        paths = [paths] if isinstance(paths, (str, bytes)) or not \
+            hasattr(paths, "__iter__") else paths
         arts, kinds = [], set()
-        for pt in pts:
-            art = load_artifact(pt)
-            if art.kind not in kinds:
-                arts.append(art)
-                kinds.add(art.kind)
+        for p in paths:
+            found = find_artifacts(p)
+            for pt in found:
+                if kinds == {"standard", "universal"}:
+                    break
+                try:
+                    art = load_artifact(pt)
+                except UnsupportedModel:
+                    if len(found) == 1:
+                        raise
+                    continue                 # a folder of runs may hold other designs
+                if art.kind not in kinds:
+                    arts.append(art)
+                    kinds.add(art.kind)
         return cls(arts, backend, device)
 
     @property
