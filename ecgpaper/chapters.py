@@ -88,6 +88,9 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter("performance", "performance.py",
             depends_on=("data", *ALL_EXPERIMENTS, *(f"runs_{c}" for c in RUNS_TITLES)),
             inputs=("store/manifest.json", "experiments/*/metrics.json")),
+    # starts `ecgpaper serve` on experiments 1 and 7 and times real requests
+    Chapter("deployment", "deployment.py", depends_on=("data", "experiment_1", "experiment_7"),
+            inputs=("store/manifest.json", "experiments/1/best.pt", "experiments/7/best.pt")),
     Chapter("conclusion", "conclusion.py",
             depends_on=("data", "features", "comparison", "per_class", *ALL_EXPERIMENTS,
                         *EXTRA_CHAPTERS),
