@@ -40,7 +40,7 @@ import pandas as pd
 
 from ecgpaper import paper
 from ecgpaper.constants import CLASSES, CLASS_NAMES
-from ecgpaper.data.workspace import ensure_store
+from ecgpaper.workspace import ensure_store
 from ecgpaper.models.tabular import metadata_baseline
 from ecgpaper.notebook import glue, say, setup, show_figure, show_table
 from ecgpaper.paths import shared_data_dir

@@ -36,7 +36,7 @@ import pandas as pd
 from ecgpaper import paper
 from ecgpaper.benchmarks.serve import http_latency
 from ecgpaper.constants import LEADS
-from ecgpaper.data.workspace import ensure_store
+from ecgpaper.workspace import ensure_store
 from ecgpaper.inference.artifact import load_artifact
 from ecgpaper.inference.onnx_backend import export_onnx
 from ecgpaper.notebook import glue, say, setup, show_table

@@ -41,7 +41,7 @@ import pandas as pd
 
 from ecgpaper import paper
 from ecgpaper.constants import CLASSES
-from ecgpaper.data.workspace import ensure_store
+from ecgpaper.workspace import ensure_store
 from ecgpaper.features import metadata
 from ecgpaper.features import morphology
 from ecgpaper.notebook import glue, say, setup, show_figure, show_table

@@ -49,7 +49,7 @@ from IPython.display import Image, Markdown, display
 
 from ecgpaper import paper
 from ecgpaper.constants import CLASS_NAMES, CLASSES
-from ecgpaper.data.workspace import ensure_store
+from ecgpaper.workspace import ensure_store
 from ecgpaper.llm.cache import AnswerCache, llm_dir, read_runs
 from ecgpaper.llm.client import DEFAULT_MODEL, DEFAULT_PARAMS
 from ecgpaper.llm.parse import OUTCOMES

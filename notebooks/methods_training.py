@@ -33,7 +33,7 @@ import torch
 
 from ecgpaper import paper
 from ecgpaper.constants import LEADS
-from ecgpaper.data.workspace import ensure_store
+from ecgpaper.workspace import ensure_store
 from ecgpaper.notebook import glue, setup, show_figure, show_table
 from ecgpaper.plots.training import plot_augmentations, plot_lead_masks
 from ecgpaper.profiles import get_profile

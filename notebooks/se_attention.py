@@ -35,7 +35,7 @@ import torch
 
 from ecgpaper.constants import CLASSES
 from ecgpaper.data.dataset import ECGDataset, channel_stats
-from ecgpaper.data.workspace import ensure_store
+from ecgpaper.workspace import ensure_store
 from ecgpaper.models.registry import build_model, load_checkpoint, n_parameters
 from ecgpaper.models.resnet1d import SEResNetConfig
 from ecgpaper.models.se import SEModule1d, gates_by_record

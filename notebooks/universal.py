@@ -38,7 +38,7 @@ import torch.nn.functional as F
 from ecgpaper import paper
 from ecgpaper.constants import CLASSES, LEADS
 from ecgpaper.data.dataset import ECGDataset
-from ecgpaper.data.workspace import ensure_store
+from ecgpaper.workspace import ensure_store
 from ecgpaper.evaluation import lead_sets as ls
 from ecgpaper.evaluation import tables as result_tables
 from ecgpaper.evaluation.leads import attention_matrix, lead_attention_stats

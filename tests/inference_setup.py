@@ -23,7 +23,7 @@ def train_real_artifacts(shared: Path, work: Path) -> dict:
 
     The store is prepared once; the runs then reuse it as it is (each `run_experiment`
     would otherwise parse the 10,646-row Diagnostics.xlsx again to check it is current)."""
-    from ecgpaper.data import workspace
+    from ecgpaper import workspace
     from ecgpaper.training.artifacts import experiment_dir
     from ecgpaper.training.run import run_experiment
     profile = profile_for(shared, work)

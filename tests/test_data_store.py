@@ -209,7 +209,7 @@ def test_dataset_zscores_with_training_statistics(tiny):
 
 
 def test_ensure_store_twin_and_real(tmp_path, monkeypatch):
-    from ecgpaper.data.workspace import ensure_store
+    from ecgpaper.workspace import ensure_store
     from ecgpaper.profiles import get_profile
     calls = []
 

@@ -51,7 +51,7 @@ def profile(work):
 
 @pytest.fixture(scope="module")
 def store(profile):
-    from ecgpaper.data.workspace import ensure_store
+    from ecgpaper.workspace import ensure_store
     return ensure_store(profile, progress=False)
 
 

@@ -42,7 +42,7 @@ def _cli(work: Path, *args: str) -> list[str]:
 @pytest.fixture(scope="module")
 def tiny_work(tmp_path_factory):
     """A work folder with the tiny twin store prepared once."""
-    from ecgpaper.data.workspace import ensure_store
+    from ecgpaper.workspace import ensure_store
     work = tmp_path_factory.mktemp("train_work")
     ensure_store(get_profile("demo", work_dir=str(work), **TINY), progress=False)
     return work

@@ -188,7 +188,7 @@ def test_train_command_accepts_names_and_groups():
 
 @pytest.fixture(scope="module")
 def tiny_profile(tmp_path_factory):
-    from ecgpaper.data.workspace import ensure_store
+    from ecgpaper.workspace import ensure_store
     work = tmp_path_factory.mktemp("variants_work")
     p = get_profile("demo", work_dir=str(work), **TINY)
     ensure_store(p, progress=False)

@@ -36,7 +36,7 @@ def run_llm(profile, endpoint: Endpoint, n: int = 100, few_shot: int = 0,
     """Fill the cache for one condition and write its manifest; returns the manifest."""
     from tqdm import tqdm
 
-    from ..data.workspace import ensure_store
+    from ..workspace import ensure_store
     seed = profile.seed if seed is None else int(seed)
     store = ensure_store(profile, progress=progress)
     sample, images, prompt = prepare(store, n, few_shot, seed, stratified, progress)

@@ -59,7 +59,7 @@ def run_experiment(exp_id, profile, *, resume: bool = False, force: bool = False
     `resume` continues an interrupted run from its last.pt. Under torchrun every process
     trains its share; rank 0 writes the artifacts.
     """
-    from ..data.workspace import ensure_store
+    from ..workspace import ensure_store
     from .seeding import cpu_threads, seed_everything
 
     exp = get_experiment(exp_id)

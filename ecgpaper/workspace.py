@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .prepare import prepare_store
-from .store import Store, open_store
+from .data.prepare import prepare_store
+from .data.store import Store, open_store
 
 
 def ensure_store(profile, progress: bool = True) -> Store:
     if profile.data_source == "twin":
-        from ..twin.writer import generate_twin
+        from .twin.writer import generate_twin
         data_dir = Path(profile.work_path) / "twin"
         generate_twin(data_dir, n=profile.twin_records, seed=profile.seed, progress=progress)
         source, denoised = "chapman-csv", False
