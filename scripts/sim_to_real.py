@@ -1,0 +1,105 @@
+"""Sim-to-real measurement: train a network on the synthetic twin only, score it on every
+real record of an external folder labelled with one of the eight rhythms, and append the
+result (date, settings, generator version, scores, confusion) to a JSON log.
+
+    python scripts/sim_to_real.py --records 3000 --work /tmp/s2r --real ../shared/data \
+        --log book/measurements/sim_to_real.json [--set max_epochs=10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+
+def _train(args) -> Path:
+    """Run `ecgpaper train` for experiment 1 on a twin of `--records` records."""
+    cmd = [sys.executable, "-m", "ecgpaper", "train", "-e", "1", "--work-dir", args.work,
+           "--set", f"twin_records={args.records}", "--no-progress"]
+    for s in args.set:
+        cmd += ["--set", s]
+    subprocess.run(cmd, check=True)
+    return Path(args.work) / "experiments" / "1"
+
+
+def _twin_test(run: Path) -> dict:
+    """The run's scores on the twin's own test split and how long it trained."""
+    m = json.loads((run / "metrics.json").read_text())
+    keep = ("accuracy", "f1_macro", "recall_macro")
+    return {**{k: round(float(m["metrics"][k]), 4) for k in keep},
+            **{k: m.get(k) for k in ("n_train", "n_val", "n_test", "epochs_run",
+                                     "max_epochs", "best_epoch", "n_parameters")}}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--records", type=int, required=True)
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--real", required=True)
+    ap.add_argument("--log", required=True)
+    ap.add_argument("--set", action="append", default=[])
+    ap.add_argument("--note", default="")
+    args = ap.parse_args()
+    from ecgpaper.constants import CLASSES
+    from ecgpaper.data.external import find_external
+    from ecgpaper.evaluation.external import ALL_SOURCES, external_scores
+    from ecgpaper.inference.external import predict_external
+    from ecgpaper.inference.route import ModelSet
+    from ecgpaper.twin.generator import GENERATOR_VERSION
+
+    t0 = time.time()
+    run = _train(args)
+    models = ModelSet.from_paths([run])
+    frame, skipped = predict_external(models, find_external(args.real))
+    scores = external_scores(frame)
+    overall = scores[ALL_SOURCES] if isinstance(scores, dict) and ALL_SOURCES in scores \
+        else scores
+    cm = pd.crosstab(frame["label"], frame["pred"]).reindex(
+        index=CLASSES, columns=CLASSES, fill_value=0).fillna(0).astype(int)
+    entry = {
+        "date": dt.date.today().isoformat(),
+        "generator_version": GENERATOR_VERSION,
+        "twin_records": args.records, "experiment": 1, "profile": "demo",
+        "settings": args.set, "note": args.note,
+        "real_records": int(len(frame)), "skipped": {f"{s}: {r}": n for (s, r), n in
+                                                     skipped.items()},
+        "twin_test": _twin_test(run),
+        "real": _jsonable(overall),
+        "real_by_source": {k: _jsonable({m: v[m] for m in ("records", "accuracy")})
+                           for k, v in scores.items() if k != ALL_SOURCES},
+        "confusion_real": {"rows_true_cols_pred": CLASSES, "matrix": cm.values.tolist()},
+        "minutes": round((time.time() - t0) / 60, 1),
+    }
+    log = Path(args.log)
+    old = json.loads(log.read_text()) if log.is_file() else {"measurements": []}
+    old["measurements"].append(entry)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text(json.dumps(old, indent=1) + "\n")
+    print(json.dumps({k: entry[k] for k in ("real", "real_records")}, indent=1, default=str))
+    print(cm)
+
+
+def _jsonable(x):
+    import numpy as np
+    if isinstance(x, dict):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, (np.floating, float)):
+        return None if not np.isfinite(x) else round(float(x), 4)
+    if isinstance(x, (np.integer,)):
+        return int(x)
+    if isinstance(x, pd.DataFrame):
+        return _jsonable(x.to_dict())
+    return x
+
+
+if __name__ == "__main__":
+    main()
