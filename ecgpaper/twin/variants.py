@@ -125,8 +125,12 @@ def pvc_waves(rng: np.random.Generator, times: np.ndarray, qt: float) -> "tb.Wav
     if n == 0:
         return tb.Waves(np.zeros(0), np.zeros(0), np.zeros(0), np.zeros((0, 3)))
     d = rng.uniform(0.14, 0.18)
-    v = tb._unit(rng.normal(0.0, 1.0, 3)) * rng.uniform(1.2, 2.4)
-    v2 = 0.5 * tb._unit(v + rng.normal(0.0, 0.6, 3)) * np.linalg.norm(v)
+    # About 1.5x a normal QRS. A right-ventricular focus writes an LBBB-like complex
+    # (deep in V1), a left-ventricular one an RBBB-like complex (tall in V1): either way
+    # the forces run strongly front-to-back, so V1 never sees a VPB edge-on.
+    front = rng.choice([-1.0, 1.0]) * rng.uniform(0.7, 1.2)
+    v = tb._unit(np.array([*rng.normal(0.0, 0.8, 2), front])) * rng.uniform(0.9, 1.7)
+    v2 = 0.6 * tb._unit(v + rng.normal(0.0, 1.0, 3)) * np.linalg.norm(v)
     t_vec = -0.35 * v
     c = np.concatenate([times - 0.12 * d, times + 0.18 * d, times - d / 2 + qt - 0.06])
     sl = np.concatenate([np.full(n, 0.2 * d), np.full(n, 0.2 * d), np.full(n, 0.05)])
