@@ -148,11 +148,11 @@ def where(page: str) -> str:
     return f"{{doc}}`/executed/{page}`"
 
 
-claims = []
+claim_rows = []
 
 
 def claim(text: str, verdict: str, page: str = "—") -> None:
-    claims.append({"the paper's claim": text, "here": verdict, "page": page})
+    claim_rows.append({"the paper's claim": text, "here": verdict, "page": page})
 
 
 per_class_best = None
@@ -221,7 +221,7 @@ claim(f"GPT-4o Vision classifies {paper.GPT4O_ACCURACY:.0%} of {paper.GPT4O_RECO
 claim(f"Gradient checkpointing saves about {paper.CHECKPOINTING_MEMORY_SAVING:.0%} of GPU "
       f"memory for about {paper.CHECKPOINTING_TIME_COST:.0%} more compute.",
       "not checked yet: needs a GPU; checkpointing is used only on CUDA here.")
-claims_table = pd.DataFrame(claims)
+claims_table = pd.DataFrame(claim_rows)
 show_table(claims_table, "Every claim of the paper: checked here (with the result) or not "
            "checked yet (and why).", "tbl-claims", presented=True)
 glue("conclusion_n_claims", len(claims_table))
