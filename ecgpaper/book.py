@@ -13,12 +13,7 @@ and leaves nothing half-written where the book would render it.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import shutil
-import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,14 +22,11 @@ from typing import Callable, Iterable
 from .chapters import CHAPTERS, Chapter
 from .paths import REPO_ROOT
 from .profiles import Profile
+from .site import BookError, build_pdf, build_site, missing_latex_tools
+from .stamps import (EXECUTED, STAMPS, chapter_fingerprint, package_fingerprint, why_stale,
+                     write_stamp)
 
-EXECUTED = "executed"          # folder of executed notebooks, relative to the book root
-STAMPS = ".stamps"             # inside EXECUTED: one JSON per successfully run chapter
 FAILED = ".failed"             # inside EXECUTED: the failing notebook, for diagnosis
-
-
-class BookError(RuntimeError):
-    """A chapter failed; the message names it, the failing cell and the traceback."""
 
 
 @dataclass
@@ -98,68 +90,6 @@ def select(chapters: Iterable[Chapter], only: Iterable[str] | None) -> list[Chap
 def chapter_parameters(chapter: Chapter, profile: Profile, overrides: dict) -> dict:
     """What papermill injects: the profile name, its overrides and the chapter's own."""
     return {"profile": profile.name, "overrides": dict(overrides), **chapter.params}
-
-
-# --- fingerprints for skip-if-unchanged ------------------------------------------------
-
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def package_fingerprint(package_dir: Path | None = None) -> str:
-    """Hash of the package source: a code change re-executes the chapters."""
-    package_dir = package_dir or Path(__file__).resolve().parent
-    h = hashlib.sha256()
-    for path in sorted(package_dir.rglob("*")):
-        if path.is_file() and path.suffix in {".py", ".json", ".yaml"} \
-                and "__pycache__" not in path.parts:
-            h.update(str(path.relative_to(package_dir)).encode())
-            h.update(_sha256_file(path).encode())
-    return h.hexdigest()
-
-
-def inputs_fingerprint(chapter: Chapter, work_path: Path) -> dict[str, str]:
-    """Content hash of every file matching the chapter's declared input patterns."""
-    found: dict[str, str] = {}
-    for pattern in chapter.inputs:
-        for path in sorted(work_path.glob(pattern)):
-            if path.is_file():
-                found[str(path.relative_to(work_path))] = _sha256_file(path)
-    return found
-
-
-def chapter_fingerprint(chapter: Chapter, root: Path, params: dict,
-                        package_hash: str) -> dict:
-    """Everything that, when changed, makes a chapter's executed notebook out of date."""
-    source = (root / "notebooks" / chapter.notebook).read_bytes()
-    return {
-        "notebook": hashlib.sha256(source).hexdigest(),
-        "parameters": json.loads(json.dumps(params, sort_keys=True, default=str)),
-        "package": package_hash,
-    }
-
-
-def why_stale(chapter: Chapter, root: Path, fingerprint: dict, work_path: Path) -> str | None:
-    """None when the chapter is up to date, else the reason it must run."""
-    executed = root / EXECUTED / f"{chapter.name}.ipynb"
-    stamp_file = root / EXECUTED / STAMPS / f"{chapter.name}.json"
-    if not executed.is_file() or not stamp_file.is_file():
-        return "never executed"
-    try:
-        stamp = json.loads(stamp_file.read_text())
-    except ValueError:
-        return "its stamp is unreadable"
-    for key, label in (("notebook", "notebook source"), ("parameters", "parameters"),
-                       ("package", "ecgpaper package code")):
-        if stamp.get(key) != fingerprint[key]:
-            return f"{label} changed"
-    if stamp.get("inputs") != inputs_fingerprint(chapter, work_path):
-        return "declared inputs changed"
-    return None
 
 
 # --- execution -----------------------------------------------------------------------
@@ -289,67 +219,6 @@ def execute_chapter(chapter: Chapter, root: Path, profile: Profile, params: dict
     _finalise(partial, collect(profile, root) | {"seconds": round(seconds, 1)}, chapter, params)
     os.replace(partial, final)
     return seconds
-
-
-def write_stamp(chapter: Chapter, root: Path, fingerprint: dict, work_path: Path) -> None:
-    stamp = root / EXECUTED / STAMPS / f"{chapter.name}.json"
-    stamp.parent.mkdir(parents=True, exist_ok=True)
-    data = dict(fingerprint, inputs=inputs_fingerprint(chapter, work_path))
-    tmp = stamp.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
-    os.replace(tmp, stamp)
-
-
-def build_site(root: Path, log: Callable[[str], None] = print) -> Path:
-    """Render the site with jupyter-book (execution off, warnings are errors)."""
-    cmd = [sys.executable, "-m", "jupyter_book", "build", str(root), "--builder", "html",
-           "-W", "--keep-going", "--quiet"]
-    jb = shutil.which("jupyter-book", path=str(Path(sys.executable).parent))
-    if jb:
-        cmd = [jb, *cmd[3:]]
-    log("rendering the site with jupyter-book ...")
-    proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise BookError("jupyter-book build failed (warnings count as errors):\n"
-                        + proc.stdout[-6000:] + proc.stderr[-6000:])
-    index = root / "_build" / "html" / "index.html"
-    if not index.is_file():
-        raise BookError(f"jupyter-book finished but {index} is missing")
-    return index
-
-
-LATEX_TOOLS = ("pdflatex", "latexmk")
-LATEX_HINT = ("Debian/Ubuntu: apt-get install latexmk texlive-latex-extra "
-              "texlive-fonts-recommended texlive-xetex; macOS: install MacTeX; conda: "
-              "conda install -c conda-forge texlive-core latexmk")
-
-
-def missing_latex_tools(which: Callable[[str], str | None] = shutil.which) -> list[str]:
-    """The LaTeX programs the PDF build needs that are not on PATH."""
-    return [tool for tool in LATEX_TOOLS if which(tool) is None]
-
-
-def build_pdf(root: Path, log: Callable[[str], None] = print,
-              which: Callable[[str], str | None] = shutil.which) -> Path:
-    """Render the book as one PDF with Jupyter Book's LaTeX builder (pdflatex).
-
-    Fails with a clear message naming what to install when LaTeX is missing."""
-    missing = missing_latex_tools(which)
-    if missing:
-        raise BookError("the PDF needs a LaTeX installation; not found on PATH: "
-                        + ", ".join(missing) + ". Install one (" + LATEX_HINT
-                        + ") and rerun `ecgpaper book --pdf`; the HTML book does not need it.")
-    cmd = [sys.executable, "-m", "jupyter_book", "build", str(root), "--builder", "pdflatex",
-           "--quiet"]
-    jb = shutil.which("jupyter-book", path=str(Path(sys.executable).parent))
-    if jb:
-        cmd = [jb, *cmd[3:]]
-    log("rendering the PDF with jupyter-book and pdflatex ...")
-    proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True)
-    pdfs = sorted((root / "_build" / "latex").glob("*.pdf"))
-    if proc.returncode != 0 or not pdfs:
-        raise BookError("the PDF build failed:\n" + proc.stdout[-6000:] + proc.stderr[-6000:])
-    return pdfs[0]
 
 
 def run_book(profile: Profile, overrides: dict | None = None, only: Iterable[str] | None = None,

@@ -31,7 +31,8 @@ from ecgpaper.evaluation import claims
 from ecgpaper.evaluation import tables as result_tables
 from ecgpaper.models import audit
 from ecgpaper.notebook import glue, say, setup, show_table
-from ecgpaper.report import compare_predictions, difference_sentence, fmt_ci, fmt_number
+from ecgpaper.evaluation.comparisons import compare_predictions, difference_sentence
+from ecgpaper.report import fmt_ci, fmt_number
 from ecgpaper.training import artifacts
 from ecgpaper.training.experiments import EXPERIMENTS, LEAD_CONFIGS, get_experiment
 from ecgpaper.training.run import effective_profile

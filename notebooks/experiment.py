@@ -34,8 +34,9 @@ from ecgpaper.notebook import (difference_label, glue, say, setup, show_figure,
 from ecgpaper.plots.attention import plot_lead_attention
 from ecgpaper.plots.confusion import plot_confusion
 from ecgpaper.plots.metrics import plot_training_curves
-from ecgpaper.report import (compare_predictions, difference_sentence, fmt_ci, fmt_number,
-                             results_summary)
+from ecgpaper.evaluation.comparisons import (compare_predictions, difference_sentence,
+                                             results_summary)
+from ecgpaper.report import fmt_ci, fmt_number
 from ecgpaper.training import artifacts
 from ecgpaper.evaluation import tables as result_tables
 from ecgpaper.training.experiments import get_experiment

@@ -12,8 +12,8 @@ import pytest
 
 from ecgpaper import paper
 from ecgpaper.paths import REPO_ROOT
-from ecgpaper.report import (fmt_ci, label, markdown_table, paired_difference, present,
-                             table_directive)
+from ecgpaper.evaluation.comparisons import paired_difference
+from ecgpaper.report import fmt_ci, label, markdown_table, present, table_directive
 
 
 def test_present_labels_formats_and_drops_the_row_number():
