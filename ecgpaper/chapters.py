@@ -98,7 +98,8 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter("reproducibility", "reproducibility.py",
             depends_on=("data", "features", "architectures", "methods_training",
                         *ALL_EXPERIMENTS, "se_attention", "comparison", "per_class",
-                        "external", "performance", "conclusion", *EXTRA_CHAPTERS)),
+                        "external", "llm_vision", "performance", "deployment",
+                        "conclusion", *EXTRA_CHAPTERS)),
 )
 
 BY_NAME: dict[str, Chapter] = {c.name: c for c in CHAPTERS}
