@@ -265,17 +265,22 @@ else:
 # The twin's beats come from a three-dimensional cardiac dipole whose tip traces P, QRS and
 # T loops; projecting it on the twelve lead vectors makes III = II − I and the augmented
 # leads exact, as on a real electrocardiograph. QRS and T axes, QRS duration and QT
-# interval are those of the record's measurement row, the ventricular rate and QRS count
-# are measured on the generated beats, and the noise (baseline wander, muscle noise,
-# 50 Hz mains) sits at small random levels with about one record in eight clearly noisy.
-# The morphology is simpler than a real heart's — no bundle-branch variety beyond simple
-# RBBB/LBBB shapes, no ectopic beats, no ischaemic ST changes — so figures on the twin
+# interval are those of the record's measurement row, and the ventricular rate and QRS
+# count are measured on the generated beats. Morphology is drawn independently of the
+# rhythm: besides the Beat statements of its row, any record may carry a bundle-branch
+# block, infarction Q waves, hypertrophy voltages, ST–T changes, low voltage, premature
+# beats or (in sinus rhythms) an unusual P wave, at fixed hospital-like rates. Recording
+# conditions — baseline wander, muscle noise, electrode motion, mains hum, channel gain,
+# the amplifier's band, a rare arm-electrode swap or flat chest lead — are set to levels
+# measured on real records (the realism section above compares them). The twin is still
+# simpler than real hearts and hospitals, and it is not the real database: figures on it
 # show the pipeline working, not the paper's clinical result.
 #
 # ## Recap
 #
 # - The paper's split is reproduced class by class ({numref}`tbl-table1`); on the demo
 #   profile the counts are the twin's, scaled down.
-# - Each rhythm has a recognisable printed ECG; sinus rhythms differ by rate only.
+# - Each rhythm has a recognisable printed ECG; the sinus rhythms differ by rate and
+#   regularity, not by the shape of the beats.
 # - The measurements alone already separate the rate-defined rhythms; the hard classes
 #   (SA, AF, AT) are where the signal must add something.
