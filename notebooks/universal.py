@@ -117,7 +117,7 @@ show_figure(plot_universal_steps(per_lead.numpy(), embedding.numpy(), weights[0]
 # %% tags=["hide-input"]
 table5 = result_tables.table5(run)
 difference = difference_label(settings)
-for metric in ("accuracy", "f1_macro", "auc_macro"):
+for metric in ("accuracy", "f1_macro", "f1_weighted", "auc_macro"):
     shown = pd.DataFrame({
         "leads": [f"{k} ({', '.join(LEAD_CONFIGS[k])})" if k < 12 else "12 (all)"
                   for k in LEAD_CONFIGS if f"{k}-lead" in table5.index],
