@@ -91,7 +91,9 @@ def test_tables_fit_the_column_and_figures_are_numbered_at_1280px(tiny_book):
     root = tiny_book["root"] / "_build" / "html"
     pages = [p for p in sorted(root.rglob("*.html"))
              if "_static" not in p.parts and p.name not in {"search.html", "genindex.html"}
-             and not p.name.startswith(".")]
+             and not p.name.startswith(".")
+             # the root index.html only redirects to the introduction: no content to lay out
+             and 'http-equiv="Refresh"' not in p.read_text(encoding="utf-8")[:500]]
     assert len(pages) > 20
     too_wide, unnumbered = [], []
     n_tables = n_figures = 0
