@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,8 +24,8 @@ import pandas as pd
 from ..fileio import file_sha256
 from .store import FORMAT_VERSION, SOURCES, is_store_folder
 from .validate import RecordError
+from .wfdb_io import CHAPMAN_RECORD_NAME
 
-_JS = re.compile(r"^JS(\d+)$", re.IGNORECASE)
 _SIGNAL_SUFFIXES = (".mat", ".dat")
 
 
@@ -165,7 +164,7 @@ def _wfdb_records(kept: pd.DataFrame, n_rows: int, data_dir: Path,
             skipped.append((rel, "signal file without its .hea header"))
         if suffix != ".hea":
             continue
-        m = _JS.match(f.stem)
+        m = CHAPMAN_RECORD_NAME.match(f.stem)
         if not m:
             skipped.append((rel, "not a Chapman JSnnnnn record"))
         elif not 1 <= int(m.group(1)) <= n_rows:

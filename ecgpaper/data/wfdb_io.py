@@ -22,7 +22,7 @@ from .record import Record
 from .validate import RecordError, canonical_lead_order, safe_name, validate_signal
 
 _UNITS = {"mv": "mV", "uv": "uV", "µv": "uV", "μv": "uV"}
-_JS = re.compile(r"^JS(\d+)$", re.IGNORECASE)
+CHAPMAN_RECORD_NAME = re.compile(r"^JS(\d+)$", re.IGNORECASE)   # JSnnnnn = row n
 # Real headers are under 2 KB; a signal file holds n_sig x sig_len 16-bit samples plus a
 # small container header. Both are checked before anything is parsed.
 MAX_HEADER_BYTES = 1 << 20
@@ -179,7 +179,7 @@ def read_wfdb(path, *, diagnostics: pd.DataFrame | None = None,
 
 def chapman_row(record_name: str, diagnostics: pd.DataFrame, source: str) -> int:
     """0-based Diagnostics row of a Chapman WFDB record JSnnnnn (row n, 1-based)."""
-    m = _JS.match(record_name)
+    m = CHAPMAN_RECORD_NAME.match(record_name)
     if not m:
         raise RecordError(f"{source}: record name {record_name!r} is not a Chapman JSnnnnn "
                           "name, so it cannot be joined to Diagnostics.xlsx")
