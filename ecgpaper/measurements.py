@@ -88,3 +88,18 @@ def load_measurements(folder=MEASUREMENTS_DIR, benchmark: str | None = None) -> 
         if benchmark is None or data["benchmark"] == benchmark:
             found.append({**data, "file": path.name})
     return sorted(found, key=lambda d: d["provenance"].get("measured", ""), reverse=True)
+
+
+def where_measured(entry: dict) -> str:
+    """One line saying on what, when and from which commit a loaded file was measured."""
+    prov = entry.get("provenance", {})
+    dev = prov.get("device", {})
+    what = dev.get("name", "unknown device")
+    if dev.get("kind") == "cpu" and dev.get("cores"):
+        what += f", {dev['cores']} cores"
+    if dev.get("kind") == "cuda" and dev.get("memory_gib"):
+        what += f" ({dev['memory_gib']} GiB)"
+    commit = str(prov.get("git_commit") or "unknown commit")[:9]
+    return (f"`ecgpaper bench {entry.get('benchmark')}` on {what}, torch "
+            f"{dev.get('torch', '?')}, measured {str(prov.get('measured', '?'))[:10]} "
+            f"(commit {commit}; file {entry.get('file')})")

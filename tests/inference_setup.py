@@ -1,5 +1,6 @@
 """Tiny networks trained once on the real Chapman WFDB records of ../shared/data, for the
-inference, service and ONNX tests (12-lead without and with metadata, and universal)."""
+inference, service and ONNX tests (12-lead without and with metadata, with metadata and NeuroKit2 features, and
+universal)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 # (real WFDB records at 500 Hz, block-averaged by 5 as the demo does).
 SETTINGS = {"data_source": "chapman-wfdb", "fs": 100, "width": 0.0625, "max_epochs": 1,
             "bootstrap": 0, "num_workers": 0, "batch_size": 4, "universal_batch_size": 4}
-EXPERIMENTS = ("1", "2", "7")
+EXPERIMENTS = ("1", "2", "3", "7")
 
 
 def profile_for(shared: Path, work: Path):

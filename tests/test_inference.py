@@ -73,7 +73,37 @@ def test_preprocessing_equals_training_path(real_models, diagnostics, store_file
     assert n == 10
 
 
-@pytest.mark.parametrize("exp", ["2", "7"])
+def test_neurokit2_features_equal_training_path(real_models, diagnostics, store_files):
+    """Experiment 3 (metadata + 28 NeuroKit2 columns of lead II): the MLP input that
+    inference builds from the WFDB file is the one training built from the store."""
+    from inference_setup import profile_for
+
+    from ecgpaper.data.store import open_store
+    from ecgpaper.inference.artifact import load_artifact
+    from ecgpaper.inference.preprocess import model_features, signal_uv_at_source
+    from ecgpaper.training.experiments import get_experiment
+    from ecgpaper.training.inputs import load_inputs
+    profile = profile_for(real_models["shared"], real_models["work"])
+    store = open_store(profile.work_path / "store")
+    inputs = load_inputs(store, profile, get_experiment("3"))
+    art = load_artifact(real_models["artifacts"]["3"])
+    assert art.prep.morphology == "all"
+    assert sum(n.startswith("nk2_") for n in art.prep.feature_names) == 28
+    n = 0
+    for split, tensors in inputs.splits.items():
+        for i, rid in enumerate(inputs.record_ids[split]):
+            sig = _wfdb(real_models, store_files[rid], diagnostics)
+            lead_ii = signal_uv_at_source(sig, art.prep)[sig.leads.index("II"), :5000]
+            f, _ = model_features(sig.meta, art.prep, lead_ii)
+            # the store keeps 0.25 µV steps, so amplitudes may differ in the last digits
+            np.testing.assert_allclose(f, tensors.feats[i].numpy(), atol=2e-3)
+            n += 1
+    assert n == 10
+    with pytest.raises(ValueError, match="lead II"):
+        model_features(sig.meta, art.prep, None)
+
+
+@pytest.mark.parametrize("exp", ["2", "3", "7"])
 def test_probabilities_equal_training_predictions(real_models, diagnostics, store_files, exp):
     from ecgpaper.inference.route import ModelSet
     folder = real_models["artifacts"][exp]

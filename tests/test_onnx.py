@@ -80,3 +80,59 @@ def test_stale_or_missing_onnx_is_refused(exported, real_models, tmp_path):
     with pytest.raises(FileNotFoundError, match="ecgpaper export"):
         OnnxRunner(load_artifact(other))
     assert OnnxRunner(art).needs_meta
+
+
+@pytest.mark.parametrize("precision", ["int8", "fp16"])
+def test_reduced_precision_agrees_with_fp32_on_real_records(exported, recordings, precision):
+    """`export --precision` writes model.<precision>.onnx for both networks; served with
+    --backend onnx-<precision> it gives fp32's class on the real records (the tiny test
+    networks have flat probabilities, where a flip is likeliest) with small differences."""
+    from ecgpaper.cli import main
+    from ecgpaper.inference.preprocess import Signal
+    from ecgpaper.inference.quantize import agreement
+    from ecgpaper.inference.route import ModelSet
+    assert main(["export", "--model", str(exported), "--precision", precision]) == 0
+    for exp in ("2", "7"):
+        small = (exported / exp / f"model.{precision}.onnx").stat().st_size
+        assert small < (exported / exp / "model.onnx").stat().st_size
+    paths = [exported / "2", exported / "7"]
+    fp32 = ModelSet.from_paths(paths, backend="onnx")
+    reduced = ModelSet.from_paths(paths, backend=f"onnx-{precision}")
+    ref, ours = [], []
+    for sig in recordings:
+        for keep in (None, ("II",)):
+            s = sig
+            if keep:
+                s = Signal(sig.signal[[sig.leads.index("II")]], keep, sig.fs, sig.units,
+                           sig.record_id)
+            elif not sig.meta.get("VentricularRate"):
+                s = Signal(sig.signal, sig.leads, sig.fs, sig.units, sig.record_id,
+                           {"PatientAge": 60, "Gender": "FEMALE"})
+            a, b = fp32.predict(s), reduced.predict(s)
+            assert b.backend == f"onnx-{precision}" and a.model == b.model
+            ref.append(_probs(a))
+            ours.append(_probs(b))
+    result = agreement(np.array(ref), np.array(ours))
+    assert result["records"] == 2 * len(recordings)
+    assert result["identical_share"] >= 0.9, result
+    assert result["max_abs_diff"] < (0.05 if precision == "int8" else 5e-3), result
+
+
+def test_reduced_precision_needs_its_export(exported, real_models, tmp_path):
+    import shutil
+
+    from ecgpaper.inference.artifact import load_artifact
+    from ecgpaper.inference.onnx_backend import OnnxRunner
+    other = tmp_path / "1"
+    shutil.copytree(real_models["artifacts"]["1"], other)
+    with pytest.raises(FileNotFoundError, match="--precision int8"):
+        OnnxRunner(load_artifact(other), precision="int8")
+
+
+def test_agreement_counts_changed_classes():
+    from ecgpaper.inference.quantize import agreement
+    a = np.array([[0.9, 0.1], [0.4, 0.6], [0.5, 0.5 - 1e-3]])
+    b = np.array([[0.8, 0.2], [0.6, 0.4], [0.5, 0.5 - 1e-3]])
+    out = agreement(a, b)
+    assert out["records"] == 3 and out["identical_share"] == pytest.approx(2 / 3)
+    assert out["max_abs_diff"] == pytest.approx(0.2)

@@ -8,6 +8,11 @@ against ONNX Runtime, on the CPU and on CUDA when present:
 - "load": N concurrent clients sending a bounded number of requests (p50/p95/p99,
   requests/s, errors, which must be 0).
 
+Backends: PyTorch, ONNX Runtime fp32, and ONNX Runtime int8 on the CPU (fp16 on CUDA),
+from `inference.quantize`; how often reduced precision changes the answer needs trained
+weights and real records, so it is measured on trained artifacts (the Deployment chapter,
+the tests), not here.
+
 Latency does not depend on the weights, so the networks are freshly initialised (seeded)
 and saved as artifacts with the preprocessing of the full profile; the request bodies are
 synthetic-twin records. `quick` uses the demo's 100 Hz input and a narrow network.
@@ -22,7 +27,7 @@ import time
 from pathlib import Path
 
 DESCRIPTION = ("serving latency: model-only and end-to-end HTTP batch-1 latency, PyTorch vs "
-               "ONNX Runtime, and a concurrent load test of the service")
+               "ONNX Runtime fp32 and int8, and a concurrent load test of the service")
 
 
 def add_arguments(parser) -> None:
@@ -77,16 +82,17 @@ def _stats(times_s: list, wall_s: float | None = None) -> dict:
 
 
 def _model_only(models, body: bytes, n: int) -> dict:
-    from ..inference.preprocess import model_signal
-    from ..serve.schemas import parse_request
+    import numpy as np
+
     from ..inference.checks import signal_from_arrays
+    from ..inference.route import network_inputs
+    from ..serve.schemas import parse_request
     req = parse_request(body)
     sig = signal_from_arrays(req.leads, req.fs, req.units)
     art = models.route(sig)
-    x, idx = model_signal(sig, art.prep)
+    x, idx, feats, _ = network_inputs(sig, art)
     runner = models.runners[art.kind]
-    import numpy as np
-    call = (lambda: runner.standard(x[None], None)) if art.kind == "standard" else \
+    call = (lambda: runner.standard(x[None], feats)) if art.kind == "standard" else \
         (lambda: runner.universal(x[None], np.asarray([idx], dtype=np.int64)))
     for _ in range(3):
         call()
@@ -135,8 +141,9 @@ def measure(quick: bool = False, progress: bool = True, clients: int = 4,
     import pandas as pd
     import torch
 
-    from ..inference.onnx_backend import export_onnx
     from ..inference.artifact import load_artifact
+    from ..inference.onnx_backend import export_onnx
+    from ..inference.quantize import quantize
     from ..inference.route import ModelSet
     from ..serve.app import Settings, create_app
     from ..serve.launch import ServerThread
@@ -148,9 +155,14 @@ def measure(quick: bool = False, progress: bool = True, clients: int = 4,
     with tempfile.TemporaryDirectory(prefix="ecgpaper-bench-serve-") as tmp:
         paths = _artifacts(Path(tmp), width, fs)
         for pt in paths.values():
-            export_onnx(load_artifact(pt))
+            art = load_artifact(pt)
+            export_onnx(art)
+            quantize(art, "int8", calibration_records=16)
+            if "cuda" in devices:
+                quantize(art, "fp16")
         for dev in devices:
-            for backend in ("torch", "onnx"):
+            # int8 is a CPU format, fp16 a GPU one (no fast fp16 kernels on most CPUs)
+            for backend in ("torch", "onnx", "onnx-int8" if dev == "cpu" else "onnx-fp16"):
                 models = ModelSet.from_paths(list(paths.values()), backend=backend, device=dev)
                 app = create_app(models, Settings(api_key="", threads=1))
                 with ServerThread(app) as srv:

@@ -1,8 +1,11 @@
-"""`ecgpaper export --model DIR --format onnx`: write model.onnx beside each best.pt that
-DIR designates (the universal model with a dynamic lead count), for
-`ecgpaper serve --backend onnx` and `ecgpaper predict --backend onnx`."""
+"""`ecgpaper export --model DIR --format onnx [--precision int8]`: write model.onnx (or
+model.int8.onnx / model.fp16.onnx) beside each best.pt that DIR designates (the universal
+model with a dynamic lead count), for `ecgpaper serve --backend onnx` (onnx-int8,
+onnx-fp16) and `ecgpaper predict --backend ...`."""
 
 from __future__ import annotations
+
+from ..inference import PRECISIONS
 
 HELP = "export trained models to ONNX (model.onnx beside best.pt) for ONNX Runtime"
 
@@ -13,6 +16,11 @@ def register(parser) -> None:
                              "(repeatable)")
     parser.add_argument("--format", choices=("onnx",), default="onnx",
                         help="export format (onnx)")
+    parser.add_argument("--precision", choices=PRECISIONS, default="fp32",
+                        help="fp32 (model.onnx), int8 (model.int8.onnx: static quantisation "
+                             "calibrated on twin records, for fast CPU serving) or fp16 "
+                             "(model.fp16.onnx, for GPUs); serve them with --backend onnx, "
+                             "onnx-int8 or onnx-fp16")
     parser.add_argument("--check", action="store_true",
                         help="compare ONNX Runtime with PyTorch on a random input after "
                              "writing (prints the largest probability difference)")
@@ -23,6 +31,7 @@ def run(args) -> int:
 
     from ..inference.artifact import UnsupportedModel, find_artifacts, load_artifact
     from ..inference.onnx_backend import OnnxRunner, export_onnx
+    from ..inference.quantize import quantize
     from ..inference.route import TorchRunner, softmax
     done = 0
     for folder in args.model:
@@ -35,12 +44,14 @@ def run(args) -> int:
                     raise
                 print(f"skipped {exc}")
                 continue
-            path = export_onnx(art)
+            path = export_onnx(art) if args.precision == "fp32" else \
+                quantize(art, args.precision)
             line = f"{art.name} ({art.kind}): {path}"
             if args.check:
                 rng = np.random.default_rng(0)
                 x = rng.standard_normal((1, 12, art.prep.n_samples)).astype(np.float32)
-                onnx_run, torch_run = OnnxRunner(art), TorchRunner(art)
+                onnx_run = OnnxRunner(art, precision=args.precision)
+                torch_run = TorchRunner(art)
                 if art.kind == "universal":
                     idx = np.arange(12, dtype=np.int64)[None]
                     a, b = onnx_run.universal(x, idx)[0], torch_run.universal(x, idx)[0]

@@ -5,6 +5,8 @@ preprocessed and routed exactly as the service does (`ecgpaper.inference`)."""
 
 from __future__ import annotations
 
+from ..inference import BACKENDS
+
 HELP = "classify ECG files (figshare CSV, WFDB) with trained models; one line per record"
 
 
@@ -19,9 +21,10 @@ def register(parser) -> None:
                              "aVF): routes to the universal model")
     parser.add_argument("--diagnostics", metavar="XLSX",
                         help="Chapman Diagnostics.xlsx: metadata for models that need it")
-    parser.add_argument("--backend", choices=("torch", "onnx"), default="torch",
-                        help="run the networks with PyTorch (default) or ONNX Runtime "
-                             "(needs `ecgpaper export` first)")
+    parser.add_argument("--backend", choices=BACKENDS, default="torch",
+                        help="PyTorch (default), ONNX Runtime (onnx) or its int8/fp16 "
+                             "models (onnx-int8, onnx-fp16); run `ecgpaper export "
+                             "[--precision int8]` first")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
 
 

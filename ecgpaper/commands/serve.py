@@ -6,6 +6,8 @@ docs at `/docs`. Set ECGPAPER_API_KEY to require `Authorization: Bearer <key>`."
 
 from __future__ import annotations
 
+from ..inference import BACKENDS
+
 HELP = "serve trained models over HTTP (FastAPI): POST /v1/predict, docs at /docs"
 
 
@@ -17,8 +19,10 @@ def register(parser) -> None:
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1: this machine only)")
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    parser.add_argument("--backend", choices=("torch", "onnx"), default="torch",
-                        help="PyTorch (default) or ONNX Runtime (run `ecgpaper export` first)")
+    parser.add_argument("--backend", choices=BACKENDS, default="torch",
+                        help="PyTorch (default), ONNX Runtime (onnx) or its int8/fp16 "
+                             "models (onnx-int8, onnx-fp16); run `ecgpaper export "
+                             "[--precision int8]` first")
     parser.add_argument("--device", default="cpu",
                         help="torch device, e.g. cuda (default cpu); with --backend onnx, "
                              "cuda uses onnxruntime-gpu's CUDA provider")

@@ -24,8 +24,11 @@ ONNX_NAME = "model.onnx"
 OPSET = 17
 
 
-def onnx_path(art: Artifact) -> Path:
-    return art.path.parent / ONNX_NAME
+def onnx_path(art: Artifact, precision: str = "fp32") -> Path:
+    """model.onnx beside best.pt, or model.int8.onnx / model.fp16.onnx (`quantize`)."""
+    if precision == "fp32":
+        return art.path.parent / ONNX_NAME
+    return art.path.parent / ONNX_NAME.replace(".onnx", f".{precision}.onnx")
 
 
 def _universal_wrapper(model):
@@ -103,15 +106,18 @@ def session(path: Path, device: str = "cpu", threads: int | None = None):
 
 
 class OnnxRunner:
-    """`route.TorchRunner`'s calls on ONNX Runtime, from the artifact's model.onnx."""
-    backend = "onnx"
+    """`route.TorchRunner`'s calls on ONNX Runtime, from the artifact's model.onnx (or its
+    int8/fp16 version, `quantize`)."""
 
-    def __init__(self, art: Artifact, device: str = "cpu", path: Path | None = None):
+    def __init__(self, art: Artifact, device: str = "cpu", path: Path | None = None,
+                 precision: str = "fp32"):
         from ..fileio import file_sha256
-        path = Path(path) if path is not None else onnx_path(art)
+        path = Path(path) if path is not None else onnx_path(art, precision)
+        self.backend = "onnx" if precision == "fp32" else f"onnx-{precision}"
         if not path.is_file():
+            flag = "" if precision == "fp32" else f" --precision {precision}"
             raise FileNotFoundError(f"{path}: not found, expected the output of `ecgpaper "
-                                    f"export --model {art.path.parent} --format onnx`")
+                                    f"export --model {art.path.parent} --format onnx{flag}`")
         self.session = session(path, device)
         meta = self.session.get_modelmeta().custom_metadata_map
         if meta.get("ecgpaper_checkpoint_sha256") != file_sha256(art.path):

@@ -105,21 +105,42 @@ def zscore(x_uv: np.ndarray, prep: Preprocessing, idx: list[int]) -> np.ndarray:
     return np.ascontiguousarray((x - mean) / std, dtype=np.float32)
 
 
-def model_features(meta: dict | None, prep: Preprocessing) -> tuple[np.ndarray, list[str]]:
-    """(n_features,) float32 MLP input from Diagnostics-style metadata, and the names of
-    the inputs that were missing and took the training median (as in training)."""
-    import pandas as pd
-    from ..features.metadata import COLUMN_SETS, metadata_matrix
+def model_features(meta: dict | None, prep: Preprocessing, lead_ii_uv: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, list[str]]:
+    """(n_features,) float32 MLP input and the names of the inputs that were missing and
+    took the training median (as in training).
+
+    The columns are built as in training: Diagnostics-style `meta` through
+    `features.metadata.metadata_matrix`, then, for experiments 3, 4 and 6, the NeuroKit2
+    features of lead II (`lead_ii_uv`: µV at the store's rate, the recording's first
+    `window_s` seconds) with `features.morphology.extract_record`. A NeuroKit2 detection
+    failure takes the training median, exactly as a fallback did in training."""
+    from ..features.metadata import COLUMN_SETS
     if not prep.feature_names:
         return np.zeros(0, np.float32), []
+    names = list(COLUMN_SETS[prep.metadata]) if prep.metadata else []
+    n_meta = len(names)
     if prep.morphology is not None:
-        raise InputError("this model also needs NeuroKit2 morphology features, which the "
-                         "inference path does not compute; serve a model trained on the "
-                         "signal and metadata only (experiments 1, 2, 5 or 7)", "metadata")
-    names = list(COLUMN_SETS[prep.metadata])
+        names += [n for n in prep.feature_names[n_meta:] if n.startswith("nk2_")]
     if names != list(prep.feature_names):
         raise InputError(f"checkpoint feature names {list(prep.feature_names)} differ from "
-                         f"the metadata set {prep.metadata!r}", "metadata")
+                         f"the metadata set {prep.metadata!r} and the NeuroKit2 columns",
+                         "metadata")
+    raw = np.concatenate([_metadata_columns(meta, prep.metadata) if n_meta else np.zeros(0),
+                          _morphology_columns(lead_ii_uv, prep, names[n_meta:])])
+    missing = [n for n, v in zip(names, raw) if np.isnan(v)]
+    raw = np.where(np.isnan(raw), np.asarray(prep.feature_median, dtype=np.float64), raw)
+    std = np.asarray(prep.feature_std, dtype=np.float64).copy()
+    std[std == 0] = 1.0
+    z = (raw - np.asarray(prep.feature_mean, dtype=np.float64)) / std
+    return z.astype(np.float32), missing
+
+
+def _metadata_columns(meta: dict | None, column_set: str) -> np.ndarray:
+    """The raw metadata columns of one request (NaN where a value is missing)."""
+    import pandas as pd
+    from ..features.metadata import COLUMN_SETS, metadata_matrix
+    names = list(COLUMN_SETS[column_set])
     meta = dict(meta or {})
     given = {k for k, v in meta.items() if v is not None}
     needed = {"PatientAge", "Gender"} | set(names[3:])
@@ -127,15 +148,28 @@ def model_features(meta: dict | None, prep: Preprocessing) -> tuple[np.ndarray, 
         raise InputError(f"this model needs clinical metadata: expected some of "
                          f"{sorted(needed)} (missing ones take the training median)",
                          "metadata")
-    frame = pd.DataFrame([{k: meta.get(k) for k in needed}])
-    raw, _ = metadata_matrix(frame, prep.metadata)
-    raw = raw[0]
-    missing = [n for n, v in zip(names, raw) if np.isnan(v)]
-    raw = np.where(np.isnan(raw), np.asarray(prep.feature_median, dtype=np.float64), raw)
-    std = np.asarray(prep.feature_std, dtype=np.float64).copy()
-    std[std == 0] = 1.0
-    z = (raw - np.asarray(prep.feature_mean, dtype=np.float64)) / std
-    return z.astype(np.float32), missing
+    raw, _ = metadata_matrix(pd.DataFrame([{k: meta.get(k) for k in needed}]), column_set)
+    return raw[0].astype(np.float64)
+
+
+def _morphology_columns(lead_ii_uv: np.ndarray | None, prep: Preprocessing,
+                        names: list[str]) -> np.ndarray:
+    """The NeuroKit2 columns `names` (nk2_<feature>) of lead II, NaN where detection
+    failed (the training's fallback rule)."""
+    if not names:
+        return np.zeros(0)
+    if lead_ii_uv is None:
+        raise InputError("this model also needs NeuroKit2 features of lead II, expected "
+                         "lead II in the recording", "leads")
+    from ..features.morphology.extract import NAMES, extract_record
+    values, _, _, _ = extract_record(np.asarray(lead_ii_uv, dtype=np.float64),
+                                     prep.source_fs)
+    by_name = dict(zip(NAMES, values))
+    unknown = [n for n in names if n[len("nk2_"):] not in by_name]
+    if unknown:
+        raise InputError(f"checkpoint NeuroKit2 columns {unknown} are not features of this "
+                         "version of ecgpaper", "metadata")
+    return np.array([by_name[n[len("nk2_"):]] for n in names], dtype=np.float64)
 
 
 def all_leads(sig: Signal) -> bool:

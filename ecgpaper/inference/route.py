@@ -3,10 +3,13 @@
 All 12 leads go to the 12-lead SE-ResNet18 when one is loaded; any other subset goes to
 UniversalECGNet with the leads' indices in I..V6 (every lead given is present, so the
 mask is all true). A network that needs clinical metadata gets it, or the request is
-refused by `preprocess.model_features` with a message naming what is missing.
+refused by `preprocess.model_features` with a message naming what is missing; networks
+trained with NeuroKit2 features (experiments 3, 4, 6) get them computed from lead II as in
+training.
 
 Networks run through a backend with two calls (`standard`, `universal`) so that PyTorch
-and ONNX Runtime are interchangeable (`onnx_backend.OnnxRunner`).
+and ONNX Runtime (fp32, or int8/fp16 from `quantize`) are interchangeable
+(`onnx_backend.OnnxRunner`).
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..constants import CLASSES, LEADS
+from . import BACKENDS
 from .artifact import Artifact, UnsupportedModel, find_artifacts, load_artifact
-from .preprocess import InputError, Signal, all_leads, model_features, model_signal
+from .preprocess import (InputError, Signal, all_leads, model_features, model_signal,
+                         signal_uv_at_source)
 
 
 class TorchRunner:
@@ -126,16 +131,10 @@ class ModelSet:
         t0 = time.perf_counter()
         art = self.route(sig)
         runner = self.runners[art.kind]
-        x, idx = model_signal(sig, art.prep)
+        x, idx, feats, imputed = network_inputs(sig, art)
         attention = None
-        imputed: list[str] = []
         if art.kind == "standard":
-            order = [sig.leads.index(name) for name in LEADS]
-            feats = None
-            if art.needs_metadata:
-                f, imputed = model_features(sig.meta, art.prep)
-                feats = f[None]
-            logits = runner.standard(x[order][None], feats)[0]
+            logits = runner.standard(x[None], feats)[0]
             used = list(LEADS)
         else:
             logits, attn = runner.universal(x[None], np.asarray([idx], dtype=np.int64))
@@ -151,10 +150,30 @@ class ModelSet:
                           latency_ms=(time.perf_counter() - t0) * 1000.0)
 
 
+def network_inputs(sig: Signal, art: Artifact
+                   ) -> tuple[np.ndarray, list[int], np.ndarray | None, list[str]]:
+    """What `art`'s network gets for `sig`: the signal (leads, samples) — in I..V6 order
+    for the 12-lead network — the leads' indices, the (1, n) MLP input or None, and the
+    metadata names that took the training median."""
+    x, idx = model_signal(sig, art.prep)
+    if art.kind != "standard":
+        return x, idx, None, []
+    x = x[[sig.leads.index(name) for name in LEADS]]
+    if not art.needs_metadata:
+        return x, list(range(len(LEADS))), None, []
+    lead_ii = None
+    if art.prep.morphology is not None:
+        need = art.prep.n_samples * art.prep.factor
+        lead_ii = signal_uv_at_source(sig, art.prep)[sig.leads.index("II"), :need]
+    feats, imputed = model_features(sig.meta, art.prep, lead_ii)
+    return x, list(range(len(LEADS))), feats[None], imputed
+
+
 def make_runner(art: Artifact, backend: str, device: str = "cpu"):
     if backend == "torch":
         return TorchRunner(art, device)
-    if backend == "onnx":
+    if backend in BACKENDS[1:]:
         from .onnx_backend import OnnxRunner
-        return OnnxRunner(art, device)
-    raise ValueError(f"backend {backend!r}, expected 'torch' or 'onnx'")
+        precision = backend.split("-", 1)[1] if "-" in backend else "fp32"
+        return OnnxRunner(art, device, precision=precision)
+    raise ValueError(f"backend {backend!r}, expected one of {list(BACKENDS)}")

@@ -1,0 +1,189 @@
+"""Reduced-precision ONNX models for faster CPU inference, and how often they change the
+answer.
+
+- "int8": ONNX Runtime static quantisation of the convolutions (QDQ format, per-channel
+  int8 weights, uint8 activations whose ranges are calibrated on preprocessed
+  synthetic-twin records of all eight rhythms). The convolutions are nearly all of the
+  arithmetic; the metadata MLP, the attention and the classifier stay in fp32, where
+  clinical inputs far from the calibration's would otherwise be clipped. Calibration needs only activation ranges, so the twin serves for any
+  artifact; the agreement with fp32 is then measured on whatever records the caller has.
+- "fp16": weights and activations in half precision (ONNX Runtime's float16 converter,
+  inputs and outputs kept float32). Most CPUs have no fast fp16 kernels, so this is for
+  GPUs; the benchmark shows what it does on the CPU.
+
+Files sit beside `model.onnx` as `model.int8.onnx` / `model.fp16.onnx` and carry the
+checkpoint's sha256 like it, so a stale file is refused by `OnnxRunner`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from . import PRECISIONS
+from .artifact import Artifact
+
+CALIBRATION_RECORDS = 48           # 6 per rhythm: enough for stable activation ranges
+
+
+def calibration_inputs(art: Artifact, n: int = CALIBRATION_RECORDS, seed: int = 7
+                       ) -> list[dict[str, np.ndarray]]:
+    """Batch-1 ONNX feeds of preprocessed twin records, as the service would build them."""
+    from ..constants import CLASSES
+    from ..twin.generator import generate_arrays
+    from .preprocess import zscore
+    per = max(1, n // len(CLASSES))
+    x, _ = generate_arrays(counts={c: per for c in CLASSES}, seed=seed)
+    idx = list(range(12))
+    rng = np.random.default_rng(seed)
+    feeds = []
+    for rec in x:
+        z = zscore(rec[:, :art.prep.n_samples * art.prep.factor], art.prep, idx)[None]
+        if art.kind == "universal":
+            feeds.append({"x": z, "lead_idx": np.arange(12, dtype=np.int64)[None]})
+        else:
+            feed = {"x": z}
+            if art.needs_metadata:
+                feed["meta"] = rng.standard_normal(
+                    (1, len(art.prep.feature_names))).astype(np.float32)
+            feeds.append(feed)
+    return feeds
+
+
+def quantize(art: Artifact, precision: str, calibration_records: int = CALIBRATION_RECORDS
+             ) -> Path:
+    """Write the artifact's reduced-precision ONNX model from its model.onnx (exported
+    first when missing) and return its path."""
+    import onnx
+
+    from ..fileio import atomic_write_bytes
+    from .onnx_backend import export_onnx, onnx_path
+    if precision not in PRECISIONS[1:]:
+        raise ValueError(f"precision {precision!r}, expected one of {list(PRECISIONS[1:])}")
+    source = onnx_path(art)
+    if not source.is_file():
+        export_onnx(art)
+    target = onnx_path(art, precision)
+    if precision == "int8":
+        proto = _int8(source, calibration_inputs(art, calibration_records))
+    else:
+        proto = _fp16(source)
+    onnx.checker.check_model(proto)
+    atomic_write_bytes(target, proto.SerializeToString())
+    return target
+
+
+def _int8(source: Path, feeds: list[dict]):
+    import tempfile
+
+    import onnx
+    from onnxruntime.quantization import (CalibrationDataReader, QuantFormat, QuantType,
+                                          quantize_static)
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    class Feeds(CalibrationDataReader):
+        def __init__(self):
+            self.it = iter(feeds)
+
+        def get_next(self):
+            return next(self.it, None)
+
+    with tempfile.TemporaryDirectory(prefix="ecgpaper-int8-") as tmp:
+        pre, out = Path(tmp) / "pre.onnx", Path(tmp) / "int8.onnx"
+        quant_pre_process(str(source), str(pre), skip_symbolic_shape=True)
+        quantize_static(str(pre), str(out), Feeds(), quant_format=QuantFormat.QDQ,
+                        per_channel=True, weight_type=QuantType.QInt8,
+                        activation_type=QuantType.QUInt8, op_types_to_quantize=["Conv"])
+        proto = onnx.load(str(out))
+    _copy_metadata(onnx.load(str(source)), proto)
+    return proto
+
+
+def _fp16(source: Path):
+    import onnx
+    from onnxruntime.transformers.float16 import convert_float_to_float16
+    original = onnx.load(str(source))
+    proto = convert_float_to_float16(onnx.load(str(source)), keep_io_types=True)
+    _sort_nodes(proto.graph)         # the converter appends its input casts at the end
+    _copy_metadata(original, proto)
+    return proto
+
+
+def _sort_nodes(graph) -> None:
+    """Order the graph's nodes so that every input is produced before it is used."""
+    known = {i.name for i in graph.input} | {t.name for t in graph.initializer} | {""}
+    pending, ordered = list(graph.node), []
+    while pending:
+        ready = [n for n in pending if all(i in known for i in n.input)]
+        if not ready:
+            raise ValueError("ONNX graph has a cycle or an input no node produces")
+        for n in ready:
+            known.update(n.output)
+        ordered += ready
+        taken = {id(n) for n in ready}
+        pending = [n for n in pending if id(n) not in taken]
+    del graph.node[:]
+    graph.node.extend(ordered)
+
+
+def _copy_metadata(source, target) -> None:
+    """The ecgpaper_* provenance entries of model.onnx, so the runner can check them."""
+    del target.metadata_props[:]
+    for entry in source.metadata_props:
+        new = target.metadata_props.add()
+        new.key, new.value = entry.key, entry.value
+
+
+def agreement(reference: np.ndarray, other: np.ndarray) -> dict:
+    """How often two (n, classes) probability arrays give the same class, and their
+    largest probability difference."""
+    reference, other = np.asarray(reference), np.asarray(other)
+    same = reference.argmax(axis=1) == other.argmax(axis=1)
+    return {"records": int(len(same)), "identical_share": float(same.mean()) if len(same)
+            else float("nan"), "max_abs_diff": float(np.abs(reference - other).max())
+            if len(same) else float("nan")}
+
+
+def compare_precisions(folder, signals, precisions=("int8", "fp16"), timing_repeats: int = 20
+                       ) -> "pd.DataFrame":
+    """Per backend (PyTorch, ONNX fp32, and each reduced precision, exported here when
+    missing): the median network-only latency of one record (batch 1) and how often its
+    class on `signals` (`preprocess.Signal`s) is fp32's."""
+    import time
+
+    import pandas as pd
+
+    from ..constants import CLASSES
+    from .artifact import load_artifact
+    from .onnx_backend import export_onnx, onnx_path
+    from .route import ModelSet, network_inputs
+    art = load_artifact(folder)
+    if not onnx_path(art).is_file():
+        export_onnx(art)
+    for p in precisions:
+        quantize(art, p)
+    backends = ["torch", "onnx"] + [f"onnx-{p}" for p in precisions]
+    probs, rows = {}, []
+    for backend in backends:
+        models = ModelSet.from_paths([folder], backend=backend)
+        preds = [models.predict(s) for s in signals]
+        probs[backend] = np.array([[p.probabilities[c] for c in CLASSES] for p in preds])
+        runner = models.runners[art.kind]
+        x, idx, feats, _ = network_inputs(signals[0], art)
+        call = (lambda: runner.universal(x[None], np.asarray([idx], dtype=np.int64))) \
+            if art.kind == "universal" else (lambda: runner.standard(x[None], feats))
+        for _ in range(3):
+            call()
+        times = []
+        for _ in range(timing_repeats):
+            t0 = time.perf_counter()
+            call()
+            times.append((time.perf_counter() - t0) * 1000)
+        size = onnx_path(art, backend.split("-")[1] if "-" in backend else "fp32")
+        rows.append({"backend": backend, "median_ms": float(np.median(times)),
+                     "file_mb": (size.stat().st_size if backend != "torch" else
+                                 art.path.stat().st_size) / 2**20,
+                     **agreement(probs["onnx"], probs[backend])})
+    return pd.DataFrame(rows)
+
