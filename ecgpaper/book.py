@@ -3,6 +3,7 @@
 1. each `notebooks/<file>.py` (py:percent, the reviewed source) becomes a notebook;
 2. papermill executes the chapters of `ecgpaper.chapters` in dependency order, injecting
    the profile's parameters, into `executed/` (git-ignored; `_toc.yml` points there);
+   with `jobs` > 1, chapters whose dependencies are done run side by side;
 3. `jupyter-book build` renders the site with execution off.
 
 A chapter whose notebook source, parameters, package code and declared inputs are
@@ -15,6 +16,8 @@ from __future__ import annotations
 
 import os
 import time
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -191,10 +194,6 @@ def execute_chapter(chapter: Chapter, root: Path, profile: Profile, params: dict
     for stale in (final, stamp):
         stale.unlink(missing_ok=True)
     start = time.perf_counter()
-    # Progress bars would end up as stderr text in the rendered page: the book prints
-    # its own per-chapter progress instead (tqdm reads TQDM_* environment defaults).
-    saved = os.environ.get("TQDM_DISABLE")
-    os.environ["TQDM_DISABLE"] = "1"
     try:
         papermill.execute_notebook(
             str(generated), str(partial), parameters=params, kernel_name="python3",
@@ -210,45 +209,118 @@ def execute_chapter(chapter: Chapter, root: Path, profile: Profile, params: dict
             os.replace(partial, failed)
             kept = failed
         raise BookError(_format_failure(chapter, exc, kept)) from exc
-    finally:
-        if saved is None:
-            os.environ.pop("TQDM_DISABLE", None)
-        else:
-            os.environ["TQDM_DISABLE"] = saved
     seconds = time.perf_counter() - start
     _finalise(partial, collect(profile, root) | {"seconds": round(seconds, 1)}, chapter, params)
     os.replace(partial, final)
     return seconds
 
 
+def default_jobs() -> int:
+    """Chapters run side by side: two on a machine with two or more cores. Small networks
+    and the start-up of a kernel (imports) use a second core poorly, so two one-thread
+    kernels finish sooner than one two-thread kernel."""
+    return 2 if (os.cpu_count() or 1) >= 2 else 1
+
+
+def _set_environment(values: dict) -> dict:
+    """Set (or, for None, remove) environment variables; return their previous values."""
+    saved = {k: os.environ.get(k) for k in values}
+    for key, value in values.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    return saved
+
+
+def kernel_threads(jobs: int, exclusive: bool = False) -> dict:
+    """PyTorch/OpenMP threads of the kernels started next: the cores shared between `jobs`
+    kernels, or (None: the libraries' default) all of them for a chapter that runs alone."""
+    if jobs == 1 or exclusive:
+        return {"OMP_NUM_THREADS": None, "MKL_NUM_THREADS": None}
+    threads = str(max(1, (os.cpu_count() or 1) // jobs))
+    return {"OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads}
+
+
+@contextmanager
+def kernel_environment():
+    """Progress bars would end up as stderr text in the rendered page: the book prints its
+    own per-chapter progress instead (tqdm reads TQDM_* environment defaults); the thread
+    variables are restored afterwards too."""
+    saved = _set_environment({"TQDM_DISABLE": "1", "OMP_NUM_THREADS": os.environ.get(
+        "OMP_NUM_THREADS"), "MKL_NUM_THREADS": os.environ.get("MKL_NUM_THREADS")})
+    try:
+        yield
+    finally:
+        _set_environment(saved)
+
+
 def run_book(profile: Profile, overrides: dict | None = None, only: Iterable[str] | None = None,
              force: bool = False, build: bool = True, root: Path = REPO_ROOT,
              chapters: Iterable[Chapter] = CHAPTERS,
-             log: Callable[[str], None] = print, pdf: bool = False) -> BookResult:
-    """Execute what is out of date, in dependency order, then render the site (and with
-    `pdf`, the PDF: LaTeX is checked before any chapter runs)."""
+             log: Callable[[str], None] = print, pdf: bool = False,
+             jobs: int = 1) -> BookResult:
+    """Execute what is out of date, each chapter once all it depends on is done, up to
+    `jobs` at a time, then render the site (and with `pdf`, the PDF: LaTeX is checked
+    before any chapter runs). A failure stops new chapters from starting; those already
+    running finish, then the first failure is raised."""
     if pdf and build and missing_latex_tools():
         build_pdf(root, log)          # raises with the installation hint
+    if jobs < 1:
+        raise ValueError(f"jobs {jobs}, expected 1 or more")
     overrides = dict(overrides or {})
     result = BookResult()
     package_hash = package_fingerprint()
-    plan = select(chapters, only)
-    wanted = set(only or [c.name for c in plan])
-    for chapter in plan:
-        params = chapter_parameters(chapter, profile, overrides)
-        fingerprint = chapter_fingerprint(chapter, root, params, package_hash)
-        reason = "forced (--force)" if force and chapter.name in wanted else \
-            why_stale(chapter, root, fingerprint, profile.work_path)
-        if reason is None:
-            result.skipped[chapter.name] = "unchanged since its last successful run"
-            log(f"[skip] {chapter.name}: unchanged since its last successful run")
-            continue
-        log(f"[run ] {chapter.name}: {reason} ...")
-        seconds = execute_chapter(chapter, root, profile, params, log)
-        write_stamp(chapter, root, fingerprint, profile.work_path)
-        result.executed.append(chapter.name)
-        result.seconds[chapter.name] = seconds
-        log(f"[done] {chapter.name} in {seconds:.1f} s")
+    pending = select(chapters, only)
+    planned = {c.name for c in pending}
+    wanted = set(only or planned)
+    finished: set[str] = set()
+    running: dict = {}
+    failure: BaseException | None = None
+    with kernel_environment(), ThreadPoolExecutor(max_workers=jobs) as pool:
+        while pending or running:
+            for chapter in list(pending):
+                if failure is not None or len(running) >= jobs or \
+                        any(c.exclusive for c, _ in running.values()):
+                    break
+                if any(d in planned and d not in finished for d in chapter.depends_on):
+                    continue
+                if chapter.exclusive and running:
+                    break                      # it starts once the others are done
+                pending.remove(chapter)
+                params = chapter_parameters(chapter, profile, overrides)
+                fingerprint = chapter_fingerprint(chapter, root, params, package_hash)
+                reason = "forced (--force)" if force and chapter.name in wanted else \
+                    why_stale(chapter, root, fingerprint, profile.work_path)
+                if reason is None:
+                    result.skipped[chapter.name] = "unchanged since its last successful run"
+                    log(f"[skip] {chapter.name}: unchanged since its last successful run")
+                    finished.add(chapter.name)
+                    continue
+                log(f"[run ] {chapter.name}: {reason} ...")
+                if jobs > 1:                   # read by the kernel the job starts
+                    _set_environment(kernel_threads(jobs, chapter.exclusive))
+                job = pool.submit(execute_chapter, chapter, root, profile, params, log)
+                running[job] = (chapter, fingerprint)
+            if failure is not None and not running:
+                break
+            if not running:
+                continue                   # skipped chapters freed others: plan again
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for job in done:
+                chapter, fingerprint = running.pop(job)
+                try:
+                    seconds = job.result()
+                except BaseException as exc:  # noqa: BLE001 - re-raised below
+                    failure = failure or exc
+                    continue
+                write_stamp(chapter, root, fingerprint, profile.work_path)
+                result.executed.append(chapter.name)
+                result.seconds[chapter.name] = seconds
+                finished.add(chapter.name)
+                log(f"[done] {chapter.name} in {seconds:.1f} s")
+    if failure is not None:
+        raise failure
     if build:
         missing = [c.name for c in chapters
                    if not (root / EXECUTED / f"{c.name}.ipynb").is_file()]

@@ -18,6 +18,7 @@ class Chapter:
     params: dict = field(default_factory=dict)   # extra papermill parameters
     inputs: tuple[str, ...] = ()   # glob patterns under the profile's work folder
     title: str | None = None       # replaces the notebook's first heading (shared notebooks)
+    exclusive: bool = False        # measures speed: runs alone, with all the cores
 
 
 EXPERIMENTS = ("1", "2", "3", "4", "5", "6", "7")
@@ -87,10 +88,11 @@ CHAPTERS: tuple[Chapter, ...] = (
             inputs=("experiments/1/best.pt", "experiments/7/best.pt")),
     Chapter("performance", "performance.py",
             depends_on=("data", *ALL_EXPERIMENTS, *(f"runs_{c}" for c in RUNS_TITLES)),
-            inputs=("store/manifest.json", "experiments/*/metrics.json")),
+            inputs=("store/manifest.json", "experiments/*/metrics.json"), exclusive=True),
     # starts `ecgpaper serve` on experiments 1 and 7 and times real requests
     Chapter("deployment", "deployment.py", depends_on=("data", "experiment_1", "experiment_7"),
-            inputs=("store/manifest.json", "experiments/1/best.pt", "experiments/7/best.pt")),
+            inputs=("store/manifest.json", "experiments/1/best.pt", "experiments/7/best.pt"),
+            exclusive=True),
     Chapter("conclusion", "conclusion.py",
             depends_on=("data", "features", "comparison", "per_class", *ALL_EXPERIMENTS,
                         *EXTRA_CHAPTERS),

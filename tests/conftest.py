@@ -63,7 +63,7 @@ def tiny_book(tmp_path_factory):
     try:
         profile = get_profile("demo", **settings)
         log: list[str] = []
-        result = run_book(profile, settings, root=root, log=log.append)
+        result = run_book(profile, settings, root=root, log=log.append, jobs=2)
     finally:
         if old is None:
             os.environ.pop("ECGPAPER_WORK", None)

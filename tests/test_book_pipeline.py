@@ -4,6 +4,7 @@ reporting and the rendered site, on a small stand-alone book in a temporary fold
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 
 import nbformat
@@ -229,3 +230,66 @@ def test_package_fingerprint_follows_code(tmp_path):
     assert package_fingerprint(pkg) == before
     (pkg / "a.py").write_text("x = 2\n")
     assert package_fingerprint(pkg) != before
+
+
+THREADS = notebook("""
+    # %% [markdown]
+    # # Threads
+
+    # %% tags=["parameters"]
+    profile = "demo"
+    overrides = {}
+    name = "x"
+
+    # %%
+    import os
+    import time
+    from pathlib import Path
+    from ecgpaper.profiles import get_profile
+    P = get_profile(profile, **overrides)
+    P.work_path.mkdir(parents=True, exist_ok=True)
+    start = time.time()
+    time.sleep(1.0)
+    (P.work_path / f"{name}.txt").write_text(
+        f"{os.environ.get('OMP_NUM_THREADS')} {start} {time.time()}")
+    """)
+
+
+def test_jobs_run_independent_chapters_side_by_side(mini_book, monkeypatch):
+    """With jobs=2 two independent chapters overlap, each kernel gets half the cores, a
+    dependent chapter starts after its dependency, and an exclusive (timing) chapter runs
+    alone with all the cores."""
+    root, _ = mini_book
+    (root / "notebooks" / "threads.py").write_text(THREADS)
+    monkeypatch.setattr("ecgpaper.book.os.cpu_count", lambda: 4)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    chapters = (Chapter("a", "threads.py", params={"name": "a"}),
+                Chapter("b", "threads.py", params={"name": "b"}),
+                Chapter("c", "threads.py", depends_on=("a",), params={"name": "c"}),
+                Chapter("timing", "threads.py", params={"name": "timing"}, exclusive=True))
+    profile = get_profile("demo")
+    result = run_book(profile, root=root, chapters=chapters, build=False, jobs=2,
+                      log=lambda s: None)
+    assert sorted(result.executed) == ["a", "b", "c", "timing"]
+    runs = {}
+    for name in ("a", "b", "c", "timing"):
+        threads, start, end = (profile.work_path / f"{name}.txt").read_text().split()
+        runs[name] = (threads, float(start), float(end))
+    assert runs["a"][0] == runs["b"][0] == runs["c"][0] == "2"
+    assert runs["timing"][0] == "None"                  # the libraries' default: all cores
+    assert runs["a"][1] < runs["b"][2] and runs["b"][1] < runs["a"][2]   # overlapped
+    assert runs["c"][1] >= runs["a"][2]                 # after its dependency
+    for other in ("a", "b", "c"):                       # nothing beside the timing page
+        assert runs[other][2] <= runs["timing"][1] or runs[other][1] >= runs["timing"][2]
+    assert os.environ.get("OMP_NUM_THREADS") is None    # restored
+
+
+def test_jobs_stop_at_a_failure(mini_book):
+    root, _ = mini_book
+    (root / "notebooks" / "threads.py").write_text(THREADS)
+    chapters = (Chapter("broken", "broken.py"),
+                Chapter("after", "threads.py", depends_on=("broken",), params={"name": "z"}))
+    with pytest.raises(BookError, match="JS00042"):
+        run_book(get_profile("demo"), root=root, chapters=chapters, build=False, jobs=2,
+                 log=lambda s: None)
+    assert not (root / "executed" / "after.ipynb").exists()

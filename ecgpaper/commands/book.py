@@ -18,12 +18,15 @@ def register(parser) -> None:
                         help="execute the notebooks but do not render the site")
     parser.add_argument("--pdf", action="store_true",
                         help="also render one PDF with LaTeX (needs pdflatex and latexmk)")
+    parser.add_argument("--jobs", type=int, default=None, metavar="N",
+                        help="chapters executed side by side (default: 2 on a machine with "
+                             "2 or more cores, else 1); the cores are shared between them")
     parser.add_argument("--list", action="store_true",
                         help="list the chapters in execution order and exit")
 
 
 def run(args) -> int:
-    from ..book import BookError, run_book, select
+    from ..book import BookError, default_jobs, run_book, select
     from ..chapters import CHAPTERS
     from ..profiles import get_profile, parse_overrides
 
@@ -41,7 +44,8 @@ def run(args) -> int:
                          "give its folder with --data-dir DIR")
     try:
         result = run_book(profile, overrides, only=args.only, force=args.force,
-                          build=not args.no_build, pdf=args.pdf)
+                          build=not args.no_build, pdf=args.pdf,
+                          jobs=args.jobs if args.jobs is not None else default_jobs())
     except BookError as exc:
         print(f"\nBOOK BUILD FAILED\n{exc}")
         return 1
