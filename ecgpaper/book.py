@@ -30,6 +30,8 @@ from .stamps import (EXECUTED, STAMPS, chapter_fingerprint, package_fingerprint,
                      write_stamp)
 
 FAILED = ".failed"             # inside EXECUTED: the failing notebook, for diagnosis
+BUILD_STARTED = "ECGPAPER_BOOK_STARTED"   # seen by the kernels: when the build began
+BUILD_JOBS = "ECGPAPER_BOOK_JOBS"         # and how many chapters ran at a time
 
 
 @dataclass
@@ -236,19 +238,21 @@ def _set_environment(values: dict) -> dict:
 def kernel_threads(jobs: int, exclusive: bool = False) -> dict:
     """PyTorch/OpenMP threads of the kernels started next: the cores shared between `jobs`
     kernels, or (None: the libraries' default) all of them for a chapter that runs alone."""
+    names = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "ECGPAPER_THREADS")  # the last: training
     if jobs == 1 or exclusive:
-        return {"OMP_NUM_THREADS": None, "MKL_NUM_THREADS": None}
-    threads = str(max(1, (os.cpu_count() or 1) // jobs))
-    return {"OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads}
+        return dict.fromkeys(names)
+    return dict.fromkeys(names, str(max(1, (os.cpu_count() or 1) // jobs)))
 
 
 @contextmanager
-def kernel_environment():
+def kernel_environment(jobs: int = 1):
     """Progress bars would end up as stderr text in the rendered page: the book prints its
-    own per-chapter progress instead (tqdm reads TQDM_* environment defaults); the thread
-    variables are restored afterwards too."""
-    saved = _set_environment({"TQDM_DISABLE": "1", "OMP_NUM_THREADS": os.environ.get(
-        "OMP_NUM_THREADS"), "MKL_NUM_THREADS": os.environ.get("MKL_NUM_THREADS")})
+    own per-chapter progress instead (tqdm reads TQDM_* environment defaults). The build's
+    start time and job count let the Reproducibility chapter report the wall-clock time.
+    The thread variables are restored afterwards too."""
+    threads = {k: os.environ.get(k) for k in kernel_threads(2)}
+    saved = _set_environment({"TQDM_DISABLE": "1", **threads,
+                              BUILD_STARTED: f"{time.time():.1f}", BUILD_JOBS: str(jobs)})
     try:
         yield
     finally:
@@ -277,7 +281,7 @@ def run_book(profile: Profile, overrides: dict | None = None, only: Iterable[str
     finished: set[str] = set()
     running: dict = {}
     failure: BaseException | None = None
-    with kernel_environment(), ThreadPoolExecutor(max_workers=jobs) as pool:
+    with kernel_environment(jobs), ThreadPoolExecutor(max_workers=jobs) as pool:
         while pending or running:
             for chapter in list(pending):
                 if failure is not None or len(running) >= jobs or \

@@ -103,3 +103,34 @@ def where_measured(entry: dict) -> str:
     return (f"`ecgpaper bench {entry.get('benchmark')}` on {what}, torch "
             f"{dev.get('torch', '?')}, measured {str(prov.get('measured', '?'))[:10]} "
             f"(commit {commit}; file {entry.get('file')})")
+
+
+SIM_TO_REAL = "sim_to_real.json"
+
+
+def sim_to_real_log(folder=MEASUREMENTS_DIR):
+    """The committed sim-to-real log (`scripts/sim_to_real.py --log`), one row per run:
+    twin generator, twin size, training settings, twin test accuracy and the real-record
+    scores with their 95 % intervals; and the targets. (None, {}) when there is no log."""
+    import pandas as pd
+    path = Path(folder) / SIM_TO_REAL
+    if not path.is_file():
+        return None, {}
+    try:
+        data = json.loads(path.read_text())
+        rows = []
+        for m in data["measurements"]:
+            real = m["real"]
+            rows.append({
+                "date": m["date"], "generator": m["generator_version"],
+                "twin_records": m["twin_records"],
+                "settings": ", ".join(m.get("settings") or []) or "demo defaults",
+                "twin_test_accuracy": m["twin_test"]["accuracy"],
+                "real_records": m["real_records"],
+                "real_accuracy": tuple(real["accuracy"]),
+                "real_balanced_recall": tuple(real["balanced_recall_common"]),
+                "note": m.get("note", "")})
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"{path}: not a sim-to-real log ({type(exc).__name__}: {exc}), "
+                         "expected the file `scripts/sim_to_real.py --log` writes") from None
+    return pd.DataFrame(rows), dict(data.get("targets", {}))

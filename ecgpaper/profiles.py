@@ -57,6 +57,11 @@ class Profile:
     universal_max_epochs: int | None = None
     universal_width: float | None = None
     universal_fs: int | None = None
+    # GPU training (a CPU run ignores them): bf16 autocast, torch.compile, and gradient
+    # checkpointing of UniversalECGNet ("auto": only when the GPU's memory requires it)
+    amp: str = "off"
+    compile: bool = False
+    checkpointing: str = "auto"
 
     @property
     def work_path(self) -> Path:
@@ -102,6 +107,8 @@ _NUMBERS: dict[str, tuple[str, float, bool]] = {
 _OPTIONAL = {"data_dir", "work_dir", "external_dir", "universal_max_epochs", "universal_width",
              "universal_fs"}
 _TEXT = {"name", "data_dir", "work_dir", "external_dir"}
+_CHOICES = {"data_source": DATA_SOURCES, "amp": ("off", "bf16"),
+            "checkpointing": ("auto", "on", "off")}
 
 
 def _setting_problem(key: str, value) -> str | None:
@@ -110,9 +117,9 @@ def _setting_problem(key: str, value) -> str | None:
         return None
     if key in _TEXT:
         return None if isinstance(value, str) and value else "expected a non-empty text"
-    if key == "data_source":
-        return None if value in DATA_SOURCES else f"expected one of {list(DATA_SOURCES)}"
-    if key == "denoised":
+    if key in _CHOICES:
+        return None if value in _CHOICES[key] else f"expected one of {list(_CHOICES[key])}"
+    if key in ("denoised", "compile"):
         return None if isinstance(value, bool) else "expected true or false"
     kind, low, strict = _NUMBERS[key]
     number = Integral if kind == "int" else Real

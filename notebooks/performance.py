@@ -152,6 +152,30 @@ if len(extra_times):
 
 
 # %% [markdown]
+# ## Measured on other machines
+#
+# Some targets need hardware the book is not built on (a GPU) or a machine doing
+# nothing else (the serving latency of the paper-size networks). `ecgpaper bench NAME
+# --out book/measurements/FILE.json` records such a measurement with the device, the
+# software versions, the commit and the date; the files committed with this edition are
+# shown below as they were measured, labelled with where and when, and never re-labelled
+# as computed during this build.
+
+# %% tags=["hide-input"]
+from ecgpaper.measurements import load_measurements, where_measured
+from ecgpaper.report import present
+
+committed = load_measurements()
+if not committed:
+    say("No measurement files are committed with this edition.")
+for k, entry in enumerate(committed):
+    frame = pd.DataFrame(entry["records"])
+    show_table(present(frame.drop(columns=[c for c in ("errors",) if c in frame
+                                           and not frame[c].any()])),
+               f"Measured elsewhere: {where_measured(entry)}.",
+               f"tbl-performance-measured-{k + 1}", presented=True, wide=True)
+
+# %% [markdown]
 # ## Recap
 #
 # - Each stage is timed on the machine that built this page by the same functions as

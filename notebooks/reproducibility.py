@@ -25,12 +25,15 @@
 # cite exactly this edition.
 
 # %% tags=["hide-input"]
+import os
+import time
 from pathlib import Path
 
 import pandas as pd
 from IPython.display import Markdown
 
 import ecgpaper
+from ecgpaper.book import BUILD_JOBS, BUILD_STARTED
 from ecgpaper.notebook import glue, say, setup, show_table
 from ecgpaper.provenance import collect
 from ecgpaper.reproducibility import provenance_table
@@ -54,8 +57,16 @@ show_table(shown, "Time, commit and data checksum of every executed chapter (the
 total_minutes = chapters["seconds"].sum() / 60
 glue("repro_total_minutes", round(float(total_minutes), 1))
 glue("repro_n_chapters", int(len(chapters)))
-say(f"{len(chapters)} chapters executed in {total_minutes:.1f} minutes in all (this page "
-    f"is not included: it runs last).")
+say(f"{len(chapters)} chapters executed in {total_minutes:.1f} minutes of kernel time in "
+    f"all (this page is not included: it runs last).")
+started = os.environ.get(BUILD_STARTED)
+if started:
+    wall = (time.time() - float(started)) / 60
+    glue("repro_wall_minutes", round(wall, 1))
+    say(f"This build ran up to {os.environ.get(BUILD_JOBS, '1')} chapters at a time and had "
+        f"been running for **{wall:.1f} minutes** of wall-clock time when this last page "
+        "started (only the chapters it found out of date were executed; the site is "
+        "rendered after this page).")
 
 # %% tags=["hide-input"]
 consistent = pd.DataFrame({

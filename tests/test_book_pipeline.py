@@ -250,8 +250,10 @@ THREADS = notebook("""
     P.work_path.mkdir(parents=True, exist_ok=True)
     start = time.time()
     time.sleep(1.0)
-    (P.work_path / f"{name}.txt").write_text(
-        f"{os.environ.get('OMP_NUM_THREADS')} {start} {time.time()}")
+    from ecgpaper.training.seeding import cpu_threads
+    threads = os.environ.get("OMP_NUM_THREADS")
+    assert threads is None or int(threads) == cpu_threads()   # training uses the same
+    (P.work_path / f"{name}.txt").write_text(f"{threads} {start} {time.time()}")
     """)
 
 
@@ -262,7 +264,8 @@ def test_jobs_run_independent_chapters_side_by_side(mini_book, monkeypatch):
     root, _ = mini_book
     (root / "notebooks" / "threads.py").write_text(THREADS)
     monkeypatch.setattr("ecgpaper.book.os.cpu_count", lambda: 4)
-    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    for name in ("OMP_NUM_THREADS", "ECGPAPER_THREADS"):
+        monkeypatch.delenv(name, raising=False)
     chapters = (Chapter("a", "threads.py", params={"name": "a"}),
                 Chapter("b", "threads.py", params={"name": "b"}),
                 Chapter("c", "threads.py", depends_on=("a",), params={"name": "c"}),
@@ -282,6 +285,7 @@ def test_jobs_run_independent_chapters_side_by_side(mini_book, monkeypatch):
     for other in ("a", "b", "c"):                       # nothing beside the timing page
         assert runs[other][2] <= runs["timing"][1] or runs[other][1] >= runs["timing"][2]
     assert os.environ.get("OMP_NUM_THREADS") is None    # restored
+    assert os.environ.get("ECGPAPER_THREADS") is None
 
 
 def test_jobs_stop_at_a_failure(mini_book):

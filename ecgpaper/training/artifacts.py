@@ -51,6 +51,8 @@ def experiment_dir(profile, exp_id: str) -> Path:
 def run_config(exp, profile, data_checksum: str | None) -> dict:
     """What determines the result of a run, and its hash."""
     fields = {k: getattr(profile, k) for k in RESULT_FIELDS if hasattr(profile, k)}
+    if getattr(profile, "amp", "off") != "off":      # fp32 runs keep their hashes
+        fields["amp"] = profile.amp
     cfg = {"experiment": exp.id, "name": exp.name, "metadata": exp.metadata,
            "morphology": exp.morphology, "model": exp.model, "profile_fields": fields,
            "data_checksum": data_checksum, "training_version": TRAINING_VERSION}

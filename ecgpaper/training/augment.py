@@ -32,22 +32,24 @@ class AugmentConfig:
 
 
 def _uniform(shape, low, high, gen) -> torch.Tensor:
-    return low + (high - low) * torch.rand(shape, generator=gen)
+    return low + (high - low) * torch.rand(shape, generator=gen, device=gen.device)
 
 
 def _coin(n: int, p: float, gen) -> torch.Tensor:
     """(n,) float 0/1: which samples receive an augmentation (always draws, so the
     generator advances the same way whatever p is)."""
-    return (torch.rand(n, generator=gen) < p).float()
+    return (torch.rand(n, generator=gen, device=gen.device) < p).float()
 
 
 def augment(x: torch.Tensor, fs: float, gen: torch.Generator,
             cfg: AugmentConfig = AugmentConfig()) -> torch.Tensor:
-    """Return an augmented copy of `x` (B, C, T) on CPU; each augmentation hits each
-    sample independently with its probability. Order: wander, hum, noise, gain."""
+    """Return an augmented copy of `x` (B, C, T); each augmentation hits each sample
+    independently with its probability. Order: wander, hum, noise, gain. `x` and `gen`
+    live on the same device: on a GPU the batch never leaves it (the CPU path draws the
+    same numbers as before)."""
     b, c, t = x.shape
     x = x.clone()
-    time = torch.arange(t, dtype=x.dtype) / fs                      # (T,)
+    time = torch.arange(t, dtype=x.dtype, device=x.device) / fs     # (T,)
     rms = x.pow(2).mean(dim=2, keepdim=True).sqrt().clamp_min(1e-6)  # (B, C, 1)
 
     # (1) baseline wander: one low-frequency sinusoid per sample, amplitude per lead
@@ -67,7 +69,7 @@ def augment(x: torch.Tensor, fs: float, gen: torch.Generator,
     on = _coin(b, cfg.p_noise, gen).view(b, 1, 1)
     snr = _uniform((b, 1, 1), *cfg.snr_db, gen)
     sigma = rms * torch.pow(10.0, -snr / 20.0)
-    x += on * sigma * torch.randn((b, c, t), generator=gen, dtype=x.dtype)
+    x += on * sigma * torch.randn((b, c, t), generator=gen, dtype=x.dtype, device=x.device)
 
     # (4) gain change common to all leads of a recording
     on = _coin(b, cfg.p_scale, gen).view(b, 1, 1)
@@ -86,10 +88,11 @@ def lead_dropout_mask(batch: int, n_leads: int, gen: torch.Generator,
     leads, and so the backbone's batch shape, to L possible values: CPU kernels are
     prepared once per shape, and a new shape every batch made training 3-5x slower.
     """
-    if torch.rand(1, generator=gen).item() < p_all:
-        return torch.ones(batch, n_leads, dtype=torch.bool)
-    k = int(torch.randint(1, n_leads, (1,), generator=gen))
-    order = torch.rand(batch, n_leads, generator=gen).argsort(dim=1).argsort(dim=1)
+    dev = gen.device
+    if torch.rand(1, generator=gen, device=dev).item() < p_all:
+        return torch.ones(batch, n_leads, dtype=torch.bool, device=dev)
+    k = int(torch.randint(1, n_leads, (1,), generator=gen, device=dev))
+    order = torch.rand(batch, n_leads, generator=gen, device=dev).argsort(dim=1).argsort(dim=1)
     return order < k
 
 

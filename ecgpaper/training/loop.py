@@ -54,6 +54,11 @@ class FitConfig:
     class_weights: bool = True      # inverse-frequency weights in the loss
     eval_batch_size: int = 256
     progress: bool = True
+    # on a GPU only: the training split stays on the device and is augmented there (with
+    # a device generator), bf16 autocast, torch.compile; fused AdamW is automatic
+    device_data: bool = True
+    amp: str = "off"                # "off" or "bf16"
+    compile: bool = False
 
 
 @dataclass
@@ -103,8 +108,28 @@ def class_weights(y: torch.Tensor, n_classes: int = N_CLASSES) -> torch.Tensor:
     return w.float()
 
 
-def make_optimizer(model: torch.nn.Module, cfg: FitConfig) -> torch.optim.Optimizer:
-    return torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+def make_optimizer(model: torch.nn.Module, cfg: FitConfig, device: str = "cpu"
+                   ) -> torch.optim.Optimizer:
+    """AdamW; on CUDA the fused kernel (one launch for all parameters, same update)."""
+    fused = {"fused": True} if str(device).startswith("cuda") else {}
+    return torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay,
+                             **fused)
+
+
+def on_gpu(device: str) -> bool:
+    return str(device).startswith("cuda")
+
+
+def resident(data: Tensors, device: str) -> Tensors:
+    """The split on `device` (a GPU keeps the whole training split: 7,430 x 12 x 5,000
+    float32 is 1.8 GB), or unchanged on the CPU or when the device lacks the memory."""
+    if not on_gpu(device):
+        return data
+    try:
+        return Tensors(data.x.to(device), data.feats.to(device), data.y.to(device))
+    except torch.OutOfMemoryError:
+        torch.cuda.empty_cache()
+        return data                       # batches are then copied every step
 
 
 def make_scheduler(opt: torch.optim.Optimizer, cfg: FitConfig):
@@ -138,8 +163,12 @@ def train_epoch(model, ddp_model, train: Tensors, batches: list, opt, crit, aug_
     returns the mean training loss."""
     ddp_model.train()
     total, seen = 0.0, 0
+    autocast = torch.autocast("cuda", dtype=torch.bfloat16,
+                              enabled=cfg.amp == "bf16" and on_gpu(device))
     for idx in bar if bar is not None else batches:
+        idx = idx.to(train.x.device)
         xb, fb, yb = train.x[idx], train.feats[idx], train.y[idx]
+        xb = xb.to(aug_gen.device, non_blocking=True)      # augmented where it is drawn
         if cfg.augment is not None:
             xb = augment(xb, cfg.fs, aug_gen, cfg.augment)
         mask = None
@@ -148,7 +177,8 @@ def train_epoch(model, ddp_model, train: Tensors, batches: list, opt, crit, aug_
             xb = apply_lead_mask(xb, mask)
             mask = mask.to(device)
         xb, fb, yb = xb.to(device, non_blocking=True), fb.to(device), yb.to(device)
-        logits, _ = forward(ddp_model, xb, fb, cfg.universal, mask=mask)
+        with autocast:
+            logits, _ = forward(ddp_model, xb, fb, cfg.universal, mask=mask)
         loss = crit(logits.float(), yb)
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -166,10 +196,11 @@ def validate(model, val: Tensors, weights: torch.Tensor, cfg: FitConfig,
     """(validation loss, validation macro-F1) of the current weights."""
     logits, _ = predict(model, val, cfg.universal, batch_size=cfg.eval_batch_size,
                         device=device)
-    val_loss = (float(F.cross_entropy(torch.as_tensor(logits), val.y, weight=weights.cpu(),
+    y = val.y.cpu()
+    val_loss = (float(F.cross_entropy(torch.as_tensor(logits), y, weight=weights.cpu(),
                                       label_smoothing=cfg.label_smoothing))
                 if len(val) else float("nan"))
-    return val_loss, macro_f1(val.y.numpy(), logits.argmax(1))
+    return val_loss, macro_f1(y.numpy(), logits.argmax(1))
 
 
 def save_run_state(path: Path, model, opt, sched, aug_gen, state: EarlyStopping) -> None:
@@ -209,11 +240,18 @@ def fit(model: torch.nn.Module, train: Tensors, val: Tensors, cfg: FitConfig,
     device = info.device
     model.to(device)
     ddp_model = dist_.wrap(model, info)
-    opt = make_optimizer(model, cfg)
+    if cfg.compile and on_gpu(device):
+        ddp_model = torch.compile(ddp_model)
+    opt = make_optimizer(model, cfg, device)
     sched = make_scheduler(opt, cfg)
     weights = (class_weights(train.y) if cfg.class_weights
                else torch.ones(N_CLASSES)).to(device)
-    aug_gen = torch.Generator().manual_seed(cfg.seed * 1000 + 17 + info.rank)
+    if cfg.device_data:
+        train, val = resident(train, device), resident(val, device)
+    # the CPU path draws exactly the numbers it always did; on a GPU with the split
+    # resident, augmentation draws from a generator on the device (a different stream)
+    aug_device = str(train.x.device) if on_gpu(str(train.x.device)) else "cpu"
+    aug_gen = torch.Generator(device=aug_device).manual_seed(cfg.seed * 1000 + 17 + info.rank)
     crit = torch.nn.CrossEntropyLoss(weight=weights, label_smoothing=cfg.label_smoothing)
     last = Path(ckpt_dir) / "last.pt" if ckpt_dir is not None else None
     say = log if info.is_main else None

@@ -47,7 +47,33 @@ def fit_config(profile, exp: Experiment, progress: bool = True):
         label_smoothing=smoothing, grad_clip=profile.grad_clip,
         seed=training_seed(profile, exp), fs=profile.fs, universal=exp.universal,
         class_weights=exp.class_weights, lead_dropout=exp.lead_dropout,
-        lead_dropout_p_all=exp.lead_dropout_p_all, progress=progress)
+        lead_dropout_p_all=exp.lead_dropout_p_all, progress=progress,
+        amp=profile.amp, compile=profile.compile)
+
+
+# Activation memory of UniversalECGNet's training step per record at width 1.0 and
+# 5,000 samples (12 leads through the backbone): under 7 GB at batch 32 on an H100.
+UNIVERSAL_BYTES_PER_RECORD = 7e9 / 32
+
+
+def needs_checkpointing(setting: str, batch: int, width: float, n_samples: int,
+                        gpu_bytes: float | None) -> bool:
+    """Gradient checkpointing trades compute for memory: "on"/"off" as set; "auto" turns
+    it on only on a GPU whose memory the step's activations would not fit in (with room
+    for the weights, the optimizer and the data)."""
+    if setting in ("on", "off"):
+        return setting == "on"
+    if not gpu_bytes:
+        return False                      # the CPU: memory is not the limit
+    need = UNIVERSAL_BYTES_PER_RECORD * batch * width * n_samples / 5000
+    return need > 0.6 * gpu_bytes
+
+
+def _gpu_bytes(device: str) -> float | None:
+    import torch
+    if not str(device).startswith("cuda") or not torch.cuda.is_available():
+        return None
+    return float(torch.cuda.get_device_properties(torch.device(device)).total_memory)
 
 
 def model_config(profile, exp: Experiment, n_features: int, device: str = "cpu"):
@@ -58,9 +84,18 @@ def model_config(profile, exp: Experiment, n_features: int, device: str = "cpu")
         options.update(exp.demo_options)
     if exp.universal:
         from ..models.universal import UniversalConfig
+        # On a GPU every step runs all 12 lead slots (absent ones zeroed and masked): a
+        # backbone batch that changed size every step made cuDNN re-tune each time.
+        # Evaluation gives identical outputs; in training the zeroed leads then also
+        # enter the BatchNorm batch statistics.
+        options.setdefault("skip_absent", not str(device).startswith("cuda"))
+        n_samples = 10 * profile.fs
         return UniversalConfig(width=profile.width, kernel_size=profile.kernel_size,
                                stem_kernel=profile.stem_kernel,
-                               checkpointing=device.startswith("cuda"), se=exp.se, **options)
+                               checkpointing=needs_checkpointing(
+                                   profile.checkpointing, profile.universal_batch_size,
+                                   profile.width, n_samples, _gpu_bytes(device)),
+                               se=exp.se, **options)
     if exp.model == "standard":
         from ..models.resnet1d import SEResNetConfig
         return SEResNetConfig(in_channels=12, n_meta=n_features, width=profile.width,
