@@ -45,6 +45,10 @@ EXTRA_CHAPTERS = tuple(f"runs_{c}" for c in RUNS_TITLES) + ("universal", "ablati
 
 CHAPTERS: tuple[Chapter, ...] = (
     Chapter("data", "data.py", inputs=("store/manifest.json",)),
+    # the realism report and the metadata-only bar: its own page, so that it runs beside
+    # the training pages instead of before them
+    Chapter("data_realism", "data_realism.py", depends_on=("data",),
+            inputs=("store/manifest.json",)),
     Chapter("features", "features.py", depends_on=("data",),
             inputs=("store/manifest.json", "features/*.json")),
     Chapter("architectures", "architectures.py"),
@@ -98,8 +102,9 @@ CHAPTERS: tuple[Chapter, ...] = (
                         *EXTRA_CHAPTERS),
             inputs=("experiments/*/metrics.json", "experiments/*/predictions.csv")),
     Chapter("reproducibility", "reproducibility.py",
-            depends_on=("data", "features", "architectures", "methods_training",
-                        *ALL_EXPERIMENTS, "se_attention", "comparison", "per_class",
+            depends_on=("data", "data_realism", "features", "architectures",
+                        "methods_training", *ALL_EXPERIMENTS, "se_attention", "comparison",
+                        "per_class",
                         "external", "llm_vision", "performance", "deployment",
                         "conclusion", *EXTRA_CHAPTERS)),
 )

@@ -37,7 +37,7 @@ class Profile:
     fs: int = 100                    # sampling rate fed to the networks (Hz)
 
     # --- model size ----------------------------------------------------------------
-    width: float = 0.25              # channel multiplier of SE-ResNet18 (1.0 = paper)
+    width: float = 0.125             # channel multiplier of SE-ResNet18 (1.0 = paper)
     kernel_size: int = 7             # residual block kernel (paper: 7)
     stem_kernel: int = 7             # stem kernel (paper text: 7)
 

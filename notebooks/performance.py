@@ -138,7 +138,9 @@ if settings.name == "demo":
 # The chapters on UniversalECGNet, the ablations and the baselines add further runs
 # (`ecgpaper.training.variants`). On the demo profile they train fewer epochs than the
 # seven experiments (each page says how many); the target for the whole demo book,
-# these runs included, is twelve minutes on two CPU cores.
+# these runs included, is twelve minutes on two CPU cores. `ecgpaper book` runs two
+# chapters at a time with one core each, so the times here add up to more than the
+# wall-clock time of the build, which the Reproducibility chapter reports.
 
 # %% tags=["hide-input"]
 extra_times = training_times(settings, list(VARIANTS))
