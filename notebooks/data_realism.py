@@ -47,6 +47,7 @@ overrides = {}
 settings = setup(profile, overrides)
 store = ensure_store(settings, progress=False)
 records = store.index.copy()
+records["Rhythm"] = records["label"]
 shared = shared_data_dir()
 
 # %% [markdown]
