@@ -74,6 +74,21 @@ def dependency_order(chapters: Iterable[Chapter]) -> list[Chapter]:
     return order
 
 
+def longest_chains(chapters: Iterable[Chapter]) -> dict[str, float]:
+    """Per chapter: its own `seconds` plus the longest chain of chapters that wait for it.
+    Starting the chapter with the longest chain first keeps both cores busy to the end
+    (a long training page started last would run alone)."""
+    order = dependency_order(chapters)
+    waiting: dict[str, list[str]] = {c.name: [] for c in order}
+    for c in order:
+        for dep in c.depends_on:
+            waiting[dep].append(c.name)
+    chain: dict[str, float] = {}
+    for c in reversed(order):
+        chain[c.name] = c.seconds + max((chain[w] for w in waiting[c.name]), default=0.0)
+    return chain
+
+
 def select(chapters: Iterable[Chapter], only: Iterable[str] | None) -> list[Chapter]:
     """The chapters to consider: all, or the named ones plus what they depend on."""
     ordered = dependency_order(chapters)
@@ -276,6 +291,9 @@ def run_book(profile: Profile, overrides: dict | None = None, only: Iterable[str
     result = BookResult()
     package_hash = package_fingerprint()
     pending = select(chapters, only)
+    chain = longest_chains(pending)
+    if jobs > 1:                               # one at a time keeps the table's order
+        pending.sort(key=lambda c: -chain[c.name])
     planned = {c.name for c in pending}
     wanted = set(only or planned)
     finished: set[str] = set()
@@ -290,7 +308,7 @@ def run_book(profile: Profile, overrides: dict | None = None, only: Iterable[str
                 if any(d in planned and d not in finished for d in chapter.depends_on):
                     continue
                 if chapter.exclusive and running:
-                    break                      # it starts once the others are done
+                    continue                   # it starts when nothing else is running
                 pending.remove(chapter)
                 params = chapter_parameters(chapter, profile, overrides)
                 fingerprint = chapter_fingerprint(chapter, root, params, package_hash)

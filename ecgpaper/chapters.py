@@ -19,6 +19,7 @@ class Chapter:
     inputs: tuple[str, ...] = ()   # glob patterns under the profile's work folder
     title: str | None = None       # replaces the notebook's first heading (shared notebooks)
     exclusive: bool = False        # measures speed: runs alone, with all the cores
+    seconds: float = 10.0          # rough demo time on one core: longest chains start first
 
 
 EXPERIMENTS = ("1", "2", "3", "4", "5", "6", "7")
@@ -44,14 +45,14 @@ EXTRA_CHAPTERS = tuple(f"runs_{c}" for c in RUNS_TITLES) + ("universal", "ablati
                                                              "baselines")
 
 CHAPTERS: tuple[Chapter, ...] = (
-    Chapter("data", "data.py", inputs=("store/manifest.json",)),
+    Chapter("data", "data.py", inputs=("store/manifest.json",), seconds=50),
     # the realism report and the metadata-only bar: its own page, so that it runs beside
     # the training pages instead of before them
     Chapter("data_realism", "data_realism.py", depends_on=("data",),
-            inputs=("store/manifest.json",)),
+            inputs=("store/manifest.json",), seconds=100),
     Chapter("features", "features.py", depends_on=("data",),
-            inputs=("store/manifest.json", "features/*.json")),
-    Chapter("architectures", "architectures.py"),
+            inputs=("store/manifest.json", "features/*.json"), seconds=45),
+    Chapter("architectures", "architectures.py", seconds=15),
     Chapter("methods_training", "methods_training.py", depends_on=("data",),
             inputs=("store/manifest.json",)),
     # every experiment page compares itself with experiment 1 on the same test records
@@ -59,14 +60,15 @@ CHAPTERS: tuple[Chapter, ...] = (
               depends_on=("data", "features") + (() if e == "1" else ("experiment_1",)),
               params={"experiment": e}, title=EXPERIMENT_TITLES[e],
               inputs=("store/manifest.json", f"experiments/{e}/metrics.json")
-              + (() if e == "1" else ("experiments/1/metrics.json",)))
+              + (() if e == "1" else ("experiments/1/metrics.json",)),
+              seconds=100 if e == "7" else 50)
       for e in EXPERIMENTS),
     # the SE chapter reads experiment 1's trained network
     Chapter("se_attention", "se_attention.py", depends_on=("data", "experiment_1"),
             inputs=("experiments/1/best.pt",)),
     # the further configurations: one training page per chapter, then pages that only read
     *(Chapter(f"runs_{c}", "runs.py", depends_on=("data",), params={"chapter": c},
-              title=RUNS_TITLES[c], inputs=("store/manifest.json",))
+              title=RUNS_TITLES[c], inputs=("store/manifest.json",), seconds=120)
       for c in RUNS_TITLES),
     Chapter("universal", "universal.py", depends_on=("data", "experiment_7", "runs_universal"),
             inputs=("experiments/7/metrics.json", "experiments/7/lead_sets*",
@@ -92,11 +94,12 @@ CHAPTERS: tuple[Chapter, ...] = (
             inputs=("experiments/1/best.pt", "experiments/7/best.pt")),
     Chapter("performance", "performance.py",
             depends_on=("data", *ALL_EXPERIMENTS, *(f"runs_{c}" for c in RUNS_TITLES)),
-            inputs=("store/manifest.json", "experiments/*/metrics.json"), exclusive=True),
+            inputs=("store/manifest.json", "experiments/*/metrics.json"), exclusive=True,
+            seconds=50),
     # starts `ecgpaper serve` on experiments 1 and 7 and times real requests
     Chapter("deployment", "deployment.py", depends_on=("data", "experiment_1", "experiment_7"),
             inputs=("store/manifest.json", "experiments/1/best.pt", "experiments/7/best.pt"),
-            exclusive=True),
+            exclusive=True, seconds=60),
     Chapter("conclusion", "conclusion.py",
             depends_on=("data", "features", "comparison", "per_class", *ALL_EXPERIMENTS,
                         *EXTRA_CHAPTERS),

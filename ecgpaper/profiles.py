@@ -28,7 +28,7 @@ class Profile:
     data_source: str = "twin"
     data_dir: str | None = None      # real database folder (full profile)
     denoised: bool = False           # use ECGDataDenoised instead of ECGData
-    twin_records: int = 1200         # size of the synthetic twin (demo)
+    twin_records: int = 900          # size of the synthetic twin (demo)
     work_dir: str | None = None      # generated data + artifacts; default _work/<name>
     external_dir: str | None = None  # real records of other databases (PTB-XL, CinC 2021)
                                      # for the External validation chapter; none by default

@@ -136,3 +136,13 @@ def test_agreement_counts_changed_classes():
     out = agreement(a, b)
     assert out["records"] == 3 and out["identical_share"] == pytest.approx(2 / 3)
     assert out["max_abs_diff"] == pytest.approx(0.2)
+
+
+def test_compare_precisions_table(exported, recordings):
+    """The Deployment chapter's table: one row per backend, fp32 agreeing with itself."""
+    from ecgpaper.inference.quantize import compare_precisions
+    table = compare_precisions(exported / "2", recordings[:6], timing_repeats=2)
+    assert list(table["backend"]) == ["torch", "onnx", "onnx-int8", "onnx-fp16"]
+    assert table.set_index("backend").loc["onnx", "identical_share"] == 1.0
+    assert (table["records"] == 6).all() and (table["median_ms"] > 0).all()
+    assert table.set_index("backend").loc["torch", "max_abs_diff"] < 1e-4

@@ -183,7 +183,7 @@ def compare_precisions(folder, signals, precisions=("int8", "fp16"), timing_repe
         size = onnx_path(art, backend.split("-")[1] if "-" in backend else "fp32")
         rows.append({"backend": backend, "median_ms": float(np.median(times)),
                      "file_mb": (size.stat().st_size if backend != "torch" else
-                                 art.path.stat().st_size) / 2**20,
-                     **agreement(probs["onnx"], probs[backend])})
-    return pd.DataFrame(rows)
+                                 art.path.stat().st_size) / 2**20})
+    return pd.DataFrame([{**row, **agreement(probs["onnx"], probs[row["backend"]])}
+                         for row in rows])
 

@@ -96,7 +96,7 @@ MODEL_INPUTS = {
 }
 
 # Caps of the universal model on the demo profile (`settings.effective_profile`).
-DEMO_UNIVERSAL = {"max_epochs": 6, "width": 0.125}
+DEMO_UNIVERSAL = {"max_epochs": 4, "width": 0.125}
 
 EXPERIMENTS: dict[str, Experiment] = {e.id: e for e in (
     Experiment("1", "Signal only", paper.TABLE3_INPUT["1"], paper=paper.TABLE3["1"]),

@@ -15,7 +15,7 @@ from .experiments import DEMO_UNIVERSAL, EXPERIMENTS, Experiment
 # Extra training on the demo profile must stay within a few minutes on 2 CPU cores.
 DEMO_EPOCHS = 4            # ablations and seeds of the SE-ResNet18 (demo: 10 for the seven)
 DEMO_BASELINE_EPOCHS = 4   # the related designs
-DEMO_MULTISCALE_EPOCHS = 3 # its 2-D convolutions are slow on a CPU
+DEMO_MULTISCALE_EPOCHS = 1 # its 2-D convolutions are slow on a CPU (65 s an epoch)
 DEMO_UNIVERSAL_EPOCHS = 2  # the universal model without lead dropout
 
 
