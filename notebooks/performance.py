@@ -175,9 +175,14 @@ labels = {"p50_ms": "median (ms)", "p95_ms": "95th percentile (ms)",
           "p99_ms": "99th percentile (ms)", "req_per_s": "requests/s", "n": "requests"}
 for k, entry in enumerate(committed):
     frame = pd.DataFrame(entry["records"])
-    show_table(present(frame.drop(columns=[c for c in ("errors",) if c in frame
-                                           and not frame[c].any()]), labels=labels),
-               f"Measured elsewhere: {where_measured(entry)}.",
+    # settings shared by every row go to the caption, so that the table fits the page
+    same = [c for c in frame.columns if frame[c].nunique(dropna=False) == 1 and len(frame) > 1]
+    shared = "; ".join(f"{labels.get(c, c).replace('_', ' ')}: {frame[c].iloc[0]}"
+                       for c in same if c != "errors")
+    shown = frame.drop(columns=same + [c for c in ("p99_ms", "input") if c in frame])
+    show_table(present(shown, labels=labels),
+               f"Measured elsewhere: {where_measured(entry)}"
+               + (f". Every row: {shared}." if shared else "."),
                f"tbl-performance-measured-{k + 1}", presented=True, wide=True)
     if entry["benchmark"] == "serve":
         e2e = frame[(frame["stage"] == "end to end") & (frame["model"] == "SE-ResNet18")

@@ -33,7 +33,7 @@ import pandas as pd
 from IPython.display import Markdown
 
 import ecgpaper
-from ecgpaper.book import BUILD_JOBS, BUILD_STARTED
+from ecgpaper.scheduling import BUILD_JOBS, BUILD_STARTED
 from ecgpaper.notebook import glue, say, setup, show_table
 from ecgpaper.provenance import collect
 from ecgpaper.reproducibility import provenance_table

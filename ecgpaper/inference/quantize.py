@@ -25,6 +25,7 @@ from . import PRECISIONS
 from .artifact import Artifact
 
 CALIBRATION_RECORDS = 48           # 6 per rhythm: enough for stable activation ranges
+AGREEMENT_TARGET = 99.5 / 100      # share of records whose class must equal fp32's
 
 
 def calibration_inputs(art: Artifact, n: int = CALIBRATION_RECORDS, seed: int = 7

@@ -27,6 +27,7 @@ from ..profiles import Profile
 from . import checkpoint as ckpt
 from . import distributed as dist_
 from .augment import AugmentConfig, apply_lead_mask, augment, lead_dropout_mask
+from .device import on_gpu, resident
 from .predict import Tensors, forward, predict
 
 N_CLASSES = len(CLASSES)
@@ -114,22 +115,6 @@ def make_optimizer(model: torch.nn.Module, cfg: FitConfig, device: str = "cpu"
     fused = {"fused": True} if str(device).startswith("cuda") else {}
     return torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay,
                              **fused)
-
-
-def on_gpu(device: str) -> bool:
-    return str(device).startswith("cuda")
-
-
-def resident(data: Tensors, device: str) -> Tensors:
-    """The split on `device` (a GPU keeps the whole training split: 7,430 x 12 x 5,000
-    float32 is 1.8 GB), or unchanged on the CPU or when the device lacks the memory."""
-    if not on_gpu(device):
-        return data
-    try:
-        return Tensors(data.x.to(device), data.feats.to(device), data.y.to(device))
-    except torch.OutOfMemoryError:
-        torch.cuda.empty_cache()
-        return data                       # batches are then copied every step
 
 
 def make_scheduler(opt: torch.optim.Optimizer, cfg: FitConfig):
