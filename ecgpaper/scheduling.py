@@ -14,6 +14,8 @@ from .chapters import Chapter
 
 BUILD_STARTED = "ECGPAPER_BOOK_STARTED"   # seen by the kernels: when the build began
 BUILD_JOBS = "ECGPAPER_BOOK_JOBS"         # and how many chapters ran at a time
+# thread counts a kernel's libraries read at start-up; the last is the training loop's
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "ECGPAPER_THREADS")
 
 
 def dependency_order(chapters: Iterable[Chapter]) -> list[Chapter]:
@@ -99,10 +101,9 @@ def set_environment(values: dict) -> dict:
 def kernel_threads(jobs: int, exclusive: bool = False) -> dict:
     """PyTorch/OpenMP threads of the kernels started next: the cores shared between `jobs`
     kernels, or (None: the libraries' default) all of them for a chapter that runs alone."""
-    names = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "ECGPAPER_THREADS")  # the last: training
     if jobs == 1 or exclusive:
-        return dict.fromkeys(names)
-    return dict.fromkeys(names, str(max(1, (os.cpu_count() or 1) // jobs)))
+        return dict.fromkeys(THREAD_VARIABLES)
+    return dict.fromkeys(THREAD_VARIABLES, str(max(1, (os.cpu_count() or 1) // jobs)))
 
 
 @contextmanager
@@ -111,7 +112,7 @@ def kernel_environment(jobs: int = 1):
     own per-chapter progress instead (tqdm reads TQDM_* environment defaults). The build's
     start time and job count let the Reproducibility chapter report the wall-clock time.
     The thread variables are restored afterwards too."""
-    threads = {k: os.environ.get(k) for k in kernel_threads(2)}
+    threads = {k: os.environ.get(k) for k in THREAD_VARIABLES}
     saved = set_environment({"TQDM_DISABLE": "1", **threads,
                               BUILD_STARTED: f"{time.time():.1f}", BUILD_JOBS: str(jobs)})
     try:

@@ -82,26 +82,12 @@ def _stats(times_s: list, wall_s: float | None = None) -> dict:
 
 
 def _model_only(models, body: bytes, n: int) -> dict:
-    import numpy as np
-
     from ..inference.checks import signal_from_arrays
-    from ..inference.route import network_inputs
+    from ..inference.route import network_call, time_calls
     from ..serve.schemas import parse_request
     req = parse_request(body)
     sig = signal_from_arrays(req.leads, req.fs, req.units)
-    art = models.route(sig)
-    x, idx, feats, _ = network_inputs(sig, art)
-    runner = models.runners[art.kind]
-    call = (lambda: runner.standard(x[None], feats)) if art.kind == "standard" else \
-        (lambda: runner.universal(x[None], np.asarray([idx], dtype=np.int64)))
-    for _ in range(3):
-        call()
-    times = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - t0)
-    return _stats(times)
+    return _stats(time_calls(network_call(models, sig), n))
 
 
 def http_latency(url: str, body: bytes, n: int, clients: int = 1) -> tuple[dict, int]:

@@ -151,14 +151,12 @@ def compare_precisions(folder, signals, precisions=("int8", "fp16"), timing_repe
     """Per backend (PyTorch, ONNX fp32, and each reduced precision, exported here when
     missing): the median network-only latency of one record (batch 1) and how often its
     class on `signals` (`preprocess.Signal`s) is fp32's."""
-    import time
-
     import pandas as pd
 
     from ..constants import CLASSES
     from .artifact import load_artifact
     from .onnx_backend import export_onnx, onnx_path
-    from .route import ModelSet, network_inputs
+    from .route import ModelSet, network_call, time_calls
     art = load_artifact(folder)
     if not onnx_path(art).is_file():
         export_onnx(art)
@@ -170,17 +168,8 @@ def compare_precisions(folder, signals, precisions=("int8", "fp16"), timing_repe
         models = ModelSet.from_paths([folder], backend=backend)
         preds = [models.predict(s) for s in signals]
         probs[backend] = np.array([[p.probabilities[c] for c in CLASSES] for p in preds])
-        runner = models.runners[art.kind]
-        x, idx, feats, _ = network_inputs(signals[0], art)
-        call = (lambda: runner.universal(x[None], np.asarray([idx], dtype=np.int64))) \
-            if art.kind == "universal" else (lambda: runner.standard(x[None], feats))
-        for _ in range(3):
-            call()
-        times = []
-        for _ in range(timing_repeats):
-            t0 = time.perf_counter()
-            call()
-            times.append((time.perf_counter() - t0) * 1000)
+        times = [t * 1000 for t in time_calls(network_call(models, signals[0]),
+                                              timing_repeats)]
         size = onnx_path(art, backend.split("-")[1] if "-" in backend else "fp32")
         rows.append({"backend": backend, "median_ms": float(np.median(times)),
                      "file_mb": (size.stat().st_size if backend != "torch" else

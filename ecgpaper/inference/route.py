@@ -169,6 +169,30 @@ def network_inputs(sig: Signal, art: Artifact
     return x, list(range(len(LEADS))), feats[None], imputed
 
 
+def network_call(models: "ModelSet", sig: Signal):
+    """A zero-argument call running the network `sig` is routed to once, batch 1, on
+    inputs prepared beforehand: what a model-only latency times."""
+    art = models.route(sig)
+    runner = models.runners[art.kind]
+    x, idx, feats, _ = network_inputs(sig, art)
+    if art.kind == "universal":
+        lead_idx = np.asarray([idx], dtype=np.int64)
+        return lambda: runner.universal(x[None], lead_idx)
+    return lambda: runner.standard(x[None], feats)
+
+
+def time_calls(call, repeats: int, warmup: int = 3) -> list[float]:
+    """Seconds of each of `repeats` calls, after `warmup` untimed ones."""
+    for _ in range(warmup):
+        call()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - t0)
+    return times
+
+
 def make_runner(art: Artifact, backend: str, device: str = "cpu"):
     if backend == "torch":
         return TorchRunner(art, device)
