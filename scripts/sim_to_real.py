@@ -2,7 +2,7 @@
 real record of an external folder labelled with one of the eight rhythms, and append the
 result (date, settings, generator version, scores, confusion) to a JSON log.
 
-    python scripts/sim_to_real.py --records 3000 --work /tmp/s2r --real ../shared/data \
+    python scripts/sim_to_real.py --records 3000 --work _work/sim-to-real --real data/ptbxl \
         --log book/measurements/sim_to_real.json [--set max_epochs=10]
 """
 

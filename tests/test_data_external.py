@@ -61,3 +61,33 @@ def test_external_set_of_the_shared_records(shared_data):
 def test_empty_folder_says_what_it_looked_for(tmp_path):
     with pytest.raises(RecordError, match="no record labelled with one of the 8 rhythms"):
         find_external(tmp_path)
+
+
+class _ConstantModel:
+    """Stands in for a trained ModelSet: the dedup logic does not depend on the network."""
+
+    def predict(self, signal):
+        from types import SimpleNamespace
+
+        from ecgpaper.constants import CLASSES
+        return SimpleNamespace(rhythm="SR", model="constant",
+                               probabilities={c: float(c == "SR") for c in CLASSES})
+
+
+def test_a_recording_two_sources_ship_is_scored_once(shared_data):
+    from ecgpaper.inference.external import predict_external, signal_fingerprint
+
+    external = find_external(shared_data)
+    frame, skipped = predict_external(_ConstantModel(), external)
+    # CinC 2021 re-distributes PTB-XL's first ECGs as HR00001...: same samples, other name
+    ptbxl = next(r for r in external.records if r.record_id == "ptbxl_00001")
+    cinc = next(r for r in external.records if r.record_id == "HR00001")
+    assert signal_fingerprint(ptbxl.load().signal) == signal_fingerprint(cinc.load().signal)
+    assert "ptbxl_00001" in set(frame["record_id"]) and "HR00001" not in set(frame["record_id"])
+    dup = {k: n for k, n in skipped.items() if "same recording" in k[1]}
+    assert dup and all(src == "PTB-XL (CinC)" for src, _ in dup)
+    assert sum(dup.values()) + len(frame) + sum(
+        n for k, n in skipped.items() if k not in dup) == len(external.records)
+    # different recordings keep distinct fingerprints
+    other = next(r for r in external.records if r.record_id == "ptbxl_00002")
+    assert signal_fingerprint(other.load().signal) != signal_fingerprint(ptbxl.load().signal)

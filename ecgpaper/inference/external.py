@@ -1,12 +1,16 @@
 """A trained model over an external set (`data.external`): one prediction per record,
 through exactly the inference path the service uses, and every record that could not be
 scored counted with its reason (failed the record checks, shorter than the model's
-window, metadata the model needs but the source lacks)."""
+window, metadata the model needs but the source lacks). A recording that two sources
+ship (CinC 2021 re-distributes PTB-XL records under other names) is scored once, under
+the first source that has it, so that no recording weighs twice in the scores."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 
+import numpy as np
 import pandas as pd
 
 from ..constants import CLASSES
@@ -22,7 +26,7 @@ def predict_external(models: ModelSet, external: ExternalSet, progress: bool = F
     prob_<class> per scored record, and a Counter of (source, reason) for the others."""
     from tqdm import tqdm
 
-    rows, skipped = [], Counter()
+    rows, skipped, seen = [], Counter(), {}
     for item in tqdm(external.records, disable=not progress, desc="external records",
                      unit="rec"):
         try:
@@ -30,6 +34,11 @@ def predict_external(models: ModelSet, external: ExternalSet, progress: bool = F
         except (RecordError, FileNotFoundError) as exc:
             skipped[(item.source, _reason(str(exc)))] += 1
             continue
+        key = signal_fingerprint(record.signal)
+        if key in seen:
+            skipped[(item.source, f"same recording as in {seen[key]} (scored once)")] += 1
+            continue
+        seen[key] = item.source
         try:
             result = models.predict(Signal.from_record(record))
         except InputError as exc:
@@ -39,6 +48,13 @@ def predict_external(models: ModelSet, external: ExternalSet, progress: bool = F
                      "pred": result.rhythm, "model": result.model,
                      **{f"prob_{c}": result.probabilities[c] for c in CLASSES}})
     return pd.DataFrame(rows), skipped
+
+
+def signal_fingerprint(signal) -> str:
+    """A digest of the samples (12 x T, at the common rate): equal for one recording
+    however it was named or packaged."""
+    x = np.ascontiguousarray(np.asarray(signal, dtype=np.float32))
+    return hashlib.sha1(x.tobytes() + str(x.shape).encode()).hexdigest()
 
 
 def _reason(message: str) -> str:
