@@ -178,7 +178,12 @@ else:
 # count are measured on the generated beats. Morphology is drawn independently of the
 # rhythm: besides the Beat statements of its row, any record may carry a bundle-branch
 # block, infarction Q waves, hypertrophy voltages, ST–T changes, low voltage, premature
-# beats or (in sinus rhythms) an unusual P wave, at fixed hospital-like rates. Recording
+# beats, a U wave after the T wave or (in sinus rhythms) a small or unusual P wave, at
+# fixed hospital-like rates. The rhythm definitions carry the database's ambiguity: resting
+# sinus rhythm varies its RR interval by up to about 0.2 s over ten seconds, as real
+# sinus records do, and sinus arrhythmia begins beyond the 0.16 s criterion, so the two
+# meet at their border; fast fibrillation is only mildly irregular, and about one
+# fibrillation record in five has fine f-waves lost in the noise. Recording
 # conditions — baseline wander, muscle noise, electrode motion, mains hum, channel gain,
 # the amplifier's band, a rare arm-electrode swap or flat chest lead — are set to levels
 # measured on real records (the realism section above compares them). The twin is still

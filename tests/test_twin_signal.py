@@ -67,8 +67,43 @@ def test_regularity_per_class(corpus):
         cv[r.Rhythm].append(rr_cv(s[L["II"]], 500))
     med = {c: np.nanmedian(v) for c, v in cv.items()}
     assert med["AFIB"] > 0.10
-    assert med["SR"] < 0.05 and med["SVT"] < 0.03
+    # six records a class: the median is rough here; the population is checked below
+    assert med["SR"] < 0.07 and med["SVT"] < 0.03
     assert med["SA"] > med["SR"]
+
+
+def _rr_spread(label: str, n: int = 300) -> tuple[np.ndarray, np.ndarray]:
+    """RR coefficient of variation and shortest-to-longest RR span (s) of n 10 s rhythms."""
+    from types import SimpleNamespace
+
+    from ecgpaper.twin import rhythms as tr
+    rng = np.random.default_rng(5)
+    m = SimpleNamespace(qrs_duration=0.09, pr=0.16)
+    cv, span = [], []
+    for _ in range(n):
+        lo, hi = tr.RATE_RANGE[label]
+        if label in tr.SINUS:
+            rh = tr.sinus(label, rng, rng.uniform(lo, hi), 10.0, rng.uniform(0.15, 0.33), m)
+        else:
+            rh = tr.afib(rng, rng.uniform(lo, hi), 10.0)
+        t = rh.qrs_times[(rh.qrs_times >= 0) & (rh.qrs_times < 10.0)]
+        rr = np.diff(t)
+        cv.append(rr.std() / rr.mean())
+        span.append(rr.max() - rr.min())
+    return np.asarray(cv), np.asarray(span)
+
+
+def test_rr_variability_matches_real_resting_records():
+    """Resting sinus records labelled SR span about 0.04-0.22 s from shortest to longest RR
+    in 10 s (median near 0.09 s, RR CV near 0.03); sinus arrhythmia goes beyond the
+    0.16 s criterion; fibrillation stays irregular even when fast."""
+    sr_cv, sr_span = _rr_spread("SR")
+    sa_cv, sa_span = _rr_spread("SA")
+    af_cv, _ = _rr_spread("AFIB")
+    assert 0.06 <= np.median(sr_span) <= 0.12 and 0.02 <= np.median(sr_cv) <= 0.05
+    assert 0.10 <= np.quantile(sr_span, 0.75) <= 0.20 and sr_span.max() <= 0.3
+    assert sa_span.min() >= 0.10 and np.median(sa_span) > np.quantile(sr_span, 0.9)
+    assert np.quantile(af_cv, 0.1) >= 0.05 and np.median(af_cv) > 0.12
 
 
 def test_sinus_arrhythmia_swings_with_breathing(corpus):

@@ -108,6 +108,7 @@ class Morphology:
     p_vec: np.ndarray
     pr: float                    # P onset to QRS onset (s)
     st_vec: np.ndarray | None = None   # (3,) ST-segment shift (mV), None when isoelectric
+    u_vec: np.ndarray | None = None    # (3,) U wave after the T wave (mV), None when absent
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -176,12 +177,13 @@ def p_waves(rng: np.random.Generator, kind: str) -> tuple[np.ndarray, ...]:
     """P-wave bumps relative to P onset: 'sinus' (right then left atrium, upright in I, II,
     aVF), 'ectopic' (abnormal axis or shape) or 'retrograde' (narrow, superior axis)."""
     if kind in ("sinus", "sinus-abnormal"):
-        # Normal adults: P axis about 0-75 degrees, amplitude 0.05-0.25 mV, duration
-        # 80-120 ms; 'sinus-abnormal' (PWC, atrial enlargement) adds broad notched
-        # P mitrale, peaked P pulmonale or a flat, low P.
+        # Normal adults: P axis about 0-75 degrees, amplitude 0.05-0.25 mV (small P waves,
+        # barely above the noise, are common in real sinus records), duration 80-120 ms;
+        # 'sinus-abnormal' (PWC, atrial enlargement) adds broad notched P mitrale,
+        # peaked P pulmonale or a flat, low P.
         pd_ = rng.normal(0.100, 0.012)
         axis = rng.normal(52.0, 18.0)
-        amp = float(np.exp(rng.normal(np.log(0.12), 0.38)))
+        amp = float(np.exp(rng.normal(np.log(0.105), 0.45)))
         gap = 0.25
         if kind == "sinus-abnormal":
             r = rng.uniform()
@@ -245,7 +247,16 @@ def morphology(rng: np.random.Generator, *, raxis: float, taxis: float, qrs_ms: 
     if "1AVB" in beat:
         pr = rng.uniform(0.21, 0.30)
     return Morphology(q_dt, q_sl, q_sr, q_vec, d, t_vec, *p, pr=float(np.clip(pr, 0.10, 0.32)),
-                      st_vec=tv.st_waves(beat, q_vec, rng))
+                      st_vec=tv.st_waves(beat, q_vec, rng), u_vec=u_wave(t_vec, rng))
+
+
+def u_wave(t_vec: np.ndarray, rng: np.random.Generator) -> np.ndarray | None:
+    """A U wave in about half of the hearts: a small bump after the T wave, concordant
+    with it and strongest in V2-V3 (5-25 % of the T wave). Without it, a network meets
+    real U waves first on real records and may read them as blocked ectopic P waves."""
+    if rng.uniform() >= 0.5:
+        return None
+    return rng.uniform(0.05, 0.25) * t_vec + np.array([0.0, 0.0, rng.uniform(0.01, 0.04)])
 
 
 def _add_q_wave(beat, amp, d, rng, dt, sl, sr, vec):
@@ -275,6 +286,9 @@ def beat_waves(m: Morphology, qrs_times: np.ndarray, qt: np.ndarray,
     t_vec = amp_mod[:, None] * m.t_vec[None, :]
     w = Waves(np.concatenate([c, t_peak]), np.concatenate([sl, s_up]),
               np.concatenate([sr, s_dn]), np.vstack([vec, t_vec]))
+    if m.u_vec is not None:      # U peak about 0.1 s after the end of the T wave
+        w = Waves.concat([w, Waves(onset + qt + 0.1, np.full(nb, 0.045), np.full(nb, 0.05),
+                                   amp_mod[:, None] * m.u_vec[None, :])])
     if m.st_vec is None:
         return w
     # ST plateau: from the J point to the T upstroke, scaled with the beat's QT.

@@ -79,15 +79,17 @@ def sinus(label: str, rng, vr: float, duration: float, resp_f: float, m) -> Rhyt
     lo, hi = RATE_RANGE[label]
     target = float(np.clip(vr, lo + 0.5, hi - 0.5))
     rr0 = 60.0 / target
-    if label == "SA":   # phasic variation, from borderline (about 0.1 s) to marked
-        swing = max(0.09, rr0 * rng.uniform(0.10, 0.42))
+    if label == "SA":   # phasic variation beyond the 0.16 s criterion, to marked
+        swing = max(0.16, rr0 * rng.uniform(0.18, 0.5))
         swing = min(swing, 0.6 * rr0)
         jitter = 0.015 * rr0
     elif label == "ST":
         swing, jitter = rr0 * rng.uniform(0.0, 0.04), 0.005 * rr0
-    else:               # SB, SR: normal heart-rate variability (real RR CV about 2-9 %,
-        # RMSSD 20-90 ms), more at slow rates
-        swing = min(rr0 * rng.uniform(0.0, 0.12), 0.12)
+    else:               # SB, SR: normal heart-rate variability. Resting sinus records
+        # labelled SR span 0.04-0.22 s between shortest and longest RR over 10 s (median
+        # about 0.09 s), so the restless end of this range meets sinus arrhythmia.
+        calm = rng.uniform() ** 1.5 if label == "SR" else rng.uniform()  # most records calm
+        swing = min(rr0 * calm * (0.24 if label == "SR" else 0.14), 0.22)
         jitter = rr0 * rng.uniform(0.006, 0.025)
     times = _regular_train(rng, rr0, duration, resp_f, swing, jitter)
     times = _fit_rate(times, duration, lo, hi, target)
@@ -99,7 +101,10 @@ def afib(rng, vr: float, duration: float) -> Rhythm:
     lo, hi = RATE_RANGE["AFIB"]
     target = float(np.clip(vr, lo + 1, hi - 1))
     rr0 = 60.0 / target
-    s = rng.uniform(0.12, 0.32)
+    # RR irregularity (about the RR coefficient of variation) narrows as the ventricular
+    # rate rises: the AV node's refractory period clips the short intervals, so fast
+    # fibrillation can be only mildly irregular (CV about 0.1).
+    s = rng.uniform(0.08, 0.32) * min(1.0, (100.0 / target) ** 0.5)
     n = int((duration + 2 * PAD) / (rr0 * 0.5)) + 4
     rr = rr0 * np.exp(rng.normal(-0.5 * s * s, s, n))
     rr = np.maximum(rr, 0.26 + 0.1 * rng.uniform())
@@ -186,12 +191,15 @@ def _smooth_walk(rng, t: np.ndarray, n: int = 3, fmax: float = 0.5) -> np.ndarra
 
 def fibrillatory_waves(rng, n_samples: int, fs: float) -> np.ndarray:
     """f-waves: disorganised atrial activity at 5-9 Hz with drifting frequency, amplitude
-    and direction, strongest in V1 and the inferior leads. (3, n) in mV."""
+    and direction, strongest in V1 and the inferior leads; fine in about one record in
+    five (below 0.025 mV), so that irregularity and the missing P waves, not the f-waves
+    alone, must tell fibrillation. (3, n) in mV."""
     t = np.arange(n_samples) / fs
     f = np.clip(rng.uniform(5.0, 7.8) + 0.9 * _smooth_walk(rng, t, 4, 0.8), 4.0, 9.5)
     phase = 2 * np.pi * np.cumsum(f) / fs
     wave = np.sin(phase) + rng.uniform(0.1, 0.4) * np.sin(2 * phase + rng.uniform(0, 6.3))
-    amp = np.exp(rng.normal(np.log(0.045), 0.45)) * (1 + 0.45 * _smooth_walk(rng, t, 3, 0.6))
+    # from fine fibrillation (f-waves lost in the noise, common in long-standing AF) to coarse
+    amp = np.exp(rng.normal(np.log(0.04), 0.6)) * (1 + 0.45 * _smooth_walk(rng, t, 3, 0.6))
     v0 = np.array([-0.3, 0.6, 0.75]) + rng.normal(0, 0.25, 3)
     v1 = rng.normal(0, 0.5, 3)
     rot = np.sin(2 * np.pi * rng.uniform(0.1, 0.5) * t + rng.uniform(0, 6.3))
