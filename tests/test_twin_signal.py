@@ -161,3 +161,23 @@ def test_metadata_consistent_with_signal(corpus):
             n += 1
             ok += abs(nk2_rate(s[L["II"]], 500) - r.VentricularRate) <= 5
     assert ok / n >= 0.9
+
+
+def test_u_waves_follow_the_t_wave_in_about_half_the_hearts():
+    from ecgpaper.twin.beats import u_wave
+    rng = np.random.default_rng(2)
+    t_vec = np.array([0.1, 0.2, 0.15])
+    us = [u_wave(t_vec, rng) for _ in range(400)]
+    present = [u for u in us if u is not None]
+    assert 0.4 < len(present) / len(us) < 0.6
+    for u in present:       # concordant with T, 5-25 % of it, a little more anterior
+        assert np.dot(u, t_vec) > 0 and np.linalg.norm(u) < 0.35 * np.linalg.norm(t_vec)
+        assert u[2] > 0.05 * t_vec[2]
+
+
+def test_fine_fibrillation_in_about_one_record_in_five():
+    from ecgpaper.twin.rhythms import fibrillatory_waves
+    rng = np.random.default_rng(4)
+    peak = np.array([np.abs(fibrillatory_waves(rng, 5000, 500.0)).max() for _ in range(200)])
+    fine = (peak < 0.04).mean()          # peak of the drifting wave under 0.04 mV
+    assert 0.15 < fine < 0.4 and np.median(peak) > 0.05   # 0.11 before generator 4
