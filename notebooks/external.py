@@ -157,7 +157,10 @@ if results:
 # rhythms that it finds beside the project (the same records as above, when present).
 # Each run appends to `book/measurements/sim_to_real.json`, committed with the code;
 # {numref}`tbl-external-sim-to-real` shows that log as it was measured (dates,
-# generator versions and settings as recorded), not recomputed during this build.
+# generator versions and settings as recorded), not recomputed during this build. Runs
+# before generator 4 counted the PTB-XL recordings that CinC 2021 re-distributes under
+# other names twice, once from each source; since then a recording counts once, hence
+# the smaller number of real recordings in the later rows.
 
 # %% tags=["hide-input"]
 from ecgpaper.measurements import sim_to_real_log
@@ -180,12 +183,21 @@ else:
         f"recall ≥ {targets.get('balanced_recall_common', float('nan')):.2f}.",
         "tbl-external-sim-to-real", presented=True, wide=True)
     last = log_table.iloc[-1]
-    met = (last["real_accuracy"][0] >= targets.get("accuracy", 1)
-           and last["real_balanced_recall"][0] >= targets.get("balanced_recall_common", 1))
-    say(f"The latest run (twin generator {last['generator']}, {last['twin_records']:,} twin "
-        f"records) reached accuracy {fmt_ci(*last['real_accuracy'])} and balanced recall "
-        f"{fmt_ci(*last['real_balanced_recall'])} on {last['real_records']} real records: "
-        f"the targets are **{'met' if met else 'not yet met'}**.")
+    latest = log_table[(log_table["generator"] == last["generator"])
+                       & (log_table["twin_records"] == last["twin_records"])
+                       & (log_table["real_records"] == last["real_records"])]
+    runs = [f"accuracy {fmt_ci(*a)}, balanced recall {fmt_ci(*b)}" for a, b in
+            zip(latest["real_accuracy"], latest["real_balanced_recall"])]
+    met = [a[0] >= targets.get("accuracy", 1) and b[0] >= targets.get("balanced_recall_common", 1)
+           for a, b in zip(latest["real_accuracy"], latest["real_balanced_recall"])]
+    verdict = ("met in every run" if all(met) else "met in some runs only" if any(met)
+               else "not yet met")
+    say(f"With twin generator {last['generator']} and {last['twin_records']:,} twin records, "
+        f"{len(latest)} run{'s' if len(latest) > 1 else ''} (different seeds, so different "
+        f"twins and initialisations) scored on {last['real_records']} real recordings: "
+        + "; ".join(runs) + f". The targets are **{verdict}**. With so few real "
+        "recordings one record moves accuracy by about two points, and runs differ by "
+        "several: read the intervals, not the point estimates.")
 
 # %% [markdown]
 # ## Recap
