@@ -103,6 +103,19 @@ def scale_lead(lead: str | None, factor: float):
     return fn
 
 
+def scale_chest_lead(factor: float):
+    """Scale the chest lead that is already the largest against its neighbours: a 10x gain
+    error there must leave the real range (a lead that starts at 0.7x its neighbours
+    would end inside it, and no amplitude check can tell that from a real heart)."""
+    from ecgpaper.data.validate import precordial_ratios, robust_amplitude
+
+    def fn(x):
+        ratios = precordial_ratios(robust_amplitude(x.T, 500.0))
+        x[:, LEADS.index(max(ratios, key=ratios.get))] *= factor
+        return x
+    return fn
+
+
 def edit_diagnostics(data: Path, fn) -> None:
     path = data / "Diagnostics.xlsx"
     df = pd.read_excel(path)
@@ -271,11 +284,11 @@ CASES = [
          expect=r"TWIN_\w+\.csv: (typical lead amplitude.*mis-scaled|median peak-to-peak "
                 r".* implausibly small)"),
     Case("lead-II-x5", "twin", lambda d: rewrite_csv(_first_csv(d), scale_lead("II", 5)),
-         expect=r"TWIN_\w+\.csv: lead II is [45]\.\d+x the amplitude.*expected 0\.5-2x"),
+         expect=r"TWIN_\w+\.csv: lead II is [45](\.\d+)?x the amplitude.*expected 0\.5-2x"),
     Case("lead-aVL-x0.1", "twin", lambda d: rewrite_csv(_first_csv(d), scale_lead("aVL", 0.1)),
          expect=r"TWIN_\w+\.csv: lead aVL is 0\.\d+x the amplitude"),
-    Case("lead-V3-x10", "twin", lambda d: rewrite_csv(_first_csv(d), scale_lead("V3", 10)),
-         expect=r"TWIN_\w+\.csv: lead V3 is \d+(\.\d+)?x the amplitude of its neighbouring chest"),
+    Case("chest-lead-x10", "twin", lambda d: rewrite_csv(_first_csv(d), scale_chest_lead(10)),
+         expect=r"TWIN_\w+\.csv: lead V\d is \d+(\.\d+)?x the amplitude of its neighbouring chest"),
     Case("lead-I-inverted", "twin", lambda d: rewrite_csv(_first_csv(d), scale_lead("I", -1)),
          expect=r"TWIN_\w+\.csv: lead\(s\) \['I'\] have the opposite polarity"),
     Case("all-zero", "twin", lambda d: rewrite_csv(_first_csv(d), scale_lead(None, 0)),

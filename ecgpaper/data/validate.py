@@ -144,7 +144,8 @@ def limb_lead_gains(signal_uV: np.ndarray, leads=LEADS) -> np.ndarray:
 def precordial_ratios(amplitude: np.ndarray, leads=LEADS, skip=()) -> dict[str, float]:
     """Each chest lead's amplitude over the geometric mean of its neighbours' (V1: V2;
     V6: V5). Neighbouring chest leads see the same heart from a few centimetres apart:
-    real ratios stay within 0.15-6.5, a lead at 10x or 0.1x the gain leaves that range."""
+    real ratios stay within 0.15-6.5, so a lead at 10x or 0.1x the gain leaves the accepted
+    range unless its true ratio was already low (or high) enough to absorb the error."""
     amp = {name: float(amplitude[leads.index(name)]) for name in PRECORDIAL_LEADS}
     usable = [name for name in PRECORDIAL_LEADS if name not in skip and amp[name] > 0]
     out = {}
