@@ -134,3 +134,21 @@ def sim_to_real_log(folder=MEASUREMENTS_DIR):
         raise ValueError(f"{path}: not a sim-to-real log ({type(exc).__name__}: {exc}), "
                          "expected the file `scripts/sim_to_real.py --log` writes") from None
     return pd.DataFrame(rows), dict(data.get("targets", {}))
+
+
+def latest_sim_to_real(log_table, targets: dict) -> dict:
+    """The runs of the log's latest setting (same twin generator, twin size and real set;
+    seeds may differ) and whether each meets both targets at its point estimate: one run
+    alone can pass or fail by a single record, so the verdict covers them all."""
+    last = log_table.iloc[-1]
+    same = log_table[(log_table["generator"] == last["generator"])
+                     & (log_table["twin_records"] == last["twin_records"])
+                     & (log_table["real_records"] == last["real_records"])]
+    met = [bool(a[0] >= targets.get("accuracy", 1)
+                and b[0] >= targets.get("balanced_recall_common", 1))
+           for a, b in zip(same["real_accuracy"], same["real_balanced_recall"])]
+    verdict = ("met in every run" if all(met) else "met in some runs only" if any(met)
+               else "not yet met")
+    return {"generator": last["generator"], "twin_records": int(last["twin_records"]),
+            "real_records": int(last["real_records"]), "runs": same, "met": met,
+            "verdict": verdict, "one_record_points": 100.0 / int(last["real_records"])}

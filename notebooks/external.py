@@ -163,7 +163,7 @@ if results:
 # the smaller number of real recordings in the later rows.
 
 # %% tags=["hide-input"]
-from ecgpaper.measurements import sim_to_real_log
+from ecgpaper.measurements import latest_sim_to_real, sim_to_real_log
 
 log_table, targets = sim_to_real_log()
 if log_table is None:
@@ -182,22 +182,16 @@ else:
         f"records. Targets: accuracy ≥ {targets.get('accuracy', float('nan')):.2f}, balanced "
         f"recall ≥ {targets.get('balanced_recall_common', float('nan')):.2f}.",
         "tbl-external-sim-to-real", presented=True, wide=True)
-    last = log_table.iloc[-1]
-    latest = log_table[(log_table["generator"] == last["generator"])
-                       & (log_table["twin_records"] == last["twin_records"])
-                       & (log_table["real_records"] == last["real_records"])]
+    latest = latest_sim_to_real(log_table, targets)
     runs = [f"accuracy {fmt_ci(*a)}, balanced recall {fmt_ci(*b)}" for a, b in
-            zip(latest["real_accuracy"], latest["real_balanced_recall"])]
-    met = [a[0] >= targets.get("accuracy", 1) and b[0] >= targets.get("balanced_recall_common", 1)
-           for a, b in zip(latest["real_accuracy"], latest["real_balanced_recall"])]
-    verdict = ("met in every run" if all(met) else "met in some runs only" if any(met)
-               else "not yet met")
-    say(f"With twin generator {last['generator']} and {last['twin_records']:,} twin records, "
-        f"{len(latest)} run{'s' if len(latest) > 1 else ''} (different seeds, so different "
-        f"twins and initialisations) scored on {last['real_records']} real recordings: "
-        + "; ".join(runs) + f". The targets are **{verdict}**. With so few real "
-        "recordings one record moves accuracy by about two points, and runs differ by "
-        "several: read the intervals, not the point estimates.")
+            zip(latest["runs"]["real_accuracy"], latest["runs"]["real_balanced_recall"])]
+    n_runs = len(runs)
+    say(f"With twin generator {latest['generator']} and {latest['twin_records']:,} twin "
+        f"records, {n_runs} run{'s' if n_runs > 1 else ''} (different seeds, so different "
+        f"twins and initialisations) scored on {latest['real_records']} real recordings: "
+        + "; ".join(runs) + f". The targets are **{latest['verdict']}**. With so few real "
+        f"recordings one record moves accuracy by {latest['one_record_points']:.1f} "
+        "points: read the intervals, not the point estimates.")
 
 # %% [markdown]
 # ## Recap

@@ -46,3 +46,25 @@ def test_a_damaged_measurement_is_named(tmp_path):
     (tmp_path / "gpu.json").write_text("{not json")
     with pytest.raises(ValueError, match=r"gpu\.json: unreadable measurement file"):
         load_measurements(tmp_path)
+
+
+def test_sim_to_real_verdict_covers_every_run_of_the_latest_setting(tmp_path):
+    from ecgpaper.measurements import SIM_TO_REAL, latest_sim_to_real, sim_to_real_log
+
+    def run(gen, n_real, acc, bal, seed):
+        return {"date": "2026-01-01", "generator_version": gen, "twin_records": 100,
+                "settings": [f"seed={seed}"], "twin_test": {"accuracy": 0.9},
+                "real_records": n_real, "real": {"accuracy": [acc, acc - 0.1, acc + 0.1],
+                                                 "balanced_recall_common": [bal, 0, 1]}}
+    log = {"targets": {"accuracy": 0.8, "balanced_recall_common": 0.85},
+           "measurements": [run("3", 57, 0.95, 0.95, 1),      # older generator: not counted
+                            run("4", 47, 0.82, 0.90, 1), run("4", 47, 0.78, 0.90, 2)]}
+    (tmp_path / SIM_TO_REAL).write_text(json.dumps(log))
+    table, targets = sim_to_real_log(tmp_path)
+    latest = latest_sim_to_real(table, targets)
+    assert len(latest["runs"]) == 2 and latest["met"] == [True, False]
+    assert latest["verdict"] == "met in some runs only"
+    assert abs(latest["one_record_points"] - 100 / 47) < 1e-9
+    log["measurements"].pop()
+    (tmp_path / SIM_TO_REAL).write_text(json.dumps(log))
+    assert latest_sim_to_real(*sim_to_real_log(tmp_path))["verdict"] == "met in every run"

@@ -7,15 +7,14 @@ the first source that has it, so that no recording weighs twice in the scores.""
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 
-import numpy as np
 import pandas as pd
 
 from ..constants import CLASSES
 from ..data.external import ExternalSet
-from ..data.validate import RecordError
+from ..data.store import encode, record_checksum
+from ..data.validate import RecordError, to_microvolts
 from .preprocess import InputError, Signal
 from .route import ModelSet
 
@@ -34,7 +33,7 @@ def predict_external(models: ModelSet, external: ExternalSet, progress: bool = F
         except (RecordError, FileNotFoundError) as exc:
             skipped[(item.source, _reason(str(exc)))] += 1
             continue
-        key = signal_fingerprint(record.signal)
+        key = signal_fingerprint(record)
         if key in seen:
             skipped[(item.source, f"same recording as in {seen[key]} (scored once)")] += 1
             continue
@@ -50,11 +49,10 @@ def predict_external(models: ModelSet, external: ExternalSet, progress: bool = F
     return pd.DataFrame(rows), skipped
 
 
-def signal_fingerprint(signal) -> str:
-    """A digest of the samples (12 x T, at the common rate): equal for one recording
-    however it was named or packaged."""
-    x = np.ascontiguousarray(np.asarray(signal, dtype=np.float32))
-    return hashlib.sha1(x.tobytes() + str(x.shape).encode()).hexdigest()
+def signal_fingerprint(record) -> str:
+    """The store's checksum of the record's samples (in µV, at the common rate): equal for
+    one recording however it was named or packaged."""
+    return record_checksum(*encode(to_microvolts(record.signal, record.units)))
 
 
 def _reason(message: str) -> str:
