@@ -148,9 +148,10 @@ def check_profile(profile: Profile) -> Profile:
     return profile
 
 
-def get_profile(name: str = "demo", **overrides) -> Profile:
+def get_profile(name: str = "demo", /, **overrides) -> Profile:
     """Return the named profile with `overrides` applied; unknown settings and values
-    outside what a setting allows are errors."""
+    outside what a setting allows are errors. `name` is positional, so that an override
+    may rename the profile (`--set name=...`)."""
     if name not in PROFILES:
         raise ValueError(f"unknown profile {name!r}; expected one of {sorted(PROFILES)}")
     known = {f.name for f in dataclasses.fields(Profile)}

@@ -210,6 +210,10 @@ def test_valid_settings_still_pass():
     assert (p.max_epochs, p.lr, p.work_dir, p.universal_fs, p.denoised) == (
         3, 5e-4, "2024", None, True)
     assert get_profile("full").twin_records == 0
+    # a run may be renamed (its demo-only caps then no longer apply): `name` once crashed
+    # with "multiple values for argument 'name'"
+    renamed = get_profile("demo", **parse_overrides(["name=sim-to-real"]))
+    assert renamed.name == "sim-to-real" and renamed.width == get_profile("demo").width
 
 
 ARGUMENT_CASES = {

@@ -96,3 +96,34 @@ def test_flop_counter_counts_gru_and_linear():
     assert count_flops(g, torch.randn(2, 7, 4)) == 2 * 2 * 14 * 3 * (4 * 5 + 5 * 5)
     assert count_flops(lin, torch.randn(6, 10)) == 2 * 6 * 10 * 3
     del model
+
+
+def test_a_related_design_is_scored_with_pytorch_only_on_request(tmp_path):
+    """The sim-to-real comparison scores a related design through the inference path;
+    the service (no `designs`) still refuses it, and ONNX backends are refused by name."""
+    import numpy as np
+
+    from ecgpaper.constants import LEADS
+    from ecgpaper.inference.artifact import DESIGNS, UnsupportedModel, load_artifact
+    from ecgpaper.inference.preprocess import Signal
+    from ecgpaper.inference.route import ModelSet, make_runner
+    assert set(DESIGNS) == set(SMALL)
+    torch.manual_seed(0)
+    model = build_model(SMALL["cnn_att_bigru"]).eval()
+    prep = {"fs": 100, "n_samples": 1000, "source_fs": 500, "channel_mean": [0.0] * 12,
+            "channel_std": [100.0] * 12, "experiment": "baseline-cnn-att-bigru"}
+    pt = save_checkpoint(tmp_path / "run" / "best.pt", model, **prep)
+    with pytest.raises(UnsupportedModel, match="CNNAttBiGRUConfig"):
+        load_artifact(pt)
+    art = load_artifact(pt, designs=True)
+    assert art.kind == "standard" and art.model_type == "cnn_att_bigru"
+    signal = np.random.default_rng(1).normal(0, 100, (12, 5000)).astype(np.float32)
+    result = ModelSet.from_paths([pt.parent], designs=True).predict(
+        Signal(signal, tuple(LEADS), 500.0, "uV", "r1"))
+    assert abs(sum(result.probabilities.values()) - 1) < 1e-5
+    x = torch.from_numpy(signal.reshape(12, 1000, 5).mean(-1)[None] / 100.0)
+    with torch.inference_mode():
+        direct = torch.softmax(model(x), dim=-1)[0].numpy()
+    assert np.allclose(list(result.probabilities.values()), direct, atol=1e-4)
+    with pytest.raises(ValueError, match="torch backend only"):
+        make_runner(art, "onnx")

@@ -18,6 +18,9 @@ from .preprocess import Preprocessing
 
 EXPECTED = "an artifact folder of `ecgpaper train` (with best.pt) or a best.pt file"
 KINDS = {"se_resnet1d": "standard", "universal": "universal"}
+# The related designs take the 12 leads alone; they load on request (`designs=True`) for
+# evaluation with PyTorch (the sim-to-real comparison), not for the service.
+DESIGNS = ("cnn_gru", "cnn_att_bigru", "rescnn_bigru", "multiscale_se")
 
 
 class UnsupportedModel(ValueError):
@@ -115,22 +118,21 @@ def _provenance(folder: Path, extra: dict) -> dict:
     return out
 
 
-def load_artifact(path) -> Artifact:
-    """One best.pt (or a folder holding one) as an `Artifact`."""
-    from ..models.registry import load_checkpoint
+def load_artifact(path, designs: bool = False) -> Artifact:
+    """One best.pt (or a folder holding one) as an `Artifact`; with `designs`, a related
+    design's checkpoint too (as a 12-lead network run by PyTorch)."""
+    from ..models.registry import load_checkpoint, model_type_of
     pt = find_artifacts(path)[0] if Path(path).is_dir() else Path(path)
     model, extra = load_checkpoint(pt)
-    ckpt_type = type(model.config).__name__
-    model_type = {"SEResNetConfig": "se_resnet1d", "UniversalConfig": "universal"}.get(
-        ckpt_type)
-    if model_type is None:
-        raise UnsupportedModel(f"{pt}: a {ckpt_type} model; inference serves SE-ResNet18 and "
-                         "UniversalECGNet checkpoints")
+    model_type = model_type_of(model.config)
+    if model_type not in KINDS and not (designs and model_type in DESIGNS):
+        raise UnsupportedModel(f"{pt}: a {type(model.config).__name__} model; inference "
+                               "serves SE-ResNet18 and UniversalECGNet checkpoints")
     if model_type == "se_resnet1d" and model.config.in_channels != len(LEADS):
         raise ValueError(f"{pt}: SE-ResNet18 with {model.config.in_channels} input "
                          "channels, expected the 12-lead network")
     exp = extra.get("experiment")
     name = f"experiment {exp}" if exp is not None else pt.parent.name
-    return Artifact(name=name, kind=KINDS[model_type], model=model,
+    return Artifact(name=name, kind=KINDS.get(model_type, "standard"), model=model,
                     prep=_preprocessing(extra, pt), path=pt, model_type=model_type,
                     provenance=_provenance(pt.parent, extra))

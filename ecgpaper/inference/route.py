@@ -35,13 +35,17 @@ class TorchRunner:
         self.torch = torch
         self.device = device
         self.model = artifact.model.to(device).eval()
+        self.signal_only = artifact.model_type != "se_resnet1d"   # a related design
 
     def standard(self, x: np.ndarray, feats: np.ndarray | None) -> np.ndarray:
         t = self.torch
         with t.inference_mode():
+            xt = t.from_numpy(x).to(self.device)
+            if self.signal_only:
+                return self.model(xt).float().cpu().numpy()
             meta = None if feats is None or feats.shape[-1] == 0 else \
                 t.from_numpy(feats).to(self.device)
-            return self.model(t.from_numpy(x).to(self.device), meta).float().cpu().numpy()
+            return self.model(xt, meta).float().cpu().numpy()
 
     def universal(self, x: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         t = self.torch
@@ -92,8 +96,10 @@ class ModelSet:
                 self.runners[art.kind] = make_runner(art, backend, device)
 
     @classmethod
-    def from_paths(cls, paths, backend: str = "torch", device: str = "cpu") -> "ModelSet":
-        """Artifacts found under `paths`; the first of each kind in the order given."""
+    def from_paths(cls, paths, backend: str = "torch", device: str = "cpu",
+                   designs: bool = False) -> "ModelSet":
+        """Artifacts found under `paths`; the first of each kind in the order given (with
+        `designs`, a related design counts as a 12-lead network; PyTorch only)."""
         paths = [paths] if isinstance(paths, (str, bytes)) or not \
             hasattr(paths, "__iter__") else paths
         arts, kinds = [], set()
@@ -103,7 +109,7 @@ class ModelSet:
                 if kinds == {"standard", "universal"}:
                     break
                 try:
-                    art = load_artifact(pt)
+                    art = load_artifact(pt, designs=designs)
                 except UnsupportedModel:
                     if len(found) == 1:
                         raise
@@ -196,6 +202,9 @@ def time_calls(call, repeats: int, warmup: int = 3) -> list[float]:
 def make_runner(art: Artifact, backend: str, device: str = "cpu"):
     if backend == "torch":
         return TorchRunner(art, device)
+    if art.model_type not in ("se_resnet1d", "universal"):
+        raise ValueError(f"{art.path}: a {art.model_type} network runs with the torch "
+                         f"backend only, not {backend!r}")
     if backend in BACKENDS[1:]:
         from .onnx_backend import OnnxRunner
         precision = backend.split("-", 1)[1] if "-" in backend else "fp32"
