@@ -1,4 +1,5 @@
-"""The one call notebooks and commands use to get data: `ensure_store(profile)`.
+"""The one call notebooks and commands use to get data: `ensure_store(profile)` (and
+`store_records` for the data chapters, which also want the records as a table).
 
 Demo profile: the synthetic twin is generated under `work_path/twin` (figshare layout)
 and prepared through exactly the same chapman-csv reader as the real database. Real
@@ -33,3 +34,12 @@ def ensure_store(profile, progress: bool = True) -> Store:
     out = prepare_store(source, data_dir, Path(profile.work_path) / "store",
                         denoised=denoised, progress=progress)
     return open_store(out)
+
+
+def store_records(profile):
+    """(store, records): the profile's store and a copy of its index with the class also
+    under the Diagnostics column name `Rhythm`, as the data chapters' plots expect."""
+    store = ensure_store(profile, progress=False)
+    records = store.index.copy()
+    records["Rhythm"] = records["label"]
+    return store, records

@@ -41,7 +41,7 @@ import pandas as pd
 
 from ecgpaper import paper
 from ecgpaper.constants import CLASSES, CLASS_NAMES
-from ecgpaper.workspace import ensure_store
+from ecgpaper.workspace import store_records
 from ecgpaper.notebook import glue, say, setup, show_figure, show_table
 from ecgpaper.paths import shared_data_dir
 from ecgpaper.plots.ecg import plot_ecg, plot_measurements_by_class
@@ -55,9 +55,7 @@ overrides = {}
 
 # %% tags=["hide-input"]
 settings = setup(profile, overrides)
-store = ensure_store(settings, progress=False)
-records = store.index.copy()
-records["Rhythm"] = records["label"]
+store, records = store_records(settings)
 shared = shared_data_dir()
 real_table_path = shared / "chapman/metadata/Diagnostics.xlsx" if shared else None
 

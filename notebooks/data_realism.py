@@ -35,7 +35,7 @@ from ecgpaper.paths import shared_data_dir
 from ecgpaper.plots.ecg import plot_amplitudes, plot_rhythm_strips
 from ecgpaper.report import styled
 from ecgpaper.twin.quality import amplitude_table, difficulty_comparison, real_chapman_examples
-from ecgpaper.workspace import ensure_store
+from ecgpaper.workspace import store_records
 
 warnings.filterwarnings("ignore")
 
@@ -45,9 +45,7 @@ overrides = {}
 
 # %% tags=["hide-input"]
 settings = setup(profile, overrides)
-store = ensure_store(settings, progress=False)
-records = store.index.copy()
-records["Rhythm"] = records["label"]
+store, records = store_records(settings)
 shared = shared_data_dir()
 
 # %% [markdown]
@@ -183,7 +181,10 @@ else:
 # sinus rhythm varies its RR interval by up to about 0.2 s over ten seconds, as real
 # sinus records do, and sinus arrhythmia begins beyond the 0.16 s criterion, so the two
 # meet at their border; fast fibrillation is only mildly irregular, and about one
-# fibrillation record in five has fine f-waves lost in the noise. Recording
+# fibrillation record in five has fine f-waves lost in the noise; atrial tachycardia is
+# conducted one-to-one unless its record's atrial rate is clearly higher, as in the
+# database, where many AT records run below 100 bpm and only the ectopic P
+# wave tells them from sinus rhythm. Recording
 # conditions — baseline wander, muscle noise, electrode motion, mains hum, channel gain,
 # the amplifier's band, a rare arm-electrode swap or flat chest lead — are set to levels
 # measured on real records (the realism section above compares them). The twin is still
