@@ -51,20 +51,31 @@ def test_a_damaged_measurement_is_named(tmp_path):
 def test_sim_to_real_verdict_covers_every_run_of_the_latest_setting(tmp_path):
     from ecgpaper.measurements import SIM_TO_REAL, latest_sim_to_real, sim_to_real_log
 
-    def run(gen, n_real, acc, bal, seed):
+    def run(gen, n_real, acc, bal, seed, epochs=10):
         return {"date": "2026-01-01", "generator_version": gen, "twin_records": 100,
-                "settings": [f"seed={seed}"], "twin_test": {"accuracy": 0.9},
+                "settings": [f"max_epochs={epochs}", f"seed={seed}"],
+                "twin_test": {"accuracy": 0.9, "recall": {"SB": 0.99, "AT": 0.2 + seed / 10}},
                 "real_records": n_real, "real": {"accuracy": [acc, acc - 0.1, acc + 0.1],
                                                  "balanced_recall_common": [bal, 0, 1]}}
     log = {"targets": {"accuracy": 0.8, "balanced_recall_common": 0.85},
            "measurements": [run("3", 57, 0.95, 0.95, 1),      # older generator: not counted
-                            run("4", 47, 0.82, 0.90, 1), run("4", 47, 0.78, 0.90, 2)]}
+                            run("4", 47, 0.60, 0.60, 1, epochs=5),  # other training: neither
+                            run("4", 47, 0.82, 0.90, 1), run("4", 47, 0.78, 0.90, 2),
+                            {**run("4", 47, 0.5, 0.5, 1), "experiment": "baseline-cnn-gru"}]}
     (tmp_path / SIM_TO_REAL).write_text(json.dumps(log))
     table, targets = sim_to_real_log(tmp_path)
     latest = latest_sim_to_real(table, targets)
     assert len(latest["runs"]) == 2 and latest["met"] == [True, False]
+    assert latest["training"] == "experiment 1, max_epochs=10"
+    assert list(latest["twin_recall"].index) == ["AT", "SB"]       # hardest first
+    assert abs(latest["twin_recall"]["AT"] - 0.35) < 1e-9           # mean of 0.3 and 0.4
     assert latest["verdict"] == "met in some runs only"
     assert abs(latest["one_record_points"] - 100 / 47) < 1e-9
-    log["measurements"].pop()
+    from ecgpaper.measurements import other_designs
+    (design,) = other_designs(table)
+    assert design["experiment"] == "baseline-cnn-gru" and design["paper_net_runs"] == 3
+    assert abs(design["paper_net_real_accuracy"] - (0.60 + 0.82 + 0.78) / 3) < 1e-9
+    assert design["real_accuracy"] == 0.5
+    del log["measurements"][-2]                       # drop the seed-2 run that missed
     (tmp_path / SIM_TO_REAL).write_text(json.dumps(log))
     assert latest_sim_to_real(*sim_to_real_log(tmp_path))["verdict"] == "met in every run"

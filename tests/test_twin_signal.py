@@ -57,7 +57,26 @@ def test_rates_follow_clinical_definitions(corpus):
     assert (vr["ST"] > 100).all()
     assert vr["SVT"].between(104, 250).all()      # the database's SVT reaches ~104 bpm
     at = t[t["Rhythm"] == "AT"]
-    assert at["AtrialRate"].between(100, 250).all()
+    assert at["AtrialRate"].between(50, 250).all()
+
+
+def test_atrial_tachycardia_conducts_as_its_atrial_rate_says():
+    """As in the database, AT is conducted 1:1 unless the atrial rate is clearly above the
+    ventricular one, also below 100 bpm (where a 3:2 or 2:1 block would add P waves
+    that the real records do not have)."""
+    from types import SimpleNamespace
+
+    from ecgpaper.twin import rhythms as tr
+    m = SimpleNamespace(qrs_duration=0.09, pr=0.16)
+    rng = np.random.default_rng(3)
+    cases = {(75.0, 78.0): ("AT 1:1", 75.0), (130.0, 125.0): ("AT 1:1", 130.0),
+             (120.0, 180.0): ("AT 3:2 block", 180.0), (75.0, 150.0): ("AT 2:1 block", 150.0)}
+    for (vr, ar), (kind, atrial) in cases.items():
+        rh = tr.atrial_tachycardia(rng, vr, ar, 10.0, m)
+        assert rh.kind == kind and abs(rh.atrial_rate - atrial) < 1e-6, (vr, ar, rh.kind)
+        inside = (rh.p_onsets >= 0) & (rh.p_onsets < 10.0)
+        ratio = inside.sum() / tr.qrs_count(rh.qrs_times, 10.0)
+        assert abs(ratio - atrial / vr) < 0.2, (vr, ar, ratio)
 
 
 def test_regularity_per_class(corpus):

@@ -7,7 +7,8 @@ AFIB: irregularly irregular RR, no P waves, fibrillatory f-waves (about 300-550/
 AF (flutter): regular sawtooth F-waves at 250-350/min, fixed or variable AV conduction;
 SVT: regular narrow-complex tachycardia, P waves hidden or retrograde; as labelled in the
 database its rate reaches down to about 104 bpm, overlapping ST and AT;
-AT: ectopic P waves at 100-250/min, usually conducted 1:1, sometimes with 2:1 block.
+AT: ectopic P waves, usually conducted 1:1 (in the database often below 100/min), sometimes
+with 3:2 or 2:1 block.
 Times are in seconds; atrial waves are 3-D dipoles in millivolts.
 """
 
@@ -157,10 +158,15 @@ def svt(rng, vr: float, duration: float, resp_f: float, m) -> Rhythm:
 
 
 def atrial_tachycardia(rng, vr: float, ar: float, duration: float, m) -> Rhythm:
+    """Conduction follows the drawn atrial/ventricular rate ratio, as in the database:
+    106 of its 121 AT rows have an atrial rate below 1.3 times the ventricular rate (1:1
+    conduction), and 39 run below 100 bpm, where only the ectopic P wave's shape and axis
+    tell them from sinus rhythm. Block (3:2, 2:1) appears only when the atrial rate is
+    clearly higher."""
     lo, hi = RATE_RANGE["AT"]
     vr = float(np.clip(vr, lo + 1, hi - 1))
     ratio = ar / vr if ar > 0 else 1.0
-    if vr >= 100 and (ratio < 1.3 or vr * 2 > 250):
+    if ratio < 1.3 or vr * 2 > 250:
         a_rate, pattern, kind = vr, np.array([1]), "AT 1:1"
     elif ratio < 1.75 and vr * 1.5 <= 250 and vr * 1.5 >= 100:
         a_rate, pattern, kind = vr * 1.5, np.array([1, 1, 0]), "AT 3:2 block"
