@@ -16,12 +16,6 @@ def work_root() -> Path:
     return Path(os.environ.get("ECGPAPER_WORK", REPO_ROOT / "_work")).resolve()
 
 
-def is_within(path: Path, folder: Path) -> bool:
-    """Whether `path` is `folder` or lies below it (both already resolved): the one test
-    behind every "files must stay inside the data folder" check."""
-    return path == folder or folder in path.parents
-
-
 def shared_data_dir() -> Path | None:
     """The real test records beside the project (../shared/data), when present.
 

@@ -22,7 +22,6 @@ import numpy as np
 import pandas as pd
 
 from ..fileio import file_sha256
-from ..paths import is_within
 from .store import FORMAT_VERSION, SOURCES, is_store_folder
 from .validate import RecordError
 from .wfdb_io import CHAPMAN_RECORD_NAME
@@ -83,13 +82,17 @@ def find_diagnostics(data_dir: Path) -> Path:
         "and metadata; see `ecgpaper download chapman --dry-run` for where to get it.")
 
 
+def _within(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
 def check_destination(out: Path, data_dir: Path, diag_path: Path) -> None:
     """Refuse a store folder that overlaps the input or holds anything but a store."""
     out = out.resolve()
-    if is_within(out, data_dir) or is_within(data_dir, out):
+    if _within(out, data_dir) or _within(data_dir, out):
         raise RecordError(f"{out}: the store folder may not be, contain or lie inside the "
                           f"data folder {data_dir}; choose a separate folder for --out")
-    if is_within(diag_path, out):
+    if _within(diag_path, out):
         raise RecordError(f"{out}: the store folder contains the Diagnostics table "
                           f"{diag_path}; choose a separate folder for --out")
     if out.exists() or out.is_symlink():
@@ -106,7 +109,7 @@ def check_destination(out: Path, data_dir: Path, diag_path: Path) -> None:
 def _checked_file(path: Path, roots: tuple[Path, ...]) -> Path:
     """`path` if it resolves inside one of `roots`, else a RecordError naming it."""
     real = path.resolve()
-    if not any(is_within(real, root) for root in roots):
+    if not any(_within(real, root) for root in roots):
         raise RecordError(f"{path}: resolves outside the data folder ({roots[0]}); expected "
                           "record files inside it (a symlink or a path escaping the folder)")
     return path

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..paths import is_within
 from .labels import scp_to_class
 from .record import Record
 from .validate import RecordError, safe_name
@@ -83,7 +82,7 @@ def read_ptbxl_table(folder, fs: int = 500) -> list[PtbxlEntry]:
         where = f"{table}: row {i + 1} (ecg_id {safe_name(row.ecg_id)})"
         rel = str(getattr(row, RATES[fs]))
         path = (folder / rel).resolve()
-        if path == folder or not is_within(path, folder):
+        if folder not in path.parents:
             raise RecordError(f"{where}: record path {safe_name(rel)} leaves the PTB-XL folder")
         codes = _scp_codes(row.scp_codes, where)
         age = None if pd.isna(row.age) else float(row.age)
