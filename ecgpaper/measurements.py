@@ -148,10 +148,8 @@ def latest_sim_to_real(log_table, targets: dict) -> dict:
     the log's other configurations count only when it has no run of experiment 1."""
     paper_net = log_table[log_table["experiment"] == "1"]
     last = (paper_net if len(paper_net) else log_table).iloc[-1]
-    same = log_table[(log_table["generator"] == last["generator"])
-                     & (log_table["twin_records"] == last["twin_records"])
-                     & (log_table["training"] == last["training"])
-                     & (log_table["real_records"] == last["real_records"])]
+    same = log_table[_same_twin(log_table, last)
+                     & (log_table["training"] == last["training"])]
     met = [bool(a[0] >= targets.get("accuracy", 1)
                 and b[0] >= targets.get("balanced_recall_common", 1))
            for a, b in zip(same["real_accuracy"], same["real_balanced_recall"])]
@@ -174,21 +172,33 @@ def _mean_recall(runs):
 
 
 def other_designs(log_table) -> list[dict]:
-    """Each logged run of another configuration than experiment 1, beside the mean scores
-    of experiment 1's runs on the same twin generator and size (None where there are
-    none): did a closer fit to the twin transfer better to real records?"""
+    """Each logged run of another configuration than experiment 1 that has runs of
+    experiment 1 on the same twin generator, size and real set, beside their mean, and
+    what that shows: did a closer fit to the twin transfer better to real records?"""
     out = []
     for _, run in log_table[log_table["experiment"] != "1"].iterrows():
-        peers = log_table[(log_table["experiment"] == "1")
-                          & (log_table["generator"] == run["generator"])
-                          & (log_table["twin_records"] == run["twin_records"])
-                          & (log_table["real_records"] == run["real_records"])]
-        mean = (lambda col: float(peers[col].map(lambda v: v[0] if isinstance(v, tuple)
-                                                 else v).mean()) if len(peers) else None)
+        peers = log_table[_same_twin(log_table, run) & (log_table["experiment"] == "1")]
+        if peers.empty:
+            continue
+        twin = float(peers["twin_test_accuracy"].mean())
+        real = float(peers["real_accuracy"].str[0].mean())
+        closer = run["twin_test_accuracy"] > twin
+        better = run["real_accuracy"][0] > real
+        finding = ("It transferred better to real records." if better else
+                   "A closer fit to the twin did not transfer better to real records."
+                   if closer else "It fitted the twin less closely and did not transfer "
+                   "better.")
         out.append({"experiment": run["experiment"], "generator": run["generator"],
                     "twin_test_accuracy": float(run["twin_test_accuracy"]),
                     "real_accuracy": float(run["real_accuracy"][0]),
-                    "paper_net_runs": len(peers),
-                    "paper_net_twin_test_accuracy": mean("twin_test_accuracy"),
-                    "paper_net_real_accuracy": mean("real_accuracy")})
+                    "paper_net_runs": len(peers), "paper_net_twin_test_accuracy": twin,
+                    "paper_net_real_accuracy": real, "finding": finding})
     return out
+
+
+def _same_twin(log_table, run):
+    """Rows of `log_table` trained on the same twin generator and size as `run` and scored
+    on the same real set (seeds and settings may differ)."""
+    return ((log_table["generator"] == run["generator"])
+            & (log_table["twin_records"] == run["twin_records"])
+            & (log_table["real_records"] == run["real_records"]))

@@ -195,20 +195,12 @@ else:
         f"recordings one record moves accuracy by {latest['one_record_points']:.1f} "
         "points: read the intervals, not the point estimates.")
     for design in other_designs(log_table):
-        if not design["paper_net_runs"]:
-            continue
-        closer = design["twin_test_accuracy"] > design["paper_net_twin_test_accuracy"]
-        better = design["real_accuracy"] > design["paper_net_real_accuracy"]
         say(f"The log also holds `{design['experiment']}` on twin generator "
             f"{design['generator']}: twin test accuracy {design['twin_test_accuracy']:.3f} "
             f"and real accuracy {design['real_accuracy']:.2f}, against "
             f"{design['paper_net_twin_test_accuracy']:.3f} and "
             f"{design['paper_net_real_accuracy']:.2f} for the mean of experiment 1's "
-            f"{design['paper_net_runs']} runs on that generator. "
-            + ("A closer fit to the twin did not transfer better to real records."
-               if closer and not better else
-               "It transferred better to real records." if better else
-               "It fitted the twin less closely and did not transfer better."))
+            f"{design['paper_net_runs']} runs on that generator. {design['finding']}")
     if latest["twin_recall"] is not None:
         from ecgpaper.paper import table6_frame
         hard = pd.DataFrame({"twin": latest["twin_recall"],

@@ -36,12 +36,16 @@ def _train(args) -> Path:
 
 
 def _twin_test(run: Path) -> dict:
-    """The run's scores on the twin's own test split and how long it trained."""
+    """The run's scores on the twin's own test split (overall and recall per class) and
+    how long it trained."""
+    from ecgpaper.constants import CLASSES
+    from ecgpaper.evaluation.metrics import confusion, per_class_from_confusion
     m = json.loads((run / "metrics.json").read_text())
     keep = ("accuracy", "f1_macro", "recall_macro")
     pred = pd.read_csv(run / "predictions.csv")
-    recall = {c: round(float((g["pred"] == c).mean()), 4)
-              for c, g in pred.groupby("label")}
+    pc = per_class_from_confusion(confusion(pred["label"], pred["pred"]).values[None])
+    recall = {c: round(float(r), 4) for c, r, n in
+              zip(CLASSES, pc["sensitivity"][0], pc["support"][0]) if n > 0}
     return {**{k: round(float(m["metrics"][k]), 4) for k in keep}, "recall": recall,
             **{k: m.get(k) for k in ("n_train", "n_val", "n_test", "epochs_run",
                                      "max_epochs", "best_epoch", "n_parameters")}}

@@ -61,7 +61,8 @@ def test_sim_to_real_verdict_covers_every_run_of_the_latest_setting(tmp_path):
            "measurements": [run("3", 57, 0.95, 0.95, 1),      # older generator: not counted
                             run("4", 47, 0.60, 0.60, 1, epochs=5),  # other training: neither
                             run("4", 47, 0.82, 0.90, 1), run("4", 47, 0.78, 0.90, 2),
-                            {**run("4", 47, 0.5, 0.5, 1), "experiment": "baseline-cnn-gru"}]}
+                            {**run("4", 47, 0.5, 0.5, 1), "experiment": "baseline-cnn-gru",
+                             "twin_test": {"accuracy": 0.95}}]}      # fits the twin closer
     (tmp_path / SIM_TO_REAL).write_text(json.dumps(log))
     table, targets = sim_to_real_log(tmp_path)
     latest = latest_sim_to_real(table, targets)
@@ -76,6 +77,7 @@ def test_sim_to_real_verdict_covers_every_run_of_the_latest_setting(tmp_path):
     assert design["experiment"] == "baseline-cnn-gru" and design["paper_net_runs"] == 3
     assert abs(design["paper_net_real_accuracy"] - (0.60 + 0.82 + 0.78) / 3) < 1e-9
     assert design["real_accuracy"] == 0.5
+    assert design["finding"] == "A closer fit to the twin did not transfer better to real records."
     del log["measurements"][-2]                       # drop the seed-2 run that missed
     (tmp_path / SIM_TO_REAL).write_text(json.dumps(log))
     assert latest_sim_to_real(*sim_to_real_log(tmp_path))["verdict"] == "met in every run"

@@ -104,10 +104,9 @@ def test_a_related_design_is_scored_with_pytorch_only_on_request(tmp_path):
     import numpy as np
 
     from ecgpaper.constants import LEADS
-    from ecgpaper.inference.artifact import DESIGNS, UnsupportedModel, load_artifact
+    from ecgpaper.inference.artifact import UnsupportedModel, load_artifact
     from ecgpaper.inference.preprocess import Signal
     from ecgpaper.inference.route import ModelSet, make_runner
-    assert set(DESIGNS) == set(SMALL)
     torch.manual_seed(0)
     model = build_model(SMALL["cnn_att_bigru"]).eval()
     prep = {"fs": 100, "n_samples": 1000, "source_fs": 500, "channel_mean": [0.0] * 12,
@@ -127,3 +126,8 @@ def test_a_related_design_is_scored_with_pytorch_only_on_request(tmp_path):
     assert np.allclose(list(result.probabilities.values()), direct, atol=1e-4)
     with pytest.raises(ValueError, match="torch backend only"):
         make_runner(art, "onnx")
+    for name, cfg in SMALL.items():               # every related design, not only this one
+        other = save_checkpoint(tmp_path / name / "best.pt", build_model(cfg), **prep)
+        assert load_artifact(other, designs=True).model_type == name
+        with pytest.raises(UnsupportedModel):
+            load_artifact(other)

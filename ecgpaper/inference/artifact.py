@@ -17,10 +17,10 @@ from ..data.store import FS as STORE_FS
 from .preprocess import Preprocessing
 
 EXPECTED = "an artifact folder of `ecgpaper train` (with best.pt) or a best.pt file"
+# The networks the service runs. Every other model of the registry is a related design
+# that takes the 12 leads alone; it loads on request (`designs=True`) for evaluation with
+# PyTorch (the sim-to-real comparison), not for the service.
 KINDS = {"se_resnet1d": "standard", "universal": "universal"}
-# The related designs take the 12 leads alone; they load on request (`designs=True`) for
-# evaluation with PyTorch (the sim-to-real comparison), not for the service.
-DESIGNS = ("cnn_gru", "cnn_att_bigru", "rescnn_bigru", "multiscale_se")
 
 
 class UnsupportedModel(ValueError):
@@ -125,7 +125,7 @@ def load_artifact(path, designs: bool = False) -> Artifact:
     pt = find_artifacts(path)[0] if Path(path).is_dir() else Path(path)
     model, extra = load_checkpoint(pt)
     model_type = model_type_of(model.config)
-    if model_type not in KINDS and not (designs and model_type in DESIGNS):
+    if model_type not in KINDS and not designs:
         raise UnsupportedModel(f"{pt}: a {type(model.config).__name__} model; inference "
                                "serves SE-ResNet18 and UniversalECGNet checkpoints")
     if model_type == "se_resnet1d" and model.config.in_channels != len(LEADS):

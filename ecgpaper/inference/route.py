@@ -21,7 +21,7 @@ import numpy as np
 
 from ..constants import CLASSES, LEADS
 from . import BACKENDS
-from .artifact import Artifact, UnsupportedModel, find_artifacts, load_artifact
+from .artifact import KINDS, Artifact, UnsupportedModel, find_artifacts, load_artifact
 from .preprocess import (InputError, Signal, all_leads, model_features, model_signal,
                          signal_uv_at_source)
 
@@ -35,7 +35,7 @@ class TorchRunner:
         self.torch = torch
         self.device = device
         self.model = artifact.model.to(device).eval()
-        self.signal_only = artifact.model_type != "se_resnet1d"   # a related design
+        self.signal_only = artifact.model_type not in KINDS   # a related design
 
     def standard(self, x: np.ndarray, feats: np.ndarray | None) -> np.ndarray:
         t = self.torch
@@ -202,7 +202,7 @@ def time_calls(call, repeats: int, warmup: int = 3) -> list[float]:
 def make_runner(art: Artifact, backend: str, device: str = "cpu"):
     if backend == "torch":
         return TorchRunner(art, device)
-    if art.model_type not in ("se_resnet1d", "universal"):
+    if art.model_type not in KINDS:
         raise ValueError(f"{art.path}: a {art.model_type} network runs with the torch "
                          f"backend only, not {backend!r}")
     if backend in BACKENDS[1:]:
