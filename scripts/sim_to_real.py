@@ -8,7 +8,11 @@ result (date, settings, generator version, scores, confusion) to a JSON log.
 `--experiment` trains another configuration of `ecgpaper train` (default 1, the paper's
 signal-only SE-ResNet18; e.g. baseline-cnn-att-bigru). The run's profile is named
 "sim-to-real", so the demo profile's epoch caps for the book's extra configurations do
-not apply: the epochs are those of the profile or of `--set`.
+not apply: the epochs are those of the profile or of `--set`. Several configurations
+(`--experiment 1 seed-1-1 seed-1-2`: experiment 1 with three initialisations) are all
+trained on the same twin and scored as one seed ensemble, the mean of their
+probabilities; each member's own accuracy is logged beside it. `--reuse` keeps a finished
+run of a configuration already in `--work` when its recorded settings match `--set`.
 """
 
 from __future__ import annotations
@@ -24,15 +28,47 @@ from pathlib import Path
 import pandas as pd
 
 
-def _train(args) -> Path:
-    """Run `ecgpaper train` for the experiment on a twin of `--records` records."""
-    cmd = [sys.executable, "-m", "ecgpaper", "train", "-e", args.experiment, "--work-dir",
+def _train(args, experiment: str) -> Path:
+    """Run `ecgpaper train` for the experiment on a twin of `--records` records (or, with
+    `--reuse`, keep its finished run when the settings match)."""
+    run = Path(args.work) / "experiments" / experiment
+    if args.reuse and (run / "metrics.json").is_file():
+        fields = json.loads((run / "config.json").read_text())["profile_fields"]
+        wanted = dict(s.split("=", 1) for s in args.set)
+        wanted["twin_records"] = str(args.records)
+        differ = {k: (fields.get(k), v) for k, v in wanted.items()
+                  if str(fields.get(k)) != v}
+        if differ:
+            raise SystemExit(f"--reuse: {run} was trained with other settings "
+                             f"(recorded, asked): {differ}")
+        print(f"reusing the finished run {run}")
+        return run
+    cmd = [sys.executable, "-m", "ecgpaper", "train", "-e", experiment, "--work-dir",
            args.work, "--set", f"twin_records={args.records}", "--set", "name=sim-to-real",
            "--no-progress"]
     for s in args.set:
         cmd += ["--set", s]
     subprocess.run(cmd, check=True)
-    return Path(args.work) / "experiments" / args.experiment
+    return run
+
+
+def _twin_test_ensemble(runs: list[Path]) -> dict:
+    """The seed ensemble's scores on the twin's test split: the mean of the members'
+    probabilities (their predictions.csv), as `_twin_test` reports one network."""
+    from ecgpaper.constants import CLASSES
+    from ecgpaper.evaluation.metrics import (confusion, global_from_confusion,
+                                             per_class_from_confusion)
+    from ecgpaper.inference.external import average_predictions
+    pred = average_predictions([pd.read_csv(r / "predictions.csv") for r in runs])
+    cm = confusion(pred["label"], pred["pred"]).values[None]
+    overall, pc = global_from_confusion(cm), per_class_from_confusion(cm)
+    recall = {c: round(float(r), 4) for c, r, n in
+              zip(CLASSES, pc["sensitivity"][0], pc["support"][0]) if n > 0}
+    first = _twin_test(runs[0])
+    return {**{k: round(float(overall[k][0]), 4) for k in ("accuracy", "f1_macro",
+                                                           "recall_macro")},
+            "recall": recall, **{k: v for k, v in first.items()
+                                 if k.startswith("n_") or k == "max_epochs"}}
 
 
 def _twin_test(run: Path) -> dict:
@@ -59,19 +95,26 @@ def main() -> None:
     ap.add_argument("--log", required=True)
     ap.add_argument("--set", action="append", default=[])
     ap.add_argument("--note", default="")
-    ap.add_argument("--experiment", default="1")
+    ap.add_argument("--experiment", nargs="+", default=["1"],
+                    help="configuration(s); several are scored as one seed ensemble")
+    ap.add_argument("--reuse", action="store_true",
+                    help="keep finished runs in --work whose settings match --set")
     args = ap.parse_args()
     from ecgpaper.constants import CLASSES
     from ecgpaper.data.external import find_external
     from ecgpaper.evaluation.external import ALL_SOURCES, external_scores
-    from ecgpaper.inference.external import predict_external
+    from ecgpaper.inference.external import average_predictions, predict_external
     from ecgpaper.inference.route import ModelSet
     from ecgpaper.twin.generator import GENERATOR_VERSION
 
     t0 = time.time()
-    run = _train(args)
-    models = ModelSet.from_paths([run], designs=True)
-    frame, skipped = predict_external(models, find_external(args.real))
+    runs = [_train(args, e) for e in args.experiment]
+    real = find_external(args.real)
+    frames = []
+    for run in runs:
+        frame, skipped = predict_external(ModelSet.from_paths([run], designs=True), real)
+        frames.append(frame)
+    frame = average_predictions(frames) if len(frames) > 1 else frames[0]
     scores = external_scores(frame)
     overall = scores[ALL_SOURCES] if isinstance(scores, dict) and ALL_SOURCES in scores \
         else scores
@@ -80,17 +123,23 @@ def main() -> None:
     entry = {
         "date": dt.date.today().isoformat(),
         "generator_version": GENERATOR_VERSION,
-        "twin_records": args.records, "experiment": args.experiment, "profile": "demo",
+        "twin_records": args.records, "experiment": args.experiment[0], "profile": "demo",
         "settings": args.set, "note": args.note,
         "real_records": int(len(frame)), "skipped": {f"{s}: {r}": n for (s, r), n in
                                                      skipped.items()},
-        "twin_test": _twin_test(run),
+        "twin_test": _twin_test(runs[0]) if len(runs) == 1 else _twin_test_ensemble(runs),
         "real": _jsonable(overall),
         "real_by_source": {k: _jsonable({m: v[m] for m in ("records", "accuracy")})
                            for k, v in scores.items() if k != ALL_SOURCES},
         "confusion_real": {"rows_true_cols_pred": CLASSES, "matrix": cm.values.tolist()},
         "minutes": round((time.time() - t0) / 60, 1),
     }
+    if len(runs) > 1:
+        entry["ensemble"] = args.experiment
+        entry["members"] = [
+            {"experiment": e, "twin_test_accuracy": _twin_test(r)["accuracy"],
+             "real_accuracy": round(float((f["label"] == f["pred"]).mean()), 4)}
+            for e, r, f in zip(args.experiment, runs, frames)]
     log = Path(args.log)
     old = json.loads(log.read_text()) if log.is_file() else {"measurements": []}
     old["measurements"].append(entry)

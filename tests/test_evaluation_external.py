@@ -49,3 +49,30 @@ def test_tables_for_readers():
         "SB, AFIB, ST, SVT, AF, AT"
     recall = recall_table(scores)
     assert recall.loc[(recall.source == "B") & (recall["class"] == "AT"), "recall"].isna().all()
+
+
+def test_a_seed_ensemble_averages_probabilities_record_by_record():
+    import pytest
+
+    from ecgpaper.constants import CLASSES
+    from ecgpaper.inference.external import average_predictions
+    rng = np.random.default_rng(0)
+
+    def frame(p):
+        f = pd.DataFrame({"source": ["A", "A", "B"], "record_id": ["r1", "r2", "r3"],
+                          "label": ["SR", "AFIB", "ST"], "model": "experiment 1"})
+        f["pred"] = [CLASSES[i] for i in p.argmax(axis=1)]
+        f[[f"prob_{c}" for c in CLASSES]] = p
+        return f
+    probs = [rng.dirichlet(np.ones(len(CLASSES)), size=3) for _ in range(3)]
+    mean = average_predictions([frame(p) for p in probs])
+    expected = sum(probs) / 3
+    assert np.allclose(mean[[f"prob_{c}" for c in CLASSES]].to_numpy(), expected)
+    assert list(mean["pred"]) == [CLASSES[i] for i in expected.argmax(axis=1)]
+    assert list(mean["record_id"]) == ["r1", "r2", "r3"] and set(mean["model"]) == {
+        "mean of 3 networks"}
+    # a frame one network scored in another order is refused, not silently mixed
+    with pytest.raises(ValueError, match="frame 2 does not hold the same records"):
+        average_predictions([frame(probs[0]), frame(probs[1]).iloc[::-1]])
+    with pytest.raises(ValueError, match="no prediction frames"):
+        average_predictions([])

@@ -81,3 +81,45 @@ def test_sim_to_real_verdict_covers_every_run_of_the_latest_setting(tmp_path):
     del log["measurements"][-2]                       # drop the seed-2 run that missed
     (tmp_path / SIM_TO_REAL).write_text(json.dumps(log))
     assert latest_sim_to_real(*sim_to_real_log(tmp_path))["verdict"] == "met in every run"
+
+
+def test_sim_to_real_verdict_per_configuration_counts_every_seed(tmp_path):
+    from ecgpaper.measurements import (SIM_TO_REAL, other_designs, sim_to_real_log,
+                                       sim_to_real_verdicts)
+
+    def run(gen, acc, seed, experiment=1, twin=0.9):
+        return {"date": "2026-01-01", "generator_version": gen, "twin_records": 100,
+                "experiment": experiment, "settings": [f"seed={seed}"],
+                "twin_test": {"accuracy": twin}, "real_records": 47,
+                "real": {"accuracy": [acc, acc - 0.1, acc + 0.1],
+                         "balanced_recall_common": [0.9, 0.8, 1.0]}}
+    log = {"targets": {"accuracy": 0.8, "balanced_recall_common": 0.85},
+           "measurements": [run("4", 0.95, 1, "ablation-x"),      # older generator: left out
+                            run("5", 0.82, 1), run("5", 0.78, 2),
+                            run("5", 0.85, 1, "ablation-x", 0.89),
+                            run("5", 0.81, 2, "ablation-x", 0.87),
+                            {**run("5", 0.84, 1), "ensemble": ["1", "seed-1-1"]},
+                            run("5", 0.81, 1, "ablation-y")]}
+    (tmp_path / SIM_TO_REAL).write_text(json.dumps(log))
+    table, targets = sim_to_real_log(tmp_path)
+    verdicts = sim_to_real_verdicts(table, targets)
+    # the single networks of experiment 1 first, then its seed ensemble, then the others
+    assert list(zip(verdicts["experiment"], verdicts["networks"])) == [
+        ("1", 1), ("1", 2), ("ablation-x", 1), ("ablation-y", 1)]
+    assert list(verdicts["runs"]) == [2, 1, 2, 1]
+    assert list(verdicts["runs_meeting_targets"]) == ["1 of 2", "1 of 1", "2 of 2", "1 of 1"]
+    assert list(verdicts["verdict"]) == ["met in some runs only", "met in every run",
+                                         "met in every run", "met in every run"]
+    assert abs(verdicts["real_accuracy"][0] - 0.80) < 1e-9       # the ensemble not mixed in
+    assert abs(verdicts["real_accuracy"][2] - 0.83) < 1e-9
+    assert abs(verdicts["twin_test_accuracy"][2] - 0.88) < 1e-9
+    assert verdicts["training"][1] == "experiment 1, mean of 2 networks"
+    designs = {(d["experiment"], d["networks"]): d for d in other_designs(table)
+               if d["generator"] == "5"}
+    assert set(designs) == {("ablation-x", 1), ("1", 2), ("ablation-y", 1)}
+    # 0.81 against 0.80: less than one of 47 records apart, so no "better"
+    assert designs[("ablation-y", 1)]["finding"].startswith("On real records it stays within")
+    design = designs[("ablation-x", 1)]
+    assert design["runs"] == 2 and abs(design["real_accuracy"] - 0.83) < 1e-9
+    assert design["paper_net_runs"] == 2                          # single networks only
+    assert design["finding"] == "It transferred better to real records."

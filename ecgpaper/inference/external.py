@@ -66,3 +66,28 @@ def _reason(message: str) -> str:
         if key in text:
             return reason
     return "failed the record checks"
+
+
+def average_predictions(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The prediction of a seed ensemble: the mean of the `prob_<class>` columns of
+    several networks' prediction frames (the same records in the same order, as
+    `predict_external` or a run's predictions.csv give them) and its argmax. Networks
+    that differ only in their initialisation err on different borderline records, so the
+    mean is steadier than any one of them."""
+    if not frames:
+        raise ValueError("average_predictions: no prediction frames given, expected one "
+                         "per network")
+    keys = [c for c in ("source", "record_id", "label") if c in frames[0].columns]
+    for k, f in enumerate(frames[1:], start=2):
+        if len(f) != len(frames[0]) or not f[keys].reset_index(drop=True).equals(
+                frames[0][keys].reset_index(drop=True)):
+            raise ValueError(f"average_predictions: frame {k} does not hold the same "
+                             f"records ({', '.join(keys)}) in the same order as frame 1")
+    columns = [f"prob_{c}" for c in CLASSES]
+    proba = sum(f[columns].to_numpy(dtype=float) for f in frames) / len(frames)
+    out = frames[0][keys].reset_index(drop=True).copy()
+    out["pred"] = [CLASSES[i] for i in proba.argmax(axis=1)]
+    if "model" in frames[0].columns:
+        out["model"] = f"mean of {len(frames)} networks"
+    out[columns] = proba
+    return out
