@@ -221,9 +221,8 @@ def _mean_recall(runs):
 def other_designs(log_table) -> list[dict]:
     """Each other configuration than one network of experiment 1 (another design, or a
     seed ensemble), per training setting and twin, that has single runs of experiment 1
-    on the same twin generator, size and real set: the means of
-    its runs beside theirs, and what that shows: did a closer fit to the twin transfer
-    better to real records?"""
+    on the same twin generator, size and real set: the means of its runs beside theirs,
+    and what that shows: did a closer fit to the twin transfer better to real records?"""
     out = []
     keys = ["experiment", "training", "generator", "twin_records", "real_records"]
     others = log_table[~_paper_net(log_table)]

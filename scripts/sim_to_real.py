@@ -52,9 +52,10 @@ def _train(args, experiment: str) -> Path:
     return run
 
 
-def _twin_test_ensemble(runs: list[Path]) -> dict:
-    """The seed ensemble's scores on the twin's test split: the mean of the members'
-    probabilities (their predictions.csv), as `_twin_test` reports one network."""
+def _twin_test(runs: list[Path]) -> dict:
+    """Scores on the twin's own test split (overall and recall per class) of one run, or
+    of a seed ensemble (the mean of its members' probabilities in their predictions.csv),
+    and how the run trained (the size of one network; its epochs for one network only)."""
     from ecgpaper.constants import CLASSES
     from ecgpaper.evaluation.metrics import (confusion, global_from_confusion,
                                              per_class_from_confusion)
@@ -64,27 +65,12 @@ def _twin_test_ensemble(runs: list[Path]) -> dict:
     overall, pc = global_from_confusion(cm), per_class_from_confusion(cm)
     recall = {c: round(float(r), 4) for c, r, n in
               zip(CLASSES, pc["sensitivity"][0], pc["support"][0]) if n > 0}
-    first = _twin_test(runs[0])
+    m = json.loads((runs[0] / "metrics.json").read_text())
+    facts = ("n_train", "n_val", "n_test", "max_epochs", "n_parameters") + (
+        ("epochs_run", "best_epoch") if len(runs) == 1 else ())
     return {**{k: round(float(overall[k][0]), 4) for k in ("accuracy", "f1_macro",
                                                            "recall_macro")},
-            "recall": recall, **{k: v for k, v in first.items()
-                                 if k.startswith("n_") or k == "max_epochs"}}
-
-
-def _twin_test(run: Path) -> dict:
-    """The run's scores on the twin's own test split (overall and recall per class) and
-    how long it trained."""
-    from ecgpaper.constants import CLASSES
-    from ecgpaper.evaluation.metrics import confusion, per_class_from_confusion
-    m = json.loads((run / "metrics.json").read_text())
-    keep = ("accuracy", "f1_macro", "recall_macro")
-    pred = pd.read_csv(run / "predictions.csv")
-    pc = per_class_from_confusion(confusion(pred["label"], pred["pred"]).values[None])
-    recall = {c: round(float(r), 4) for c, r, n in
-              zip(CLASSES, pc["sensitivity"][0], pc["support"][0]) if n > 0}
-    return {**{k: round(float(m["metrics"][k]), 4) for k in keep}, "recall": recall,
-            **{k: m.get(k) for k in ("n_train", "n_val", "n_test", "epochs_run",
-                                     "max_epochs", "best_epoch", "n_parameters")}}
+            "recall": recall, **{k: m.get(k) for k in facts}}
 
 
 def main() -> None:
@@ -127,7 +113,7 @@ def main() -> None:
         "settings": args.set, "note": args.note,
         "real_records": int(len(frame)), "skipped": {f"{s}: {r}": n for (s, r), n in
                                                      skipped.items()},
-        "twin_test": _twin_test(runs[0]) if len(runs) == 1 else _twin_test_ensemble(runs),
+        "twin_test": _twin_test(runs),
         "real": _jsonable(overall),
         "real_by_source": {k: _jsonable({m: v[m] for m in ("records", "accuracy")})
                            for k, v in scores.items() if k != ALL_SOURCES},
@@ -137,7 +123,7 @@ def main() -> None:
     if len(runs) > 1:
         entry["ensemble"] = args.experiment
         entry["members"] = [
-            {"experiment": e, "twin_test_accuracy": _twin_test(r)["accuracy"],
+            {"experiment": e, "twin_test_accuracy": _twin_test([r])["accuracy"],
              "real_accuracy": round(float((f["label"] == f["pred"]).mean()), 4)}
             for e, r, f in zip(args.experiment, runs, frames)]
     log = Path(args.log)

@@ -43,11 +43,14 @@ def test_the_ensemble_scores_the_mean_of_its_members_on_the_twin(tmp_path):
     labels = list(rng.choice(["SR", "AFIB", "ST"], size=40))
     probs = [rng.dirichlet(np.ones(len(CLASSES)), size=40) for _ in range(3)]
     runs = [_finished_run(tmp_path / f"run{k}", p, labels) for k, p in enumerate(probs)]
-    got = script._twin_test_ensemble(runs)
+    got = script._twin_test(runs)
     mean_pred = np.array(CLASSES)[(sum(probs) / 3).argmax(axis=1)]
     assert got["accuracy"] == round(float((mean_pred == np.array(labels)).mean()), 4)
     assert set(got["recall"]) == {"SR", "AFIB", "ST"}          # the classes present
     assert got["n_test"] == 40 and got["max_epochs"] == 30
+    one = script._twin_test(runs[:1])                            # one network: itself
+    assert one["accuracy"] == round(float((np.array(CLASSES)[probs[0].argmax(axis=1)]
+                                           == np.array(labels)).mean()), 4)
 
 
 def test_reuse_keeps_a_finished_run_only_when_its_settings_match(tmp_path):
