@@ -94,8 +94,8 @@ _ = glue("data_n_test", int((records["split"] == "test").sum()))
 # 3 × 4 arrangement of the twelve leads (2.5 s each) above a 10 s lead II rhythm strip,
 # at 25 mm/s and 10 mm/mV on millimetre paper (large squares are 0.2 s by 0.5 mV). Look
 # for the P wave before each QRS complex in the sinus rhythms, the irregularly irregular
-# rhythm without P waves in AFIB, the sawtooth flutter waves in II, III and aVF in AF,
-# and the abnormal P waves of AT.
+# rhythm without P waves in AFIB, the sawtooth flutter waves in II, III and aVF in AF
+# (in V1 they stand apart, like small P waves), and the abnormal P waves of AT.
 
 # %% tags=["hide-input"]
 for rhythm in CLASSES:

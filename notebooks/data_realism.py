@@ -181,7 +181,9 @@ else:
 # sinus rhythm varies its RR interval by up to about 0.2 s over ten seconds, as real
 # sinus records do, and sinus arrhythmia begins beyond the 0.16 s criterion, so the two
 # meet at their border; fast fibrillation is only mildly irregular, and about one
-# fibrillation record in five has fine f-waves lost in the noise; atrial tachycardia is
+# fibrillation record in five has fine f-waves lost in the noise; flutter waves form a
+# sawtooth in the inferior leads but discrete upright waves on a flat baseline in V1,
+# which at 2:1 conduction look like a second P wave between the beats; atrial tachycardia is
 # conducted one-to-one unless its record's atrial rate is clearly higher, as in the
 # database, where many AT records run below 100 bpm and only the ectopic P
 # wave tells them from sinus rhythm. Recording

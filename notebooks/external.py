@@ -165,6 +165,14 @@ if results:
 # before generator 4 counted the PTB-XL recordings that CinC 2021 re-distributes under
 # other names twice, once from each source; since then a recording counts once, hence
 # the smaller number of real recordings in the later rows.
+#
+# These real recordings are not an untouched test set for the twin's later generators.
+# Each generator change was chosen after reading which of them earlier runs got wrong:
+# generator 6, for instance, draws flutter waves as the textbook describes them (a
+# sawtooth in the inferior leads, discrete upright waves on a flat baseline in V1) after
+# networks trained on generator 5 read two real 2:1 flutter recordings as SVT. The
+# changes are physiology, never a record's label or a threshold fitted to these files,
+# but only recordings the project has never seen can test a generator without that bias.
 
 # %% tags=["hide-input"]
 from ecgpaper.measurements import (latest_sim_to_real, other_designs, sim_to_real_log,

@@ -6,7 +6,7 @@ import pytest
 from scipy.signal import welch
 
 from ecgpaper.constants import CLASSES, DIAGNOSTICS_COLUMNS, LEAD_INDEX as L
-from ecgpaper.twin import generator
+from ecgpaper.twin import beats, generator
 from ecgpaper.twin.quality import nk2_rate, rr_cv
 
 PER_CLASS = 6
@@ -144,7 +144,8 @@ def test_sinus_arrhythmia_swings_with_breathing(corpus):
 
 
 def test_flutter_waves_have_their_spectral_peak():
-    recs = list(generator.iter_records(counts={"AF": 8}, seed=21))
+    # small F-waves at 4:1 conduction can leave a QRS harmonic on top, so most, not all
+    recs = list(generator.iter_records(counts={"AF": 24}, seed=21))
     hits = 0
     for _, rec in recs:
         f_rate = rec.info["true_atrial_rate"]
@@ -154,7 +155,7 @@ def test_flutter_waves_have_their_spectral_peak():
         band = (f >= 3.5) & (f <= 7.0)
         peak = f[band][np.argmax(p[band])] * 60
         hits += abs(peak - f_rate) <= 12
-    assert hits >= 7
+    assert hits >= 20, hits
 
 
 def test_no_p_waves_in_fibrillation(corpus):
@@ -200,3 +201,23 @@ def test_fine_fibrillation_in_about_one_record_in_five():
     peak = np.array([np.abs(fibrillatory_waves(rng, 5000, 500.0)).max() for _ in range(200)])
     fine = (peak < 0.04).mean()          # peak of the drifting wave under 0.04 mV
     assert 0.15 < fine < 0.4 and np.median(peak) > 0.05   # 0.11 before generator 4
+
+
+def test_flutter_shows_discrete_upright_waves_in_v1():
+    """Typical flutter: narrow upright F-waves on a flat baseline in V1 (P-like), a sawtooth
+    in II. A single waveform projected into every lead (generator 5) cannot give both."""
+    from ecgpaper.twin import rhythms
+    v1, ii = beats.lead_matrix()[2], beats.lead_matrix()[1]
+
+    def peakedness(x):   # how far the peaks rise above the median vs the troughs below it
+        return (x.max() - np.median(x)) / (np.median(x) - x.min())
+
+    v1_peaks, ii_peaks = [], []
+    for seed in range(20):
+        d = rhythms.flutter_waves(np.random.default_rng(seed), 300.0, 5000, 500.0)
+        v1_peaks.append(peakedness(v1 @ d))
+        ii_peaks.append(peakedness(ii @ d))
+    v1_peaks, ii_peaks = np.array(v1_peaks), np.array(ii_peaks)
+    assert (v1_peaks > 1.5).sum() >= 13, v1_peaks            # mostly upright (typical)
+    assert (np.maximum(v1_peaks, 1 / v1_peaks) > 2).sum() >= 17, v1_peaks   # discrete
+    assert np.all((ii_peaks > 0.7) & (ii_peaks < 1.4)), ii_peaks            # sawtooth

@@ -32,7 +32,7 @@ from . import variants as tv
 FS = 500
 DURATION = 10.0
 N_SAMPLES = int(FS * DURATION)
-GENERATOR_VERSION = "5"
+GENERATOR_VERSION = "6"
 DEFAULT_RECORDS = 1200
 
 # Leads derived from I and II (rows of the 12 x 8 expansion matrix act on I, II, V1..V6).

@@ -215,14 +215,24 @@ def fibrillatory_waves(rng, n_samples: int, fs: float) -> np.ndarray:
 
 
 def flutter_waves(rng, f_rate: float, n_samples: int, fs: float) -> np.ndarray:
-    """F-waves: regular sawtooth at `f_rate` per minute, negative in II, III and aVF and
-    positive in V1 (typical counter-clockwise flutter). (3, n) in mV."""
+    """F-waves at `f_rate` per minute, as typical (counter-clockwise) flutter shows them: a
+    sawtooth without isoelectric baseline, negative in II, III and aVF, and in V1 discrete
+    upright waves separated by a flat baseline, which at 2:1 conduction look like a second
+    P wave between the QRS complexes. About one record in seven is clockwise flutter, with
+    the polarities reversed. (3, n) in mV."""
     t = np.arange(n_samples) / fs
     p = (t * f_rate / 60.0 + rng.uniform()) % 1.0
     rise = rng.uniform(0.6, 0.8)
     w = np.where(p < rise, -1 + 2 * p / rise, 1 - 2 * (p - rise) / (1 - rise))
     k = np.exp(-0.5 * (np.arange(-12, 13) / (0.008 * fs)) ** 2)
     w = np.convolve(w, k / k.sum(), mode="same")
+    # the anterior, rightward part of the circuit: one narrow wave per cycle, late in the
+    # inferior leads' descent, seen mostly by V1
+    cycle = 60.0 / f_rate
+    d = (p - (rise - rng.uniform(0.05, 0.25)) + 0.5) % 1.0 - 0.5
+    pulse = np.exp(-0.5 * (d * cycle / rng.uniform(0.012, 0.02)) ** 2)
     amp = np.exp(rng.normal(np.log(0.15), 0.3))
-    v = frontal(rng.normal(-95.0, 15.0)) + np.array([0.0, 0.0, rng.uniform(0.3, 0.7)])
-    return amp * v[:, None] * w[None, :]
+    saw = frontal(rng.normal(-95.0, 15.0)) + np.array([0.0, 0.0, rng.uniform(-0.1, 0.1)])
+    anterior = np.array([-0.45, 0.0, 0.9]) * rng.uniform(0.35, 0.8)
+    sign = -1.0 if rng.uniform() < 0.15 else 1.0
+    return sign * amp * (saw[:, None] * w[None, :] + anterior[:, None] * pulse[None, :])
