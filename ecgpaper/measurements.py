@@ -146,14 +146,17 @@ def sim_to_real_log(folder=MEASUREMENTS_DIR):
 
 
 def latest_sim_to_real(log_table, targets: dict) -> dict:
-    """The runs of the log's latest setting (same twin generator, twin size, training
-    settings and real set; seeds may differ) and whether each meets both targets at its
+    """The runs of the paper's network (experiment 1) in its most-seeded setting on the
+    log's newest twin generator (same twin size, training settings and real set; seeds
+    differ; the latest such setting on a tie) and whether each meets both targets at its
     point estimate: one run alone can pass or fail by a single record, so the verdict
-    covers them all. The targets are tracked with the paper's network (experiment 1);
-    the log's other configurations count only when it has no run of experiment 1."""
+    covers them all and a setting tried once does not displace one tried on every seed.
+    The log's other configurations count only when it has no run of experiment 1."""
     paper_net = log_table[_paper_net(log_table)]
-    last = (paper_net if len(paper_net) else log_table).iloc[-1]
-    same = _same_setting(log_table, last)
+    pool = paper_net if len(paper_net) else log_table
+    same = _most_seeded(pool[pool["generator"].astype(int)
+                             == pool["generator"].astype(int).max()])
+    last = same.iloc[-1]
     met = _met(same, targets)
     return {"generator": last["generator"], "twin_records": int(last["twin_records"]),
             "training": last["training"], "twin_recall": _mean_recall(same),
@@ -162,17 +165,20 @@ def latest_sim_to_real(log_table, targets: dict) -> dict:
 
 
 def sim_to_real_verdicts(log_table, targets: dict):
-    """One row per configuration trained on the log's newest twin generator: the runs of
-    its latest setting (seeds may differ), their mean scores, how many meet both targets,
-    and the verdict over all of them, experiment 1 first. Which configuration to trust is
+    """One row per configuration and training setting on the log's newest twin generator:
+    its runs (seeds differ), their mean scores, how many meet both targets, and the
+    verdict over all of them, experiment 1 first. Which configuration to trust is
     read from every seed, not from the best run."""
     import pandas as pd
     newest = log_table[log_table["generator"].astype(int)
                        == log_table["generator"].astype(int).max()]
-    keys = list(dict.fromkeys(zip(newest["experiment"], newest["networks"])))
+    keys = list(dict.fromkeys(zip(newest["experiment"], newest["networks"],
+                                  newest["training"])))
     rows = []
-    for exp, networks in sorted(keys, key=lambda k: (k != ("1", 1), k[0] != "1")):
-        mine = newest[(newest["experiment"] == exp) & (newest["networks"] == networks)]
+    for exp, networks, training in sorted(keys, key=lambda k: (k[:2] != ("1", 1),
+                                                               k[0] != "1")):
+        mine = newest[(newest["experiment"] == exp) & (newest["networks"] == networks)
+                      & (newest["training"] == training)]
         same = _same_setting(newest, mine.iloc[-1])
         met = _met(same, targets)
         rows.append({"experiment": exp, "networks": int(networks),
@@ -186,9 +192,41 @@ def sim_to_real_verdicts(log_table, targets: dict):
     return pd.DataFrame(rows)
 
 
+def twin_difficulty(log_table):
+    """How hard the newest twin generator is for the paper's network at each size tried
+    (one network per run): per training setting, its runs, network width and sampling
+    rate (the demo profile's where the run did not set them), mean twin test accuracy
+    and mean recall per class on the twin's test split, hardest first. A twin as hard as
+    the real data puts a paper-size network inside the paper's accuracy range with the
+    paper's hardest classes hardest."""
+    from ecgpaper.profiles import get_profile
+    demo = get_profile("demo")
+    paper_net = log_table[_paper_net(log_table)]
+    newest = paper_net[paper_net["generator"].astype(int)
+                       == paper_net["generator"].astype(int).max()]
+    rows = []
+    for training in dict.fromkeys(newest["training"]):
+        runs = newest[newest["training"] == training]
+        runs = _same_setting(runs, runs.iloc[-1])
+        fields = dict(x.split("=", 1) for x in training.split(", ") if "=" in x)
+        rows.append({"generator": runs["generator"].iloc[-1], "training": training,
+                     "runs": len(runs), "width": float(fields.get("width", demo.width)),
+                     "fs": int(fields.get("fs", demo.fs)),
+                     "epochs": int(fields.get("max_epochs", demo.max_epochs)),
+                     "twin_test_accuracy": float(runs["twin_test_accuracy"].mean()),
+                     "recall": _mean_recall(runs)})
+    return rows
+
+
 def _paper_net(log_table):
     """Rows of one network of experiment 1 (the paper's), not an ensemble of them."""
     return (log_table["experiment"] == "1") & (log_table["networks"] == 1)
+
+
+def _most_seeded(runs):
+    """The rows of `runs`' setting tried on the most seeds (the latest on a tie)."""
+    groups = [_same_setting(runs, row) for _, row in runs.iterrows()]
+    return max(reversed(groups), key=len)
 
 
 def _same_setting(log_table, run):
@@ -221,8 +259,9 @@ def _mean_recall(runs):
 def other_designs(log_table) -> list[dict]:
     """Each other configuration than one network of experiment 1 (another design, or a
     seed ensemble), per training setting and twin, that has single runs of experiment 1
-    on the same twin generator, size and real set: the means of its runs beside theirs,
-    and what that shows: did a closer fit to the twin transfer better to real records?"""
+    on the same twin generator, size and real set: the means of its runs beside theirs
+    (those of experiment 1's most-seeded setting there), and what that shows: did a
+    closer fit to the twin transfer better to real records?"""
     out = []
     keys = ["experiment", "training", "generator", "twin_records", "real_records"]
     others = log_table[~_paper_net(log_table)]
@@ -230,6 +269,7 @@ def other_designs(log_table) -> list[dict]:
         peers = log_table[_same_twin(log_table, runs.iloc[-1]) & _paper_net(log_table)]
         if peers.empty:
             continue
+        peers = _most_seeded(peers)
         twin = float(peers["twin_test_accuracy"].mean())
         real = float(peers["real_accuracy"].str[0].mean())
         mine_twin = float(runs["twin_test_accuracy"].mean())
