@@ -119,3 +119,8 @@ def test_external_validation_page(tiny_book):
             assert phrase in text, phrase
     else:
         assert "No external data was given to this build" in text
+    # the committed sim-to-real log is read with or without external data
+    for phrase in ("runs meeting both targets", "At scale: is the twin as hard as the real "
+                   "data?", "Recall per rhythm on the twin's own test split",
+                   "three hardest rhythms are"):
+        assert phrase in text, phrase
