@@ -242,6 +242,9 @@ def _met(runs, targets: dict) -> list[bool]:
 
 
 def _verdict(met: list[bool]) -> str:
+    """One seed is not a verdict: a single run says so instead of "every run"."""
+    if len(met) == 1:
+        return "met in its one run" if met[0] else "not met in its one run"
     return ("met in every run" if met and all(met) else "met in some runs only"
             if any(met) else "not yet met")
 

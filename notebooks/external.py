@@ -232,12 +232,17 @@ else:
         "runs meet both targets. A configuration counts as meeting the targets only when "
         "every seed does.",
         "tbl-external-sim-to-real-verdicts", presented=True, wide=True)
-    steady = [configuration(e, n) for e, n, v in zip(
-        verdicts["experiment"], verdicts["networks"], verdicts["verdict"])
-        if v == "met in every run"]
-    say(("Met in every run by: " + "; ".join(f"**{c}**" for c in steady) + ".")
-        if steady else "No configuration on this twin generator meets both targets in "
-        "every run yet.")
+    def verdict_names(verdict):
+        return [f"**{configuration(e, n)}** ({t.split(', ', 1)[1] if ', ' in t else ''})"
+                for e, n, t, v in zip(verdicts["experiment"], verdicts["networks"],
+                                      verdicts["training"], verdicts["verdict"])
+                if v == verdict]
+    steady, once = verdict_names("met in every run"), verdict_names("met in its one run")
+    say(("Met in every run by: " + "; ".join(steady) + ".") if steady else
+        "No configuration on this twin generator meets both targets in every run yet.")
+    if once:
+        say("Met in the one run made so far (a single seed is not yet a verdict): "
+            + "; ".join(once) + ".")
     for design in other_designs(log_table):
         if design["generator"] != verdicts["generator"].iloc[0]:
             continue

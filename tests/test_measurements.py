@@ -88,7 +88,7 @@ def test_sim_to_real_verdict_covers_every_run_of_the_latest_setting(tmp_path):
     log["measurements"].pop()
     del log["measurements"][-2]                       # drop the seed-2 run that missed
     (tmp_path / SIM_TO_REAL).write_text(json.dumps(log))
-    assert latest_sim_to_real(*sim_to_real_log(tmp_path))["verdict"] == "met in every run"
+    assert latest_sim_to_real(*sim_to_real_log(tmp_path))["verdict"] == "met in its one run"
 
 
 def test_sim_to_real_verdict_per_configuration_counts_every_seed(tmp_path):
@@ -120,9 +120,9 @@ def test_sim_to_real_verdict_per_configuration_counts_every_seed(tmp_path):
     assert list(verdicts["runs"]) == [2, 1, 1, 2, 1]
     assert list(verdicts["runs_meeting_targets"]) == ["1 of 2", "0 of 1", "1 of 1",
                                                       "2 of 2", "1 of 1"]
-    assert list(verdicts["verdict"]) == ["met in some runs only", "not yet met",
-                                         "met in every run", "met in every run",
-                                         "met in every run"]
+    assert list(verdicts["verdict"]) == ["met in some runs only", "not met in its one run",
+                                         "met in its one run", "met in every run",
+                                         "met in its one run"]
     verdicts = verdicts.drop(index=1).reset_index(drop=True)
     assert abs(verdicts["real_accuracy"][0] - 0.80) < 1e-9       # the ensemble not mixed in
     assert abs(verdicts["real_accuracy"][2] - 0.83) < 1e-9
