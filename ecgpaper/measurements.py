@@ -154,8 +154,7 @@ def latest_sim_to_real(log_table, targets: dict) -> dict:
     The log's other configurations count only when it has no run of experiment 1."""
     paper_net = log_table[_paper_net(log_table)]
     pool = paper_net if len(paper_net) else log_table
-    same = _most_seeded(pool[pool["generator"].astype(int)
-                             == pool["generator"].astype(int).max()])
+    same = _most_seeded(_newest(pool))
     last = same.iloc[-1]
     met = _met(same, targets)
     return {"generator": last["generator"], "twin_records": int(last["twin_records"]),
@@ -170,8 +169,7 @@ def sim_to_real_verdicts(log_table, targets: dict):
     verdict over all of them, experiment 1 first. Which configuration to trust is
     read from every seed, not from the best run."""
     import pandas as pd
-    newest = log_table[log_table["generator"].astype(int)
-                       == log_table["generator"].astype(int).max()]
+    newest = _newest(log_table)
     keys = list(dict.fromkeys(zip(newest["experiment"], newest["networks"],
                                   newest["training"])))
     rows = []
@@ -201,9 +199,7 @@ def twin_difficulty(log_table):
     paper's hardest classes hardest."""
     from ecgpaper.profiles import get_profile
     demo = get_profile("demo")
-    paper_net = log_table[_paper_net(log_table)]
-    newest = paper_net[paper_net["generator"].astype(int)
-                       == paper_net["generator"].astype(int).max()]
+    newest = _newest(log_table[_paper_net(log_table)])
     rows = []
     for training in dict.fromkeys(newest["training"]):
         runs = newest[newest["training"] == training]
@@ -221,6 +217,12 @@ def twin_difficulty(log_table):
 def _paper_net(log_table):
     """Rows of one network of experiment 1 (the paper's), not an ensemble of them."""
     return (log_table["experiment"] == "1") & (log_table["networks"] == 1)
+
+
+def _newest(runs):
+    """The rows of `runs` made with its newest twin generator."""
+    generator = runs["generator"].astype(int)
+    return runs[generator == generator.max()]
 
 
 def _most_seeded(runs):

@@ -216,11 +216,12 @@ else:
         return name + (f", seed ensemble of {networks}" if networks > 1 else "")
 
     verdicts = sim_to_real_verdicts(log_table, targets)
+    besides = [t.split(", ", 1)[1] if ", " in t else "profile defaults"
+               for t in verdicts["training"]]       # the settings without "experiment E"
     shown = verdicts.assign(
         experiment=[configuration(e, n) for e, n in zip(verdicts["experiment"],
                                                          verdicts["networks"])],
-        training=[t.split(", ", 1)[1] if ", " in t else "profile defaults"
-                  for t in verdicts["training"]]).drop(columns=["generator", "networks"])
+        training=besides).drop(columns=["generator", "networks"])
     show_table(present(shown.set_index("experiment").rename_axis("configuration"), labels={
         "training": "settings (besides the seed)", "runs": "runs (seeds)",
         "twin_test_accuracy": "twin test accuracy (mean)",
@@ -233,10 +234,9 @@ else:
         "every seed does.",
         "tbl-external-sim-to-real-verdicts", presented=True, wide=True)
     def verdict_names(verdict):
-        return [f"**{configuration(e, n)}** ({t.split(', ', 1)[1] if ', ' in t else ''})"
-                for e, n, t, v in zip(verdicts["experiment"], verdicts["networks"],
-                                      verdicts["training"], verdicts["verdict"])
-                if v == verdict]
+        return [f"**{configuration(e, n)}** ({t})" for e, n, t, v in zip(
+            verdicts["experiment"], verdicts["networks"], besides, verdicts["verdict"])
+            if v == verdict]
     steady, once = verdict_names("met in every run"), verdict_names("met in its one run")
     say(("Met in every run by: " + "; ".join(steady) + ".") if steady else
         "No configuration on this twin generator meets both targets in every run yet.")
