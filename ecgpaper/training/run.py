@@ -200,6 +200,7 @@ def _write_history(folder: Path, result) -> None:
 def _summary(exp, config, inputs, model, fcfg, result, eval_seconds, info, threads) -> dict:
     """Everything metrics.json says about the run besides the metrics themselves."""
     from ..models.registry import n_parameters
+    from .convergence import convergence
     sizes = inputs.sizes()
     return {
         "experiment": exp.id, "name": exp.name, "model": exp.model,
@@ -210,6 +211,9 @@ def _summary(exp, config, inputs, model, fcfg, result, eval_seconds, info, threa
         "best_epoch": result.best_epoch, "best_val_f1_macro": _num(result.best_score),
         "epochs_run": result.epochs_run, "max_epochs": fcfg.max_epochs,
         "patience": fcfg.patience, "stopped_early": result.stopped_early,
+        "convergence": convergence([h["val_f1_macro"] for h in result.history],
+                                   stopped_early=result.stopped_early,
+                                   max_epochs=fcfg.max_epochs).to_dict(),
         "batch_size": fcfg.batch_size, "n_parameters": n_parameters(model),
         "input": {"n_leads": int(inputs.splits["test"].x.shape[1]),
                   "n_samples": inputs.n_samples, "fs": inputs.fs,

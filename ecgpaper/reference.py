@@ -1,0 +1,106 @@
+"""The reference edition: every configuration the book reports, trained once on a twin of
+the database's size at one matched budget, its compact results committed under
+`book/measurements/reference/` so that the book shows results that can carry a
+conclusion beside the small demo it rebuilds in minutes.
+
+The plan is data (`PLAN`): which configuration runs on which twin, in the order that
+gives the most useful results first, so a run stopped early still leaves the main ones.
+The costliest designs (twelve backbone passes per record, 2-D convolutions) train on a
+smaller twin together with experiment 1, so every comparison they enter stays matched.
+`scripts/reference.py` runs the plan; the chapters read it through `load_edition`.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .fileio import atomic_write_json, atomic_write_text
+from .paths import REPO_ROOT
+
+REFERENCE_DIR = REPO_ROOT / "book" / "measurements" / "reference"
+EDITION_FILE = "edition.json"
+
+# Twins of the edition: the database's size, and a smaller one for the costliest designs.
+TWINS = {"database": 10615, "small": 3000}
+
+# The matched budget of every run (the paper's Table 2 recipe otherwise).
+SETTINGS = {"width": 0.125, "fs": 100, "max_epochs": 30, "patience": 10,
+            "patience_nk2": 15}
+
+
+@dataclass(frozen=True)
+class Job:
+    config: str          # a configuration name of `ecgpaper train`
+    twin: str            # a key of TWINS
+
+    @property
+    def key(self) -> str:
+        return f"{self.twin}/{self.config}"
+
+
+PLAN: tuple[Job, ...] = tuple(Job(c, "database") for c in (
+    "1", "baseline-gbm", "baseline-rules", "2", "5", "3", "4", "6",
+    "seed-1-1", "seed-1-2", "ablation-no-se", "ablation-no-smoothing",
+    "ablation-no-class-weights", "baseline-cnn-gru", "baseline-cnn-att-bigru",
+    "baseline-rescnn-bigru")) + tuple(Job(c, "small") for c in (
+    "1", "7", "ablation-universal-no-lead-dropout", "baseline-multiscale-se"))
+
+# The files of a finished run the book needs (weights stay in the work folder).
+KEEP = ("metrics.json", "history.csv", "predictions.csv", "provenance.json", "config.json",
+        "lead_sets.json")
+KEEP_PATTERNS = ("predictions_*lead.csv", "attention_*lead.npy")
+
+
+def reference_overrides(twin: str, work_dir: Path, extra: dict | None = None) -> dict:
+    """Profile settings of one twin's runs: the matched budget, the twin's size and its
+    own work folder (`extra` replaces any of them, e.g. width=1.0 and fs=500 on a GPU)."""
+    if twin not in TWINS:
+        raise ValueError(f"unknown reference twin {twin!r}, expected one of {list(TWINS)}")
+    return {"name": "reference", **SETTINGS, "twin_records": TWINS[twin],
+            "work_dir": str(Path(work_dir) / twin), **(extra or {})}
+
+
+def collect_run(run_folder: Path, dest: Path) -> list[str]:
+    """Copy the compact result files of a finished run into `dest` (each written
+    atomically; probabilities rounded to 4 decimals to keep the committed files small)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    names = [n for n in KEEP if (run_folder / n).is_file()]
+    for pattern in KEEP_PATTERNS:
+        names += sorted(p.name for p in run_folder.glob(pattern))
+    for name in names:
+        src = run_folder / name
+        if name.startswith("predictions") and name.endswith(".csv"):
+            frame = pd.read_csv(src)
+            atomic_write_text(dest / name, frame.round(4).to_csv(index=False))
+        else:
+            tmp = dest / f".{name}.copy"
+            shutil.copyfile(src, tmp)
+            tmp.replace(dest / name)
+    return names
+
+
+def write_edition(root: Path, info: dict) -> None:
+    atomic_write_json(root / EDITION_FILE, info)
+
+
+def load_edition(root: Path = REFERENCE_DIR) -> dict | None:
+    """The committed edition's description (settings, machine, date, commit, the state of
+    every job), or None when no edition has been committed."""
+    path = Path(root) / EDITION_FILE
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text())
+
+
+def run_folder(root: Path, job: Job) -> Path:
+    return Path(root) / job.twin / job.config
+
+
+def finished_jobs(root: Path = REFERENCE_DIR) -> list[Job]:
+    """The jobs of PLAN whose results are committed (their metrics.json is present)."""
+    return [j for j in PLAN if (run_folder(root, j) / "metrics.json").is_file()]

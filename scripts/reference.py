@@ -1,0 +1,104 @@
+"""Train the reference edition: every configuration the book reports, on a synthetic twin
+of the database's size (10,615 records; the costliest designs on a 3,000-record twin
+together with experiment 1), all at one matched budget (width 0.125 at 100 Hz, up to 30
+epochs with the paper's early stopping), and commit their compact results.
+
+    python scripts/reference.py                      # the whole plan, resumable
+    python scripts/reference.py --only 1 2 --list    # show the plan / run part of it
+    python scripts/reference.py --set width=1.0 --set fs=500 --out DIR   # paper size (GPU)
+
+Finished runs are reused (same settings and data: same configuration hash) and an
+interrupted one continues from its last epoch, so the command can be stopped and started
+again. One training runs at a time. Results go to `book/measurements/reference/` (one
+folder per twin and configuration, and `edition.json` with the settings, machine, date,
+commit and the state of every job); the trained weights stay in `--work`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--work", default="_work/reference",
+                    help="folder for the twins and the trained runs (default %(default)s)")
+    ap.add_argument("--out", default=None,
+                    help="results folder (default book/measurements/reference)")
+    ap.add_argument("--only", nargs="+", default=None, metavar="CONFIG",
+                    help="run only these configurations of the plan")
+    ap.add_argument("--twin", choices=["database", "small"], default=None,
+                    help="run only the jobs of one twin")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="change a setting of every run (e.g. width=1.0)")
+    ap.add_argument("--list", action="store_true", help="print the plan and its state")
+    ap.add_argument("--no-progress", action="store_true", help="no progress bars")
+    args = ap.parse_args()
+
+    from ecgpaper.measurements import device_info
+    from ecgpaper.profiles import get_profile, parse_overrides
+    from ecgpaper.provenance import git_commit
+    from ecgpaper.reference import (PLAN, REFERENCE_DIR, SETTINGS, TWINS, collect_run,
+                                    load_edition, reference_overrides, run_folder,
+                                    write_edition)
+    from ecgpaper.training.artifacts import experiment_dir
+    from ecgpaper.training.run import run_experiment
+    from ecgpaper.twin.generator import GENERATOR_VERSION
+
+    out = Path(args.out) if args.out else REFERENCE_DIR
+    extra = parse_overrides(args.set)
+    jobs = [j for j in PLAN if (args.only is None or j.config in args.only)
+            and (args.twin is None or j.twin == args.twin)]
+    if args.only:
+        unknown = sorted(set(args.only) - {j.config for j in PLAN})
+        if unknown:
+            raise SystemExit(f"--only: {unknown} are not in the reference plan, expected "
+                             f"some of {sorted({j.config for j in PLAN})}")
+    edition = load_edition(out) or {}
+    state = edition.get("jobs", {})
+    if args.list:
+        for j in PLAN:
+            print(f"{j.key:45s} {state.get(j.key, {}).get('status', 'not run')}")
+        return 0
+
+    edition.update({
+        "format": "ecgpaper-reference-1",
+        "what": "synthetic twin of the Chapman-Shaoxing database (no real ECG)",
+        "generator_version": GENERATOR_VERSION, "twins": TWINS,
+        "settings": {**SETTINGS, **extra},
+        "machine": device_info(), "threads": os.environ.get("ECGPAPER_THREADS"),
+        "how": "python scripts/reference.py" + "".join(f" --set {s}" for s in args.set),
+    })
+    failed = 0
+    for job in jobs:
+        profile = get_profile("demo", **reference_overrides(job.twin, Path(args.work), extra))
+        print(f"\n=== {job.key} ===", flush=True)
+        t0 = time.time()
+        try:
+            metrics = run_experiment(job.config, profile, resume=True,
+                                     progress=not args.no_progress)
+        except Exception as exc:            # record it and go on with the next job
+            traceback.print_exc()
+            state[job.key] = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+            failed += 1
+        else:
+            collect_run(experiment_dir(profile, job.config), run_folder(out, job))
+            entry = state.get(job.key, {}) if metrics.get("reused") else {}
+            state[job.key] = {
+                "status": "finished", "minutes": entry.get("minutes",
+                                                           round((time.time() - t0) / 60, 1)),
+                "date": entry.get("date", dt.date.today().isoformat()),
+                "commit": entry.get("commit", git_commit())}
+        edition["jobs"] = {j.key: state[j.key] for j in PLAN if j.key in state}
+        write_edition(out, edition)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
