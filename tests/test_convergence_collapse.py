@@ -1,0 +1,100 @@
+"""The convergence rule, the collapse check and the reference edition's bookkeeping."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from ecgpaper.evaluation.collapse import collapse_check, run_collapse_check
+from ecgpaper.reference import PLAN, collect_run, finished_jobs, load_edition, \
+    reference_overrides, run_folder
+from ecgpaper.training.convergence import convergence, run_convergence
+
+
+def test_early_stopping_counts_as_converged():
+    c = convergence([0.1, 0.5, 0.6, 0.58, 0.57], stopped_early=True, max_epochs=30)
+    assert c.converged and c.reason == "early-stopped" and c.best_epoch == 3
+
+
+def test_still_rising_at_the_cap_is_not_converged():
+    c = convergence([0.1, 0.2, 0.3, 0.4, 0.5, 0.6], stopped_early=False, max_epochs=6)
+    assert not c.converged and c.reason == "still-improving"
+    assert c.gain_last_third == pytest.approx(0.2)
+
+
+def test_flat_last_third_is_a_plateau():
+    scores = [0.2, 0.4, 0.5, 0.55, 0.6, 0.6, 0.605, 0.604, 0.601]
+    c = convergence(scores, stopped_early=False, max_epochs=9)
+    assert c.converged and c.reason == "plateau" and c.gain_last_third < 0.01
+
+
+def test_a_gain_just_above_the_tolerance_is_not_a_plateau():
+    c = convergence([0.2, 0.4, 0.5, 0.5, 0.5, 0.515], stopped_early=False)
+    assert not c.converged
+
+
+def test_one_or_two_epochs_cannot_show_a_plateau():
+    assert convergence([0.3], stopped_early=False).reason == "too-few-epochs"
+    assert not convergence([0.3, 0.3], stopped_early=False).converged
+    assert not convergence([], stopped_early=False).converged
+
+
+def test_run_convergence_prefers_the_stored_value_and_else_reads_the_history():
+    stored = convergence([0.1, 0.5, 0.5, 0.5], stopped_early=False).to_dict()
+    assert run_convergence({"convergence": stored}).reason == "plateau"
+    hist = pd.DataFrame({"val_f1_macro": [0.1, 0.2, 0.3, 0.4]})
+    assert run_convergence({"stopped_early": False}, hist).reason == "still-improving"
+    assert run_convergence({"stopped_early": False}, None) is None
+
+
+def test_collapse_onto_a_rare_class_is_flagged():
+    y_true = [0] * 40 + [1] * 30 + [2] * 30
+    check = collapse_check(y_true, [7] * 90 + [0] * 10)
+    assert check.one_class and check.top_prediction == "AT" and not check.learned
+    assert check.below_majority and check.majority_class == "SB"
+    assert check.majority_accuracy == pytest.approx(0.4)
+
+
+def test_answering_a_common_class_often_is_not_collapse():
+    y_true = [0] * 70 + [1] * 30
+    check = collapse_check(y_true, [0] * 70 + [1] * 30)
+    assert check.learned and check.top_prediction_share == pytest.approx(0.7)
+
+
+def test_collapse_check_reads_prediction_frames_and_refuses_mismatched_lengths():
+    frame = pd.DataFrame({"label": ["SB", "SR", "SB"], "pred": ["SB", "SR", "AF"]})
+    assert run_collapse_check(frame).accuracy == pytest.approx(2 / 3)
+    with pytest.raises(ValueError, match="equally long"):
+        collapse_check([0, 1], [0])
+
+
+def test_reference_plan_runs_each_job_once_and_matches_the_costly_designs():
+    keys = [j.key for j in PLAN]
+    assert len(keys) == len(set(keys))
+    small = {j.config for j in PLAN if j.twin == "small"}
+    assert {"1", "7", "ablation-universal-no-lead-dropout"} <= small   # matched with 7
+    assert PLAN[0].config == "1"                                         # most useful first
+    o = reference_overrides("database", "w", {"width": 1.0})
+    assert o["twin_records"] == 10615 and o["width"] == 1.0 and o["name"] == "reference"
+    with pytest.raises(ValueError, match="unknown reference twin"):
+        reference_overrides("huge", "w")
+
+
+def test_collect_run_keeps_the_compact_files_only(tmp_path):
+    run = tmp_path / "run"
+    run.mkdir()
+    for name in ("metrics.json", "history.csv", "config.json", "provenance.json"):
+        (run / name).write_text("{}" if name.endswith("json") else "epoch\n1\n")
+    (run / "best.pt").write_bytes(b"weights")
+    pd.DataFrame({"record_id": ["a"], "label": ["SB"], "pred": ["SB"],
+                  "prob_SB": [0.123456789]}).to_csv(run / "predictions.csv", index=False)
+    dest = run_folder(tmp_path / "out", PLAN[0])
+    names = collect_run(run, dest)
+    assert "best.pt" not in names and not (dest / "best.pt").exists()
+    assert pd.read_csv(dest / "predictions.csv")["prob_SB"][0] == pytest.approx(0.1235)
+    assert finished_jobs(tmp_path / "out") == [PLAN[0]]
+    assert load_edition(tmp_path / "out") is None
+    (tmp_path / "out" / "edition.json").write_text(json.dumps({"jobs": {}}))
+    assert load_edition(tmp_path / "out") == {"jobs": {}}
