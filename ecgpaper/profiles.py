@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import re
 from dataclasses import dataclass, asdict
 from numbers import Integral, Real
 from pathlib import Path
@@ -42,7 +43,7 @@ class Profile:
     stem_kernel: int = 7             # stem kernel (paper text: 7)
 
     # --- training (paper Table 2 unless the profile says otherwise) ---------------
-    max_epochs: int = 10             # demo: one full cosine cycle (T_0 = 10)
+    max_epochs: int = 30             # demo: two cosine cycles (10 + 20), early stopping
     patience: int = 10
     patience_nk2: int = 15
     batch_size: int = 64
@@ -109,12 +110,18 @@ _OPTIONAL = {"data_dir", "work_dir", "external_dir", "universal_max_epochs", "un
 _TEXT = {"name", "data_dir", "work_dir", "external_dir"}
 _CHOICES = {"data_source": DATA_SOURCES, "amp": ("off", "bf16"),
             "checkpointing": ("auto", "on", "off")}
+# The profile name is a folder under the work root (`work_path`): one plain name only.
+PLAIN_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
 
 
 def _setting_problem(key: str, value) -> str | None:
     """What is wrong with `key=value` as "expected ..." text, or None when it is fine."""
     if value is None and key in _OPTIONAL:
         return None
+    if key == "name":
+        plain = isinstance(value, str) and PLAIN_NAME.fullmatch(value)
+        return None if plain else ("expected a plain folder name (letters, digits, '-', "
+                                   "'_' and '.', not starting with '.'; no '/' or '..')")
     if key in _TEXT:
         return None if isinstance(value, str) and value else "expected a non-empty text"
     if key in _CHOICES:

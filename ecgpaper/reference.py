@@ -52,7 +52,7 @@ PLAN: tuple[Job, ...] = tuple(Job(c, "database") for c in (
 
 # The files of a finished run the book needs (weights stay in the work folder).
 KEEP = ("metrics.json", "history.csv", "predictions.csv", "provenance.json", "config.json",
-        "lead_sets.json")
+        "lead_sets.json", "lead_sets_proba.npy", "lead_sets_attention.npy")
 KEEP_PATTERNS = ("predictions_*lead.csv", "attention_*lead.npy")
 
 
@@ -98,7 +98,36 @@ def load_edition(root: Path = REFERENCE_DIR) -> dict | None:
 
 
 def run_folder(root: Path, job: Job) -> Path:
-    return Path(root) / job.twin / job.config
+    """Where a job's results live: the layout of a work folder (`<twin>/experiments/<E>`),
+    so that every chapter function that reads a profile's artifacts reads them too."""
+    return Path(root) / job.twin / "experiments" / job.config
+
+
+def reference_profile(twin: str = "database", root: Path = REFERENCE_DIR):
+    """A profile whose artifacts are the committed results of one twin of the edition
+    (read-only: nothing trains into it), for the chapters' table and figure functions."""
+    from .profiles import get_profile
+    edition = load_edition(root) or {}
+    settings = {**SETTINGS, **edition.get("settings", {})}
+    overrides = reference_overrides(twin, Path(root), settings)
+    overrides["twin_records"] = (edition.get("twins") or TWINS).get(twin, TWINS[twin])
+    return get_profile("demo", **overrides)
+
+
+def committed_matches(root: Path, job: Job, config: dict, generator_version: str) -> bool:
+    """Whether the committed results of `job` were trained with `config` (a run
+    configuration of `training.artifacts.run_config`) on the same twin generator: then a
+    later run of the edition keeps them instead of training again. The data checksum is
+    left out, since checking it would need the twin generated first; the generator version
+    and the settings determine the twin."""
+    path = run_folder(root, job) / "config.json"
+    edition = load_edition(root) or {}
+    if not path.is_file() or str(edition.get("generator_version")) != str(generator_version):
+        return False
+    old = json.loads(path.read_text())
+    keys = ("experiment", "model", "metadata", "morphology", "profile_fields", "variant",
+            "training_version")
+    return all(old.get(k) == config.get(k) for k in keys)
 
 
 def finished_jobs(root: Path = REFERENCE_DIR) -> list[Job]:

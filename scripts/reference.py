@@ -45,9 +45,11 @@ def main() -> int:
     from ecgpaper.profiles import get_profile, parse_overrides
     from ecgpaper.provenance import git_commit
     from ecgpaper.reference import (PLAN, REFERENCE_DIR, SETTINGS, TWINS, collect_run,
-                                    load_edition, reference_overrides, run_folder,
-                                    write_edition)
-    from ecgpaper.training.artifacts import experiment_dir
+                                    committed_matches, load_edition, reference_overrides,
+                                    run_folder, write_edition)
+    from ecgpaper.training.artifacts import experiment_dir, run_config
+    from ecgpaper.training.experiments import get_experiment
+    from ecgpaper.training.settings import effective_profile
     from ecgpaper.training.run import run_experiment
     from ecgpaper.twin.generator import GENERATOR_VERSION
 
@@ -79,6 +81,11 @@ def main() -> int:
     for job in jobs:
         profile = get_profile("demo", **reference_overrides(job.twin, Path(args.work), extra))
         print(f"\n=== {job.key} ===", flush=True)
+        exp = get_experiment(job.config)
+        planned = run_config(exp, effective_profile(profile, exp), None)
+        if committed_matches(out, job, planned, GENERATOR_VERSION):
+            print(f"{job.key}: committed results with these settings kept")
+            continue
         t0 = time.time()
         try:
             metrics = run_experiment(job.config, profile, resume=True,

@@ -98,3 +98,25 @@ def test_collect_run_keeps_the_compact_files_only(tmp_path):
     assert load_edition(tmp_path / "out") is None
     (tmp_path / "out" / "edition.json").write_text(json.dumps({"jobs": {}}))
     assert load_edition(tmp_path / "out") == {"jobs": {}}
+
+
+def test_committed_results_are_kept_only_for_the_same_settings_and_generator(tmp_path):
+    from ecgpaper.profiles import get_profile
+    from ecgpaper.reference import committed_matches
+    from ecgpaper.training.artifacts import run_config
+    from ecgpaper.training.experiments import get_experiment
+    job = PLAN[0]
+    profile = get_profile("demo", **reference_overrides(job.twin, tmp_path / "w"))
+    config = run_config(get_experiment(job.config), profile, "checksum-a")
+    assert not committed_matches(tmp_path, job, config, "6")          # nothing committed
+    folder = run_folder(tmp_path, job)
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text(json.dumps(config))
+    (tmp_path / "edition.json").write_text(json.dumps({"generator_version": "6"}))
+    other_twin = run_config(get_experiment(job.config), profile, None)
+    assert committed_matches(tmp_path, job, other_twin, "6")
+    assert not committed_matches(tmp_path, job, config, "7")          # a newer generator
+    longer = get_profile("demo", **reference_overrides(job.twin, tmp_path / "w",
+                                                       {"max_epochs": 50}))
+    assert not committed_matches(tmp_path, job,
+                                 run_config(get_experiment(job.config), longer, None), "6")

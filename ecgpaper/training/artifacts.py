@@ -3,7 +3,9 @@ decide whether a finished run can be reused. Chapters read results only through 
 
 Files: best.pt, last.pt, predictions.csv (+ predictions_<k>lead.csv and
 attention_<k>lead.npy for the universal model), metrics.json, history.csv,
-provenance.json, config.json.
+provenance.json, config.json. config.json is written first and its hash is a sha256 over
+its own fields: that proves a folder is a run's (`run_folder_problem`), and no other
+folder is ever written into or cleared.
 """
 
 from __future__ import annotations
@@ -57,11 +59,53 @@ def run_config(exp, profile, data_checksum: str | None) -> dict:
            "morphology": exp.morphology, "model": exp.model, "profile_fields": fields,
            "data_checksum": data_checksum, "training_version": TRAINING_VERSION}
     variant = exp.variant()
+    # Demo caps act through the profile fields above; model options of the demo count on
+    # the demo profile only (elsewhere they change nothing, so they must not change a hash).
+    variant.pop("demo", None)
+    if profile.name != "demo":
+        variant.pop("demo_options", None)
     if variant:                      # the seven experiments have none: hashes unchanged
         cfg["variant"] = variant
-    blob = json.dumps(cfg, sort_keys=True, default=str).encode()
-    cfg["hash"] = hashlib.sha256(blob).hexdigest()[:16]
+    cfg["hash"] = config_hash(cfg)
     return cfg
+
+
+def config_hash(cfg: dict) -> str:
+    """sha256 (16 hex digits) over a run configuration's fields except the hash itself:
+    the key a finished run is reused by, and the signature of a config.json it wrote."""
+    body = {k: v for k, v in cfg.items() if k != "hash"}
+    blob = json.dumps(body, sort_keys=True, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def run_folder_problem(folder) -> str | None:
+    """Why `folder` may not take a run's artifacts (None: it may). A run overwrites and
+    deletes files by name, so the folder must be absent, empty, or an earlier run's:
+    one whose config.json `ecgpaper train` wrote (its hash matches its fields)."""
+    folder = Path(folder)
+    if not folder.exists() and not folder.is_symlink():
+        return None
+    if not folder.is_dir():
+        return (f"{folder}: exists and is not a folder, expected a new or empty folder or "
+                "an earlier run's folder for the artifacts")
+    entries = sorted(e.name for e in folder.iterdir())
+    cfg = folder / "config.json"
+    if not entries:
+        return None
+    if not cfg.is_file():
+        return (f"{folder}: holds {len(entries)} item(s), e.g. {entries[:4]}, but no "
+                "config.json written by `ecgpaper train`; expected a new or empty folder or "
+                "an earlier run's folder: refusing to overwrite or delete anything in it")
+    try:
+        obj = json.loads(cfg.read_text(encoding="utf-8"))
+    except (OSError, UnicodeError, ValueError):
+        obj = None
+    if not (isinstance(obj, dict) and obj.get("hash") == config_hash(obj)):
+        return (f"{cfg}: not a config.json written by `ecgpaper train` (unreadable, or its "
+                "hash does not match its fields); expected an earlier run's configuration: "
+                f"refusing to overwrite or delete anything in {folder} ({len(entries)} "
+                f"item(s), e.g. {entries[:4]})")
+    return None
 
 
 def is_complete(folder: Path, config_hash: str, required=REQUIRED) -> bool:
