@@ -133,3 +133,28 @@ def committed_matches(root: Path, job: Job, config: dict, generator_version: str
 def finished_jobs(root: Path = REFERENCE_DIR) -> list[Job]:
     """The jobs of PLAN whose results are committed (their metrics.json is present)."""
     return [j for j in PLAN if (run_folder(root, j) / "metrics.json").is_file()]
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One set of results a chapter shows: the committed reference edition or this build."""
+    key: str                 # "reference" or "build"
+    profile: object          # the Profile whose artifacts hold the results
+    is_reference: bool
+
+    @property
+    def twin_records(self) -> int:
+        return int(self.profile.twin_records)
+
+
+def editions(settings, twin: str = "database", needs=("1",),
+             root: Path = REFERENCE_DIR) -> list[Edition]:
+    """The results a chapter shows, main first: the reference edition's `twin` when its
+    committed results hold every configuration in `needs`, then this build's."""
+    out = []
+    ref = reference_profile(twin, root) if load_edition(root) else None
+    if ref is not None and all((run_folder(root, Job(c, twin)) / "metrics.json").is_file()
+                               for c in needs):
+        out.append(Edition("reference", ref, True))
+    out.append(Edition("build", settings, False))
+    return out

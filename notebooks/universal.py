@@ -41,9 +41,10 @@ from ecgpaper.data.dataset import ECGDataset
 from ecgpaper.workspace import ensure_store
 from ecgpaper.evaluation import lead_sets as ls
 from ecgpaper.evaluation import tables as result_tables
+from ecgpaper.evaluation.bootstrap import paired_bootstrap
 from ecgpaper.evaluation.leads import attention_matrix, lead_attention_stats
 from ecgpaper.models.registry import load_checkpoint
-from ecgpaper.notebook import difference_label, glue, say, setup, show_figure, show_table
+from ecgpaper.notebook import glue, say, setup, show_figure, show_table
 from ecgpaper.plots.ecg import plot_ecg
 from ecgpaper.plots.variants import (plot_attention_ci, plot_class_lead_heatmap,
                                      plot_lead_curves, plot_missing_leads,
@@ -66,7 +67,7 @@ specs, proba, attention = artifacts.load_lead_sets(run_settings, "7")
 predictions = artifacts.load_predictions(run_settings, "7")
 y_test = predictions["label"].astype(str).map({c: i for i, c in enumerate(CLASSES)}).to_numpy()
 n_boot = min(settings.bootstrap, 200)
-REF, NO_LD = "ablation-universal-reference", "ablation-universal-no-lead-dropout"
+REF, NO_LD = "7", "ablation-universal-no-lead-dropout"
 if settings.name == "demo":
     say(f"**Demo settings.** Experiment 7 trained {run['epochs_run']} epoch(s) at width "
         f"{run_settings.width} and {run_settings.fs} Hz; the two lead-dropout runs "
@@ -116,7 +117,6 @@ show_figure(plot_universal_steps(per_lead.numpy(), embedding.numpy(), weights[0]
 
 # %% tags=["hide-input"]
 table5 = result_tables.table5(run)
-difference = difference_label(settings)
 for metric in ("accuracy", "f1_macro", "f1_weighted", "auc_macro"):
     shown = pd.DataFrame({
         "leads": [f"{k} ({', '.join(LEAD_CONFIGS[k])})" if k < 12 else "12 (all)"
@@ -124,7 +124,6 @@ for metric in ("accuracy", "f1_macro", "f1_weighted", "auc_macro"):
         "ours (95 % CI)": table5[f"{metric} (95 % CI)"].str.replace(
             r" \[(.*), (.*)\]", r" (\1–\2)", regex=True).to_list(),
         "paper (reported)": [fmt_number(v) for v in table5[f"{metric} paper"]],
-        difference: [fmt_number(v) for v in table5[f"{metric} Δ"]],
     })
     show_table(shown, f"UniversalECGNet, {result_tables.LABELS[metric]} by lead set "
                f"(paper: Table 5).", f"tbl-table5-{metric.replace('_', '-')}", presented=True)
@@ -164,10 +163,11 @@ say(f"Alone, lead **{best_single}** classifies best (macro-F1 "
 set_table = ls.set_metrics(specs, proba, y_test)
 curves = {"experiment 7 (lead dropout)": ls.lead_count_curve(set_table)}
 runs_done = [n for n in (REF, NO_LD) if n in artifacts.available(settings, [REF, NO_LD])]
-ablation_tables = {}
+ablation_tables, ablation_sets = {}, {}
 for name in runs_done:
     s_, p_, _ = artifacts.load_lead_sets(settings, name)
     ablation_tables[name] = ls.set_metrics(s_, p_, y_test)
+    ablation_sets[name] = (s_, p_)
 if NO_LD in ablation_tables:
     curves["without lead dropout"] = ls.lead_count_curve(ablation_tables[NO_LD])
 show_figure(plot_lead_curves(curves), "fig-universal-lead-curve",
@@ -217,10 +217,15 @@ if len(ablation_tables) == 2:
     names = ["table5-12", "table5-6", "table5-3", "table5-1", "cinc-4", "cinc-2"]
     ref_t = ablation_tables[REF].set_index("name").loc[names]
     no_t = ablation_tables[NO_LD].set_index("name").loc[names]
+    paired = [paired_bootstrap(y_test, ls.proba_for(*ablation_sets[REF], n),
+                               ls.proba_for(*ablation_sets[NO_LD], n), "accuracy",
+                               n=n_boot, seed=settings.seed) for n in names]
     dropout_table = pd.DataFrame({
         "leads": ref_t["leads"], "accuracy with lead dropout": ref_t["accuracy"],
         "accuracy without": no_t["accuracy"],
-        "difference (points)": 100 * (no_t["accuracy"] - ref_t["accuracy"]),
+        "difference (points)": [100 * d.difference for d in paired],
+        "95 % paired CI (points)": [f"{fmt_number(100 * d.low, 1)} to "
+                                    f"{fmt_number(100 * d.high, 1)}" for d in paired],
         "macro-F1 with": ref_t["f1_macro"], "macro-F1 without": no_t["f1_macro"]})
     show_table(dropout_table.reset_index(drop=True), "Lead dropout on and off, same training "
                "budget, same test records.", "tbl-universal-dropout")
