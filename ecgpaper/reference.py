@@ -65,11 +65,17 @@ def reference_overrides(twin: str, work_dir: Path, extra: dict | None = None) ->
             "work_dir": str(Path(work_dir) / twin), **(extra or {})}
 
 
-def collect_run(run_folder: Path, dest: Path) -> list[str]:
+# Configurations whose trained weights are committed too (small at the edition's width):
+# the SE and UniversalECGNet chapters look inside these networks.
+KEEP_WEIGHTS = ("1", "7")
+
+
+def collect_run(run_folder: Path, dest: Path, weights: bool = False) -> list[str]:
     """Copy the compact result files of a finished run into `dest` (each written
-    atomically; probabilities rounded to 4 decimals to keep the committed files small)."""
+    atomically; probabilities rounded to 4 decimals to keep the committed files small);
+    `weights` adds the best checkpoint."""
     dest.mkdir(parents=True, exist_ok=True)
-    names = [n for n in KEEP if (run_folder / n).is_file()]
+    names = [n for n in KEEP + (("best.pt",) if weights else ()) if (run_folder / n).is_file()]
     for pattern in KEEP_PATTERNS:
         names += sorted(p.name for p in run_folder.glob(pattern))
     for name in names:

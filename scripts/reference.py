@@ -44,9 +44,9 @@ def main() -> int:
     from ecgpaper.measurements import device_info
     from ecgpaper.profiles import get_profile, parse_overrides
     from ecgpaper.provenance import git_commit
-    from ecgpaper.reference import (PLAN, REFERENCE_DIR, SETTINGS, TWINS, collect_run,
-                                    committed_matches, load_edition, reference_overrides,
-                                    run_folder, write_edition)
+    from ecgpaper.reference import (KEEP_WEIGHTS, PLAN, REFERENCE_DIR, SETTINGS, TWINS,
+                                    collect_run, committed_matches, load_edition,
+                                    reference_overrides, run_folder, write_edition)
     from ecgpaper.training.artifacts import experiment_dir, run_config
     from ecgpaper.training.experiments import get_experiment
     from ecgpaper.training.settings import effective_profile
@@ -95,7 +95,8 @@ def main() -> int:
             state[job.key] = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
             failed += 1
         else:
-            collect_run(experiment_dir(profile, job.config), run_folder(out, job))
+            collect_run(experiment_dir(profile, job.config), run_folder(out, job),
+                        weights=job.config in KEEP_WEIGHTS)
             entry = state.get(job.key, {}) if metrics.get("reused") else {}
             state[job.key] = {
                 "status": "finished", "minutes": entry.get("minutes",
