@@ -43,12 +43,16 @@ class Job:
         return f"{self.twin}/{self.config}"
 
 
-PLAN: tuple[Job, ...] = tuple(Job(c, "database") for c in (
-    "1", "baseline-gbm", "baseline-rules", "2", "5", "3", "4", "6",
-    "seed-1-1", "seed-1-2", "ablation-no-se", "ablation-no-smoothing",
-    "ablation-no-class-weights", "baseline-cnn-gru", "baseline-cnn-att-bigru",
-    "baseline-rescnn-bigru")) + tuple(Job(c, "small") for c in (
-    "1", "7", "ablation-universal-no-lead-dropout", "baseline-multiscale-se"))
+PLAN: tuple[Job, ...] = (
+    *(Job(c, "database") for c in ("1", "baseline-gbm", "baseline-rules", "2", "5", "3",
+                                   "4", "6")),
+    *(Job(c, "small") for c in ("1", "7", "ablation-universal-no-lead-dropout")),
+    *(Job(c, "database") for c in ("seed-1-1", "seed-1-2", "ablation-no-se",
+                                   "ablation-no-smoothing", "ablation-no-class-weights",
+                                   "baseline-cnn-att-bigru", "baseline-rescnn-bigru",
+                                   "baseline-cnn-gru")),
+    Job("baseline-multiscale-se", "small"),
+)
 
 # The files of a finished run the book needs (weights stay in the work folder).
 KEEP = ("metrics.json", "history.csv", "predictions.csv", "provenance.json", "config.json",
