@@ -29,13 +29,11 @@ import numpy as np
 import pandas as pd
 
 from ecgpaper import paper
-from ecgpaper.notebook import (difference_label, glue, say, setup, show_figure,
-                               show_table)
+from ecgpaper.notebook import glue, say, setup, show_figure, show_table
 from ecgpaper.plots.attention import plot_lead_attention
 from ecgpaper.plots.confusion import plot_confusion
 from ecgpaper.plots.metrics import plot_training_curves
-from ecgpaper.evaluation.comparisons import (compare_predictions, difference_sentence,
-                                             results_summary)
+from ecgpaper.evaluation.comparisons import compare_predictions, results_summary
 from ecgpaper.report import fmt_ci, fmt_number
 from ecgpaper.training import artifacts
 from ecgpaper.evaluation import tables as result_tables
@@ -130,14 +128,12 @@ show_figure(plot_training_curves(history, run["best_epoch"]), f"{figure_prefix}-
 # %% tags=["hide-input"]
 paper_row = paper.TABLE4 if config.id == paper.BEST_EXPERIMENT else config.paper
 metrics_table = result_tables.metric_table(run, paper_row, list(result_tables.LABELS))
-difference = difference_label(run_settings)
 shown = pd.DataFrame({
     "metric": metrics_table["label"],
     "ours (95 % CI)": [fmt_ci(v, lo, hi) for v, lo, hi in
                        zip(metrics_table["ours"], metrics_table["low"], metrics_table["high"])],
     "paper (reported)": [fmt_number(v) if np.isfinite(v) else "not reported"
                          for v in metrics_table["paper"]],
-    difference: [fmt_number(v) for v in metrics_table["ours − paper"]],
 })
 source = "Table 4" if config.id == paper.BEST_EXPERIMENT else "Table 3"
 show_table(shown, f"Test metrics of experiment {config.id}; the paper's column is its "
@@ -172,19 +168,43 @@ show_figure(plot_confusion(confusion, normalize=True, title=""), f"{figure_prefi
 # %% tags=["hide-input"]
 per_class = result_tables.per_class(run_settings, config.id)
 summary = results_summary(per_class, confusion)
-sentences = [summary["classes"], summary["confusion"]]
+sentences = []
+if summary.best is not None:
+    sentences.append(
+        f"Its best class is **{summary.best}** (F1 {fmt_ci(*summary.best_f1)}) and its worst "
+        f"**{summary.worst}** (F1 {fmt_ci(*summary.worst_f1)}, {summary.worst_support:,} "
+        f"test records).")
+if summary.confusion_true is not None:
+    sentences.append(
+        f"The most frequent error is **{summary.confusion_true} read as "
+        f"{summary.confusion_predicted}**: {summary.confusion_count:,} of "
+        f"{summary.confusion_n_true:,} {summary.confusion_true} test records.")
+else:
+    sentences.append("It makes no error on the test split.")
+
+
+def in_words(name, d):
+    """A paired difference (`bootstrap.PairedDifference`) as a clause."""
+    verdict = ("the interval excludes 0" if d.excludes_zero
+               else "the interval includes 0, so the data do not separate the two")
+    return (f"{name} {fmt_number(d.difference)} (95 % paired CI {fmt_number(d.low)} to "
+            f"{fmt_number(d.high)}; {verdict})")
+
+
 if config.id != "1" and "1" in artifacts.available(settings):
     reference = artifacts.load_predictions(effective_profile(settings, get_experiment("1")), "1")
     differences = compare_predictions(reference, predictions, n=max(settings.bootstrap, 50),
                                       seed=settings.seed)
     sentences.append(
         "Against experiment 1 on the same test records: "
-        + difference_sentence("accuracy", differences["accuracy"]) + "; "
-        + difference_sentence("macro-F1", differences["f1_macro"]) + ".")
-    glue(key + "vs_exp1_f1", fmt_ci(*differences["f1_macro"]))
+        + in_words("accuracy", differences["accuracy"]) + "; "
+        + in_words("macro-F1", differences["f1_macro"]) + ".")
+    f1_difference = differences["f1_macro"]
+    glue(key + "vs_exp1_f1", fmt_ci(f1_difference.difference, f1_difference.low,
+                                    f1_difference.high))
 say(" ".join(sentences))
-glue(key + "best_class", summary["best"])
-_ = glue(key + "worst_class", summary["worst"])
+glue(key + "best_class", summary.best or "")
+_ = glue(key + "worst_class", summary.worst or "")
 
 # %% [markdown] tags=["only-if:experiment=7"]
 # ## Lead configurations

@@ -10,6 +10,9 @@ Conventions (each checked against scikit-learn in the tests):
   (scikit-learn's default label set), with 0 for an undefined ratio (`zero_division=0`).
 - Macro one-vs-rest AUC averages over the classes present in `y_true` (a class with no
   positive or no negative record has no AUC and is skipped, never counted as 0 or 0.5).
+- With `fixed_classes=True` (what the bootstrap uses) both label sets are those of the
+  whole test split, in every resample: a resample then averages over the same classes as
+  the point estimate instead of over whichever classes it happens to contain.
 - Log loss clips probabilities at machine epsilon like scikit-learn.
 - The confusion matrix always has all 8 classes in order, present or not.
 """
@@ -75,6 +78,49 @@ def check_proba(proba, n: int) -> np.ndarray:
     return p
 
 
+def _examples(values, k: int = 3) -> str:
+    shown = ", ".join(repr(str(v)) for v in list(values)[:k])
+    return f" (e.g. {shown})" if len(values) else ""
+
+
+def check_same_records(y_a: np.ndarray, y_b: np.ndarray | None = None,
+                       ids_a=None, ids_b=None) -> None:
+    """Raise ValueError naming what differs unless both runs hold the same records in the
+    same order (when ids are given) with the same true labels (when y_b is given)."""
+    if (ids_a is None) != (ids_b is None):
+        raise ValueError("record ids: give them for both runs (ids_a and ids_b) or neither")
+    if ids_a is not None:
+        a, b = np.asarray(ids_a).astype(str), np.asarray(ids_b).astype(str)
+        for name, ids in (("A", a), ("B", b)):
+            uniq, n_seen = np.unique(ids, return_counts=True)
+            if (n_seen > 1).any():
+                raise ValueError(f"record ids of run {name}: {int((n_seen > 1).sum())} "
+                                 f"appear more than once{_examples(uniq[n_seen > 1])}")
+        only_a, only_b = sorted(set(a) - set(b)), sorted(set(b) - set(a))
+        if only_a or only_b:
+            raise ValueError(f"record ids differ: {len(only_a)} only in run A"
+                             f"{_examples(only_a)}, {len(only_b)} only in run B"
+                             f"{_examples(only_b)}; a paired comparison needs the same "
+                             f"test records")
+        moved = np.flatnonzero(a != b)
+        if len(moved):
+            i = moved[0]
+            raise ValueError(f"record ids are in a different order at {len(moved)} of "
+                             f"{len(a)} positions (first: position {i}, {str(a[i])!r} in run A, "
+                             f"{str(b[i])!r} in run B); align the runs by record id first")
+    if y_b is not None:
+        if len(y_b) != len(y_a):
+            raise ValueError(f"labels: run A has {len(y_a)} records, run B {len(y_b)}")
+        wrong = np.flatnonzero(y_a != y_b)
+        if len(wrong):
+            i = wrong[0]
+            where = (f"record {str(np.asarray(ids_a)[i])!r}" if ids_a is not None
+                     else f"position {i}")
+            raise ValueError(f"true labels differ on {len(wrong)} of {len(y_a)} records "
+                             f"(first: {where}, {CLASSES[y_a[i]]} in run A, "
+                             f"{CLASSES[y_b[i]]} in run B)")
+
+
 # --- building blocks on weighted records ------------------------------------------------
 
 def weighted_confusion(t: np.ndarray, p: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -102,13 +148,18 @@ def per_class_from_confusion(cm: np.ndarray) -> dict[str, np.ndarray]:
             "support": support, "predicted": predicted}
 
 
-def global_from_confusion(cm: np.ndarray) -> dict[str, np.ndarray]:
-    """Accuracy, macro P/R/F1, weighted F1, kappa and MCC from (B,K,K) matrices."""
+def global_from_confusion(cm: np.ndarray, labels: np.ndarray | None = None
+                          ) -> dict[str, np.ndarray]:
+    """Accuracy, macro P/R/F1, weighted F1, kappa and MCC from (B,K,K) matrices.
+
+    `labels` ((K,) bool) fixes the classes the macro averages run over; by default each
+    matrix uses the classes it contains (true or predicted)."""
     pc = per_class_from_confusion(cm)
     support, predicted = pc["support"], pc["predicted"]
     n = cm.sum(axis=(1, 2))
     tp = np.diagonal(cm, axis1=1, axis2=2)
-    present = (support + predicted) > 0
+    present = ((support + predicted) > 0 if labels is None
+               else np.broadcast_to(np.asarray(labels, dtype=bool), support.shape))
     n_present = present.sum(axis=1)
 
     def macro(v):
@@ -154,17 +205,36 @@ def auc_per_class(t: np.ndarray, proba: np.ndarray, w: np.ndarray | None = None)
     return np.stack([weighted_auc(proba[:, k], t == k, w) for k in range(K)], axis=1)
 
 
+def split_classes(t: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(K,) bool masks of the whole split: the classes macro P/R/F1 average over (true or
+    predicted, scikit-learn's default) and those macro-AUC averages over (with both
+    positive and negative records)."""
+    n_true = np.bincount(t, minlength=K)
+    predicted = np.bincount(p, minlength=K) > 0
+    return (n_true > 0) | predicted, (n_true > 0) & (n_true < len(t))
+
+
 def metrics_from_weights(t: np.ndarray, proba: np.ndarray, w: np.ndarray,
-                         y_pred: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """All Table 4 metrics for B weight vectors (each a (B,) array)."""
+                         y_pred: np.ndarray | None = None,
+                         fixed_classes: bool = False) -> dict[str, np.ndarray]:
+    """All Table 4 metrics for B weight vectors (each a (B,) array).
+
+    `fixed_classes`: average every macro metric over the classes of the whole split
+    (`split_classes`), so that resamples and the point estimate measure the same thing; a
+    resample lacking positives of such a class has an undefined (NaN) macro-AUC."""
     w = np.atleast_2d(w).astype(np.float64)
     p = proba.argmax(axis=1) if y_pred is None else y_pred
-    out = global_from_confusion(weighted_confusion(t, p, w))
+    labels, auc_labels = split_classes(t, p) if fixed_classes else (None, None)
+    out = global_from_confusion(weighted_confusion(t, p, w), labels)
     auc = auc_per_class(t, proba, w)
-    with np.errstate(invalid="ignore"):
-        n_auc = np.isfinite(auc).sum(axis=1)
-        out["auc_macro"] = np.where(n_auc > 0, np.nansum(auc, axis=1) / np.maximum(n_auc, 1),
-                                    np.nan)
+    if fixed_classes:
+        out["auc_macro"] = (auc[:, auc_labels].mean(axis=1) if auc_labels.any()
+                            else np.full(len(w), np.nan))
+    else:
+        with np.errstate(invalid="ignore"):
+            n_auc = np.isfinite(auc).sum(axis=1)
+            out["auc_macro"] = np.where(n_auc > 0,
+                                        np.nansum(auc, axis=1) / np.maximum(n_auc, 1), np.nan)
     nll = -np.log(np.clip(proba[np.arange(len(t)), t], np.finfo(np.float64).eps, 1.0))
     # rank of the true class: top-2 hit when at most one class scores strictly higher
     higher = (proba > proba[np.arange(len(t)), t][:, None]).sum(axis=1)

@@ -1,7 +1,10 @@
 """Tables the results chapters show, assembled from experiment artifacts only (never
-retraining): ours with 95 % CIs beside the paper's reported figures and the differences.
-They live here, not in `training`, because reading results must never need the code that
-produced them."""
+retraining): ours with 95 % CIs beside the paper's reported figures. No table subtracts
+the paper's figure from ours: the two come from different data (on the demo profile,
+synthetic against real) and a bare difference of two estimates has no interval. A
+difference is shown only between two of our runs, paired on the same test records
+(`comparisons.compare_predictions`). They live here, not in `training`, because reading
+results must never need the code that produced them."""
 
 from __future__ import annotations
 
@@ -39,20 +42,20 @@ def fmt_ci(value, low, high, digits: int = 3) -> str:
 
 
 def metric_table(block: dict, paper: dict | None = None, metrics=None) -> pd.DataFrame:
-    """One row per metric: ours, CI bounds, the paper's figure and ours minus paper."""
+    """One row per metric: ours, CI bounds and the paper's figure beside it."""
     metrics = metrics or list((block.get("metrics") or {}).keys())
     rows = []
     for m in metrics:
         v, lo, hi = _ci(block, m)
         p = (paper or {}).get(m, np.nan)
         rows.append({"metric": m, "label": LABELS.get(m, m), "ours": v, "low": lo, "high": hi,
-                     "ours (95 % CI)": fmt_ci(v, lo, hi), "paper": p, "ours − paper": v - p})
+                     "ours (95 % CI)": fmt_ci(v, lo, hi), "paper": p})
     return pd.DataFrame(rows).set_index("metric")
 
 
 def table3(profile) -> pd.DataFrame:
     """Tidy Table 3 of every finished experiment: <metric>, <metric>_low/_high,
-    <metric>_paper, <metric>_diff, plus inputs and training time."""
+    <metric>_paper, plus inputs and training time."""
     rows = []
     for e in art.available(profile):
         m = art.load_metrics(profile, e)
@@ -70,14 +73,13 @@ def table3(profile) -> pd.DataFrame:
         for k in TABLE3_METRICS:
             v, lo, hi = _ci(m, k)
             p = exp.paper.get(k, np.nan)
-            row.update({k: v, f"{k}_low": lo, f"{k}_high": hi, f"{k}_paper": p,
-                        f"{k}_diff": v - p})
+            row.update({k: v, f"{k}_low": lo, f"{k}_high": hi, f"{k}_paper": p})
         rows.append(row)
     return pd.DataFrame(rows).set_index("experiment") if rows else pd.DataFrame()
 
 
 def table3_display(t3: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
-    """Table 3 for reading: 'value [low, high]' columns, paper values and differences."""
+    """Table 3 for reading: 'value [low, high]' columns beside the paper's values."""
     if t3.empty:
         return t3
     out = t3[["configuration", "input (ours)", "input (paper)"]].copy()
@@ -85,7 +87,6 @@ def table3_display(t3: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
         out[f"{LABELS[k]} ours (95 % CI)"] = [fmt_ci(v, lo, hi, digits) for v, lo, hi in
                                               zip(t3[k], t3[f"{k}_low"], t3[f"{k}_high"])]
         out[f"{LABELS[k]} paper"] = t3[f"{k}_paper"]
-        out[f"{LABELS[k]} Δ"] = t3[f"{k}_diff"].round(digits)
     return out
 
 
@@ -119,7 +120,7 @@ def table5(metrics: dict) -> pd.DataFrame:
             v, lo, hi = _ci(block, mname)
             p = PAPER_TABLE5[k][mname]
             row.update({f"{mname}": v, f"{mname} (95 % CI)": fmt_ci(v, lo, hi),
-                        f"{mname} paper": p, f"{mname} Δ": v - p})
+                        f"{mname} paper": p})
         rows.append(row)
     return pd.DataFrame(rows).set_index("configuration")
 
@@ -148,8 +149,9 @@ def paper_table6() -> pd.DataFrame:
 
 
 def per_class(profile, exp_id: str, n_boot: int | None = None) -> pd.DataFrame:
-    """Table 6 of one experiment (sensitivity, specificity, PPV, F1 with 95 % bootstrap
-    bounds, support) from its stored test predictions."""
+    """Table 6 of one experiment (sensitivity, specificity, PPV, F1 with 95 % bounds,
+    support, and the interval method of each class: stratified bootstrap, or Wilson for
+    small classes; see `bootstrap.per_class_ci`) from its stored test predictions."""
     from ..evaluation.bootstrap import per_class_ci
     pred = art.load_predictions(profile, exp_id)
     n = profile.bootstrap if n_boot is None else n_boot
@@ -167,6 +169,8 @@ def per_class_display(ours: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
         out[f"{m} (paper)"] = paper[m]
     out["N test (ours)"] = ours["support"].astype(int)
     out["N test (paper)"] = paper["support"].astype(int)
+    if "interval" in ours.columns:
+        out["interval (ours)"] = ours["interval"]
     return out
 
 
