@@ -168,3 +168,47 @@ def editions(settings, twin: str = "database", needs=("1",),
         out.append(Edition("reference", ref, True))
     out.append(Edition("build", settings, False))
     return out
+
+
+REAL_FILE = "real.json"
+
+
+def score_real(real_dir: Path, root: Path = REFERENCE_DIR, job: Job = Job("1", "database"),
+               progress: bool = False) -> dict:
+    """Score the edition's committed network of `job` on every real recording under
+    `real_dir` labelled with one of the eight rhythms (PTB-XL, CinC 2021 sources), as the
+    External validation chapter scores the build's networks; write `real.json`."""
+    import datetime as dt
+
+    from .constants import CLASSES
+    from .data.external import find_external
+    from .evaluation.external import ALL_SOURCES, external_scores
+    from .inference.external import predict_external
+    from .inference.route import ModelSet
+    from .provenance import git_commit
+    models = ModelSet.from_paths([run_folder(root, job)])
+    frame, skipped = predict_external(models, find_external(real_dir), progress=progress)
+    scores = external_scores(frame)
+    cm = pd.crosstab(frame["label"], frame["pred"]).reindex(
+        index=CLASSES, columns=CLASSES, fill_value=0).fillna(0).astype(int)
+    out = {"network": job.key, "date": dt.date.today().isoformat(),
+           "commit": git_commit(), "records": int(len(frame)),
+           "sources": sorted(frame["source"].unique()),
+           "scores": json.loads(json.dumps(scores, default=_plain)),
+           "skipped": {f"{s}: {r}": int(n) for (s, r), n in skipped.items()},
+           "confusion": {"rows_true_cols_pred": list(CLASSES), "matrix": cm.values.tolist()},
+           "overall": ALL_SOURCES}
+    atomic_write_json(Path(root) / REAL_FILE, out)
+    return out
+
+
+def _plain(x):
+    """numpy numbers as JSON numbers (NaN as null)."""
+    import numpy as np
+    if isinstance(x, (np.integer,)):
+        return int(x)
+    if isinstance(x, (np.floating, float)):
+        return None if np.isnan(x) else float(x)
+    if isinstance(x, np.ndarray):
+        return x.tolist()
+    return str(x)

@@ -38,6 +38,9 @@ def main() -> int:
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                     help="change a setting of every run (e.g. width=1.0)")
     ap.add_argument("--list", action="store_true", help="print the plan and its state")
+    ap.add_argument("--score-real", metavar="DIR", default=None,
+                    help="score the edition's experiment 1 on the real recordings under DIR "
+                         "(PTB-XL, CinC 2021 folders) and stop")
     ap.add_argument("--no-progress", action="store_true", help="no progress bars")
     args = ap.parse_args()
 
@@ -54,6 +57,12 @@ def main() -> int:
     from ecgpaper.twin.generator import GENERATOR_VERSION
 
     out = Path(args.out) if args.out else REFERENCE_DIR
+    if args.score_real:
+        from ecgpaper.reference import score_real
+        result = score_real(Path(args.score_real), out, progress=not args.no_progress)
+        overall = result["scores"][result["overall"]]
+        print(f"{result['records']} real recordings: accuracy {overall.get('accuracy')}")
+        return 0
     extra = parse_overrides(args.set)
     jobs = [j for j in PLAN if (args.only is None or j.config in args.only)
             and (args.twin is None or j.twin == args.twin)]
