@@ -25,26 +25,29 @@
 # here is {glue:text}`se_param_share:s` of its parameters.
 #
 # **On this page you will learn** how one recording passes through the gates of the
-# trained signal-only network of experiment 1, and whether the gates of that network
-# differ between rhythm classes.
+# trained signal-only network of experiment 1, whether its gates differ between rhythm
+# classes, and whether they moved at all from where an untrained network's gates sit.
+#
+# The network read first is experiment 1 of the **reference edition**, trained once on a
+# synthetic twin of the database's size; its weights are committed with the book. **This
+# build**'s own experiment 1, the small demo, is read beside it. Both networks read the
+# same test records: those of this build's twin, drawn by the same generator as the
+# reference edition's, each normalised with the statistics of its own network's training
+# split. Everything here is synthetic; nothing is trained on this page.
 
 # %% tags=["hide-input"]
-import numpy as np
-import pandas as pd
 import torch
 
 from ecgpaper.constants import CLASSES
-from ecgpaper.data.dataset import ECGDataset, channel_stats
-from ecgpaper.workspace import ensure_store
-from ecgpaper.models.registry import build_model, load_checkpoint, n_parameters
-from ecgpaper.models.resnet1d import SEResNetConfig
-from ecgpaper.models.se import SEModule1d, gates_by_record
-from ecgpaper.notebook import glue, say, setup, show_figure, show_table
-from ecgpaper.plots.attention import (plot_class_channel_heatmap, plot_gate_distributions,
-                                      plot_gates_per_block, plot_se_mechanism,
-                                      squeeze_descriptors)
+from ecgpaper.evaluation import inside_networks as inside
+from ecgpaper.evaluation import se_results as se
+from ecgpaper.models.registry import build_model, load_checkpoint
+from ecgpaper.models.se import gates_by_record
+from ecgpaper.notebook import glue, setup, show_figure, show_table
+from ecgpaper.plots import attention as pa
 from ecgpaper.plots.ecg import plot_ecg
-from ecgpaper.training.artifacts import available, load_metrics
+from ecgpaper.reference import editions
+from ecgpaper.workspace import ensure_store
 
 # %% tags=["parameters", "remove-cell"]
 profile = "demo"
@@ -52,77 +55,63 @@ overrides = {}
 max_records = 400          # test recordings used for the class distributions
 
 # %% tags=["hide-input"]
-settings = setup(profile, overrides)
-_ = torch.manual_seed(settings.seed)
+settings = setup(profile, overrides, banner=False)
+shown = editions(settings, needs=("1",))
+labels = {e.key: ("reference edition" if e.is_reference else "this build")
+          + f" ({e.twin_records:,}-record twin)" for e in shown}
+found = inside.committed_weights(shown, "1")
+networks = {w.edition.key: load_checkpoint(w.path) for w in found}
+main_key = found[0].edition.key
+model, extra = networks[main_key]
+glue("se_main_label", labels[main_key])
+se_parameters, all_parameters = se.se_share(model)
+_ = glue("se_param_share", f"{100 * se_parameters / all_parameters:.1f} %")
 
 # %% [markdown]
-# ## The model
+# ```{note}
+# **Synthetic data.** Every number on this page comes from synthetic twins of the
+# Chapman–Shaoxing database, none from real ECGs. The network read first is experiment 1
+# of the {glue:text}`se_main_label`; where no reference edition is committed, this
+# build's network stands in for it.
+# ```
 #
-# We read the trained signal-only network of experiment 1 when it exists. Without it the
-# chapter still shows the mechanism, on a network with random weights, and says so: the
-# gates of an untrained network carry no knowledge of rhythms.
+# ## The network
 
 # %% tags=["hide-input"]
-checkpoint = settings.work_path / "experiments" / "1" / "best.pt"
-trained = checkpoint.is_file()
-if trained:
-    model, extra = load_checkpoint(checkpoint)
-    model_fs = int(extra.get("fs", settings.fs))
-    epochs = load_metrics(settings, "1").get("epochs_run") if "1" in available(settings) else None
-    source = (f"the trained network of experiment 1 (`{checkpoint.relative_to(settings.work_path)}`"
-              + (f", {epochs} epoch(s) of training)" if epochs else ")"))
-else:
-    model = build_model(SEResNetConfig(width=settings.width, kernel_size=settings.kernel_size,
-                                       stem_kernel=settings.stem_kernel)).eval()
-    model_fs, epochs = settings.fs, None
-    source = ("an **untrained** network (random weights; experiment 1 has not been run "
-              "for this profile), so the gate values below illustrate the mechanism only")
-say(f"Gates are read from {source}.")
-se_parameters = sum(p.numel() for m in model.modules() if isinstance(m, SEModule1d)
-                    for p in m.parameters())
-glue("se_trained", "trained" if trained else "untrained")
-glue("se_param_share", f"{100 * se_parameters / n_parameters(model):.1f} %")
-model_table = pd.DataFrame({"": ["width", "block kernel", "sampling rate (Hz)", "parameters",
-                                 "of which in SE gates"],
-                            "value": [f"{model.config.width:g}", str(model.config.kernel_size),
-                                      str(model_fs), f"{n_parameters(model):,}",
-                                      f"{se_parameters:,} ({100 * se_parameters / n_parameters(model):.1f} %)"]})
-show_table(model_table, "The network whose gates this chapter reads.", "tbl-se-model",
+show_table(se.model_table(model, int(extra["fs"])), f"The network whose gates this "
+           f"chapter reads first: experiment 1, {labels[main_key]}.", "tbl-se-model",
            presented=True)
 
 # %% [markdown]
 # ## One recording through the gates
 #
 # The first test recording, as the network sees it: the store's signal, averaged down to
-# the model's sampling rate and standardised per lead with training-split statistics.
+# the model's sampling rate and standardised per lead with the network's training-split
+# statistics.
 
 # %% tags=["hide-input"]
 store = ensure_store(settings, progress=False)
-downsample = store.fs // model_fs
-mean, std = channel_stats(store, downsample=downsample)
-test = ECGDataset(store, "test", downsample=downsample, channel_mean=mean, channel_std=std)
-if len(test) == 0:
-    test = ECGDataset(store, None, downsample=downsample, channel_mean=mean, channel_std=std)
-first_signal, _, first_label = test[0]
-first_row = int(test.rows[0])
-example_class = CLASSES[int(first_label)]
-show_figure(plot_ecg(store.signal(first_row), store.fs), "fig-se-example",
-            f"The recording followed through the gates: "
-            f"{store.index['record_id'].iloc[first_row]} ({example_class}).")
+inputs = {k: inside.test_inputs(store, networks[k][1], max_records) for k in networks}
+signals, classes, rows = inputs[main_key]
+show_figure(plot_ecg(store.signal(int(rows[0])), store.fs), "fig-se-example",
+            "The recording followed through the gates, in the clinical layout.")
+glue("se_example_record", str(store.index["record_id"].iloc[int(rows[0])]))
+_ = glue("se_example_class", CLASSES[int(classes[0])])
 
 # %% [markdown]
-# {numref}`fig-se-mechanism` shows the squeeze and the excitation of the first block of
-# stage 2, channels sorted by gate. The gate is not a copy of the channel mean: the
-# bottleneck mixes all channels, so a channel's weight depends on what the others
+# The recording is {glue:text}`se_example_record` (true rhythm
+# {glue:text}`se_example_class`). {numref}`fig-se-mechanism` shows the squeeze and the excitation of the first
+# block of stage 2, channels sorted by gate. The gate is not a copy of the channel mean:
+# the bottleneck mixes all channels, so a channel's weight depends on what the others
 # report.
 
 # %% tags=["hide-input"]
-first_gates = gates_by_record(model, first_signal[None])
-descriptors = squeeze_descriptors(model, first_signal[None])
+first_gates = gates_by_record(model, signals[:1])
+descriptors = pa.squeeze_descriptors(model, signals[:1])
 block = "backbone.layer2.0.se"
-show_figure(plot_se_mechanism(descriptors[block], first_gates[block][0]), "fig-se-mechanism",
-            f"Squeeze (channel means over time, top) and excitation (gates, bottom) of "
-            f"block {block.replace('backbone.', '')} for this recording.")
+show_figure(pa.plot_se_mechanism(descriptors[block], first_gates[block][0]),
+            "fig-se-mechanism", f"Squeeze (channel means over time, top) and excitation "
+            f"(gates, bottom) of block {block.replace('backbone.', '')} for this recording.")
 
 # %% [markdown]
 # Across the eight blocks ({numref}`fig-se-blocks`), the sorted gates show how selective
@@ -130,42 +119,27 @@ show_figure(plot_se_mechanism(descriptors[block], first_gates[block][0]), "fig-s
 # picks a few.
 
 # %% tags=["hide-input"]
-show_figure(plot_gates_per_block(first_gates), "fig-se-blocks",
+show_figure(pa.plot_gates_per_block(first_gates), "fig-se-blocks",
             "Sorted gate values of every SE block for the same recording.")
 
 # %% [markdown]
 # ## Do the gates depend on the rhythm?
 #
-# For up to `max_records` test recordings we summarise each block's gates per recording
-# by their mean (how much the block lets through overall) and their standard deviation
-# across channels (how selective it is), and compare the classes.
+# For up to {glue:text}`se_main_n_records` test recordings we summarise each block's
+# gates per recording by their mean (how much the block lets through overall) and their
+# standard deviation across channels (how selective it is), and compare the classes.
+# If the gates depended on the rhythm, the distributions of one block would sit at
+# different heights for different classes; if they do not, the boxes of a block line up
+# and the table's rows are nearly constant.
 
 # %% tags=["hide-input"]
-n_records = min(len(test), max_records)
-signals = torch.stack([test[i][0] for i in range(n_records)])
-labels = np.array([int(test[i][2]) for i in range(n_records)])
-meta = None if model.config.n_meta == 0 else torch.zeros(n_records, model.config.n_meta)
-gates = gates_by_record(model, signals, meta=meta)
-summary = pd.concat([pd.DataFrame({"block": name, "class": [CLASSES[k] for k in labels],
-                                   "mean gate": g.mean(1), "gate spread (sd)": g.std(1)})
-                     for name, g in gates.items()], ignore_index=True)
-summary["class"] = pd.Categorical(summary["class"], categories=CLASSES, ordered=True)
-summary = summary.sort_values(["class"], kind="stable")
-summary["class"] = summary["class"].astype(str)
-glue("se_n_records", f"{n_records:,}")
-show_figure(plot_gate_distributions(summary, "gate spread (sd)"), "fig-se-distributions",
+gates = {k: gates_by_record(networks[k][0], inputs[k][0]) for k in networks}
+frame = se.gate_frame(gates[main_key], classes)
+show_figure(pa.plot_gate_distributions(frame, "gate spread (sd)"), "fig-se-distributions",
             f"Per-recording spread of the gates across channels, by class, for each of the "
-            f"eight blocks ({n_records:,} test recordings).")
-
-# %% tags=["hide-input"]
-counts = pd.Series([CLASSES[k] for k in labels]).value_counts()
-spread_table = (summary.groupby(["block", "class"], sort=False)["gate spread (sd)"].median()
-                .unstack("class"))
-spread_table = spread_table[[c for c in CLASSES if c in spread_table.columns]]
-spread_table.columns = [f"{c} ({counts.get(c, 0)})" for c in spread_table.columns]
-spread_table.index = [b.replace("backbone.", "") for b in spread_table.index]
-show_table(spread_table.rename_axis("block"), "Median per-recording gate spread by block and "
-           "class (recordings per class in brackets).", "tbl-se-spread")
+            f"eight blocks, {labels[main_key]}.")
+show_table(se.spread_table(frame), f"Median per-recording gate spread by block and class, "
+           f"{labels[main_key]} (recordings per class in brackets).", "tbl-se-spread")
 
 # %% [markdown]
 # Which channels of the last block does each class turn up or down?
@@ -173,48 +147,71 @@ show_table(spread_table.rename_axis("block"), "Median per-recording gate spread 
 # for the 40 channels whose class means differ most.
 
 # %% tags=["hide-input"]
-last_block = list(gates)[-1]
-last_gates = pd.DataFrame(gates[last_block])
-last_gates["class"] = [CLASSES[k] for k in labels]
-by_class = last_gates.groupby("class").mean()
-by_class = by_class.loc[[c for c in CLASSES if c in by_class.index]] - gates[last_block].mean(0)
-top_channels = by_class.std(0).sort_values(ascending=False).index[:40]
-show_figure(plot_class_channel_heatmap(by_class[top_channels]), "fig-se-heatmap",
+last_block = list(gates[main_key])[-1]
+shift = se.class_shift(gates[main_key][last_block], classes)
+top_channels = shift.std(0).sort_values(ascending=False).index[:40]
+show_figure(pa.plot_class_channel_heatmap(shift[top_channels]), "fig-se-heatmap",
             f"Class mean gate minus overall mean in block "
-            f"{last_block.replace('backbone.', '')}, for the 40 most class-dependent channels.")
-largest_shift = float(by_class.abs().to_numpy().max())
-glue("se_max_class_shift", f"{largest_shift:.4f}")
+            f"{last_block.replace('backbone.', '')}, {labels[main_key]}, for the 40 most "
+            f"class-dependent channels.")
 
 # %% [markdown]
-# ## What this network learned
+# ## What the networks learned
+#
+# A sigmoid gate whose input is near zero outputs 0.5, and so does every gate of a
+# network whose SE blocks learned nothing. The yardstick is therefore an untrained
+# network of the same architecture, with random weights, read on the same recordings.
+# We say a network's gates are *about 0.5 and flat* when their mean lies within
+# {glue:text}`se_half_tolerance` of 0.5 and their standard deviation over all blocks,
+# channels and recordings is below {glue:text}`se_flat_spread`: its SE blocks then
+# rescale every channel alike on every recording.
 
 # %% tags=["hide-input"]
-all_gates = np.concatenate([g.ravel() for g in gates.values()])
-overall_mean, overall_spread = float(all_gates.mean()), float(all_gates.std())
-per_record_spread = float(summary["gate spread (sd)"].median())
-glue("se_gate_mean", f"{overall_mean:.3f}")
-glue("se_gate_spread", f"{overall_spread:.3f}")
-if not trained:
-    verdict = ("These are random weights: any difference between classes reflects only the "
-               "input statistics, not learning.")
-elif overall_spread < 0.02:
-    verdict = (f"Its gates barely moved from their starting point: they sit at "
-               f"{overall_mean:.3f} on average with a spread of {overall_spread:.3f}, and the "
-               f"largest class shift in the last block is {largest_shift:.4f}. This network "
-               f"({'after ' + str(epochs) + ' epoch(s)' if epochs else 'as trained'}) has "
-               f"learned almost no channel selection; the figures above show the mechanism, "
-               f"not a rhythm-specific attention.")
-else:
-    verdict = (f"Its gates average {overall_mean:.3f} with a spread of {overall_spread:.3f} "
-               f"across all blocks, channels and recordings (median per-recording spread "
-               f"{per_record_spread:.3f}); the largest class shift of a channel's mean gate in "
-               f"the last block is {largest_shift:.4f} on a 0–1 scale.")
-say(verdict)
+_ = torch.manual_seed(settings.seed)
+untrained = build_model(model.config).eval()
+gates["untrained"] = gates_by_record(untrained, signals)
+summaries = {k: se.gate_summary(g, inputs.get(k, inputs[main_key])[1])
+             for k, g in gates.items()}
+names = {**labels, "untrained": "untrained network (random weights)"}
+show_table(se.summaries_table({names[k]: s for k, s in summaries.items()}),
+           "Gates of experiment 1's networks and of an untrained network of the same "
+           "architecture, on this build's test records (0–1 scale).", "tbl-se-summary",
+           presented=True, wide=True)
+
+# %% tags=["hide-input"]
+for key, prefix in ((main_key, "main"), ("build", "build"), ("untrained", "untrained")):
+    for name, value in se.glue_values(summaries[key]).items():
+        glue(f"se_{prefix}_{name}", value)
+for name, value in se.constants().items():
+    glue(f"se_{name}", value)
 
 # %% [markdown]
+# In the network read first, the gates average {glue:text}`se_main_mean` with a standard
+# deviation of {glue:text}`se_main_spread` over all blocks, channels and recordings
+# (median per-recording spread {glue:text}`se_main_record_spread`); the largest shift of a
+# channel's class mean in the last block is {glue:text}`se_main_class_shift` on the 0–1
+# scale. They are **{glue:text}`se_main_verdict`**: its SE blocks
+# {glue:text}`se_main_learned`. The untrained network's gates average
+# {glue:text}`se_untrained_mean` with a spread of {glue:text}`se_untrained_spread`. This
+# build's own experiment 1 has gates averaging {glue:text}`se_build_mean` (spread
+# {glue:text}`se_build_spread`): {glue:text}`se_build_verdict`.
+#
+# ## What the gates can and cannot tell
+#
+# Gates that moved away from 0.5 show that the SE blocks do something on these
+# recordings; they do not show that what they do helps. Whether SE improves the
+# classification is a question for a controlled comparison: the same network trained
+# with and without its SE modules and scored on the same test records. The
+# {doc}`Ablations chapter </executed/ablations>` makes that comparison, as a paired
+# difference with a 95 % interval. Conversely, gates that stay at about 0.5 on every
+# channel and recording multiply each block's residual branch by a constant, which the
+# batch normalisation before the gate could absorb: such a network computes nearly what
+# the plain ResNet of that ablation computes.
+#
 # ## Recap
 #
 # - An SE gate rescales each channel by a weight computed from the whole recording; the
 #   share of parameters it costs is computed above for the network read here.
-# - Whether the gates differ between rhythms is a property of the trained network: the
-#   summary above says what this one learned.
+# - Whether the gates differ between rhythms is a property of the trained network, read
+#   against an untrained network of the same architecture: gates that still average
+#   about 0.5 with little spread mean the SE blocks learned no channel selection.
