@@ -102,3 +102,46 @@ def recall_table(scores: dict[str, dict]) -> pd.DataFrame:
             rows.append({"source": source, "class": c, "recall": v[0],
                          "recall_low": v[1], "recall_high": v[2]})
     return pd.DataFrame(rows)
+
+
+AS_LABELLED, HARMONISED = "as labelled", "harmonised"
+SHORT_NAMES = {"accuracy": "accuracy", "balanced_recall_common": "balanced recall"}
+
+
+def scores_both_ways(predictions: pd.DataFrame, harmonised: pd.DataFrame, n_boot: int = 1000,
+                     seed: int = 0) -> dict[str, dict]:
+    """{AS_LABELLED: scores, HARMONISED: scores}: the same predictions scored against
+    the sources' labels and against the labels harmonised by measured heart rate
+    (`evaluation.harmonise`), so that a network taught Chapman's rate rule is not
+    marked wrong where a source's cardiologist read a slow sinus rhythm as SR."""
+    from .harmonise import harmonised_predictions
+    return {AS_LABELLED: external_scores(predictions, n_boot, seed),
+            HARMONISED: external_scores(harmonised_predictions(predictions, harmonised),
+                                        n_boot, seed)}
+
+
+def both_ways_table(both: dict[str, dict],
+                    metrics: tuple[str, ...] = ("accuracy", "balanced_recall_common")
+                    ) -> pd.DataFrame:
+    """One row per source: records, and each metric as labelled and harmonised (value,
+    low, high columns, which `report.present` merges into one column with its CI)."""
+    rows = []
+    for source, s in both[AS_LABELLED].items():
+        row = {"source": source, "records": s["records"]}
+        for key in metrics:
+            for way in (AS_LABELLED, HARMONISED):
+                name = f"{SHORT_NAMES.get(key, key)}, {way}"
+                row[name], row[f"{name}_low"], row[f"{name}_high"] = both[way][source][key]
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("source")
+
+
+def pooled_both_ways(both: dict[str, dict]) -> dict[str, tuple]:
+    """The pooled scores over all sources, both ways, keyed "accuracy_as_labelled",
+    "balanced_recall_common_harmonised" and so on: (value, low, high) each."""
+    out = {}
+    for way, scores in both.items():
+        for key in ("accuracy", "balanced_recall_common", "macro_f1_present"):
+            out[f"{key}_{way.replace(' ', '_')}"] = tuple(scores[ALL_SOURCES][key])
+    out["records"] = both[AS_LABELLED][ALL_SOURCES]["records"]
+    return out
