@@ -63,3 +63,48 @@ def test_reuse_keeps_a_finished_run_only_when_its_settings_match(tmp_path):
     args.set = ["width=0.25"]
     with pytest.raises(SystemExit, match="width"):
         script._train(args, "1")
+
+
+def test_a_log_entry_carries_both_scores(real_models, shared_data, tmp_path, monkeypatch):
+    """A run scored on PTB-XL's records logs the scores as labelled (`real`) and
+    harmonised (`real_harmonised`): ECG 19, labelled SR at about 56 bpm, moves to SB,
+    so the two confusion matrices differ by that one record's row; the log reader
+    returns both, and an older entry without harmonised scores reads as not measured."""
+    import shutil
+    import sys
+
+    from ecgpaper.sim_to_real import SIM_TO_REAL, sim_to_real_log
+    script = _script()
+    run = real_models["artifacts"]["1"]                 # a trained run stands in
+    monkeypatch.setattr(script, "_train", lambda args, experiment: run)
+    real = tmp_path / "real"
+    shutil.copytree(shared_data / "ptbxl", real)
+    log = tmp_path / "measurements" / SIM_TO_REAL
+    log.parent.mkdir()
+    old = {"date": "2026-01-01", "generator_version": "6", "twin_records": 10,
+           "settings": [], "twin_test": {"accuracy": 0.5}, "real_records": 20,
+           "real": {"accuracy": [0.5, 0.3, 0.7], "balanced_recall_common": [0.5, 0.3, 0.7]}}
+    log.write_text(json.dumps({"targets": {"accuracy": 0.8}, "measurements": [old]}))
+    monkeypatch.setattr(sys, "argv", ["sim_to_real.py", "--records", "10", "--work",
+                                      str(tmp_path / "work"), "--real", str(real),
+                                      "--log", str(log)])
+    script.main()
+    entry = json.loads(log.read_text())["measurements"][-1]
+    assert entry["harmonisation"]["relabelled"] == {"PTB-XL": 1}
+    assert entry["harmonisation"]["moves"] == {"PTB-XL": "SR→SB 1"}
+    assert entry["harmonisation"]["rate_not_measured"] == {"PTB-XL": 0}
+    labelled = np.array(entry["confusion_real"]["matrix"])
+    harmonised = np.array(entry["confusion_real_harmonised"]["matrix"])
+    sb, sr = CLASSES.index("SB"), CLASSES.index("SR")
+    assert harmonised[sb].sum() == labelled[sb].sum() + 1
+    assert harmonised[sr].sum() == labelled[sr].sum() - 1
+    assert (harmonised.sum(axis=0) == labelled.sum(axis=0)).all()     # same predictions
+    for key, cm in (("real", labelled), ("real_harmonised", harmonised)):
+        assert entry[key]["accuracy"][0] == round(np.trace(cm) / cm.sum(), 4)
+        assert entry[key]["records"] == entry["real_records"] == cm.sum()
+    assert set(entry["real_by_source"]["PTB-XL"]) == {"records", "accuracy",
+                                                      "accuracy_harmonised"}
+    table, _ = sim_to_real_log(log.parent)
+    assert table["harmonised_accuracy"][0] is None
+    assert table["harmonised_accuracy"][1][0] == entry["real_harmonised"]["accuracy"][0]
+    assert table["relabelled"][1] == 1
