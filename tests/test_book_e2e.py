@@ -112,17 +112,31 @@ def test_no_general_index_and_author_year_bibliography(tiny_book):
 
 
 def test_external_validation_page(tiny_book):
-    """With the real records beside the project the chapter scores them per source;
-    without them it says how to get PTB-XL and shows no number of ours."""
+    """With the real records beside the project the chapter scores them per source, as
+    labelled and harmonised (sinus labels by measured rate); without them it says how to
+    get PTB-XL and shows no number of ours."""
     text = _text(pages(tiny_book)["executed/external.html"])
+    assert "What is real and what is synthetic here." in text
     if "external_dir" in tiny_book["settings"]:
+        assert "External data given to this build: yes" in text
         for phrase in ("Labelled records per source", "PTB-XL", "Georgia",
-                       "balanced recall over SB, SR, ST, AFIB", "confusion matrix"):
+                       "balanced recall over SB, SR, ST, AFIB", "confusion matrix",
+                       "What the harmonisation did per source", "SR→SB 1",
+                       "accuracy, as labelled (95 % CI)", "accuracy, harmonised (95 % CI)",
+                       "Measured heart rate (lead II, median RR)"):
             assert phrase in text, phrase
+        # the shared PTB-XL records hold one SR at about 56 bpm: relabelled SB
+        match = re.search(r"Of the (\d+) records labelled SR with a measured rate, (\d+) "
+                          r"run below 60 bpm", text)
+        assert match and int(match.group(2)) >= 1, "the SR-below-60 count is missing"
+        assert not re.search(r"reaches an accuracy of not measured as labelled", text)
     else:
-        assert "No external data was given to this build" in text
-    # the committed sim-to-real log is read with or without external data
+        assert "External data given to this build: no" in text
+        assert "accuracy of not measured as labelled" in text
+    # the committed sim-to-real log is read with or without external data; its older
+    # runs carry no harmonised score and say so
     for phrase in ("runs meeting both targets", "At scale: is the twin as hard as the real "
                    "data?", "Recall per rhythm on the twin's own test split",
-                   "three hardest rhythms are"):
+                   "three hardest rhythms are", "On the harmonised scores the targets are",
+                   "not measured"):
         assert phrase in text, phrase
