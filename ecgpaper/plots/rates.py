@@ -13,7 +13,7 @@ def plot_sinus_rates(harmonised: pd.DataFrame, low: float = 60.0, high: float = 
                      seed: int = 0):
     """Strip plot of `evaluation.harmonise.harmonise`'s measured rates: one column group
     per source, one colour per source label (SB, SR, ST); records the harmonisation
-    relabelled are ringed in black. Returns the Figure."""
+    relabelled are ringed. Returns the Figure."""
     import matplotlib.pyplot as plt
     rows = harmonised[harmonised["label"].isin(COLOURS) & harmonised["bpm"].notna()]
     sources = sorted(rows["source"].unique())
@@ -24,9 +24,11 @@ def plot_sinus_rates(harmonised: pd.DataFrame, low: float = 60.0, high: float = 
         mine = rows[rows["label"] == label]
         x = np.array([sources.index(s) for s in mine["source"]], float) + offsets[label]
         x += rng.uniform(-0.08, 0.08, len(mine))
-        edge = np.where(mine["relabelled"].to_numpy(bool), "black", colour)
-        ax.scatter(x, mine["bpm"], s=28, color=colour, edgecolors=edge, linewidths=1.2,
-                   label=f"labelled {label} ({len(mine)})", zorder=3)
+        ax.scatter(x, mine["bpm"], s=28, color=colour, label=f"labelled {label} "
+                   f"({len(mine)})", zorder=3)
+        moved = mine["relabelled"].to_numpy(bool)
+        ax.scatter(x[moved], mine["bpm"][moved], s=110, facecolors="none",
+                   edgecolors="black", linewidths=1.3, zorder=4)
     for y, name in ((low, f"{low:g} bpm"), (high, f"{high:g} bpm")):
         ax.axhline(y, color="0.4", linestyle="--", linewidth=1, zorder=1)
         ax.text(len(sources) - 0.5, y, name, ha="right", va="bottom", fontsize=9,
@@ -34,8 +36,7 @@ def plot_sinus_rates(harmonised: pd.DataFrame, low: float = 60.0, high: float = 
     ax.set_xticks(range(len(sources)), sources, rotation=20, ha="right")
     ax.set_xlim(-0.6, max(len(sources) - 0.4, 0.6))
     ax.set_ylabel("measured heart rate (bpm, lead II, median RR)")
-    ax.set_title("Sinus-labelled records: measured rate by source and label "
-                 "(black ring: relabelled)")
+    ax.set_title("Sinus-labelled records (ringed: relabelled)")
     ax.legend(loc="upper left", frameon=False)
     fig.tight_layout()
     return fig
