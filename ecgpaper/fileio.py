@@ -3,8 +3,9 @@
 Every file the project writes goes through `atomic_write_*`: the bytes land in a hidden
 temporary file beside the target, are flushed to disk and then renamed over it, so a
 reader sees either the old file or the new one. Temporary names carry the writer's
-process id; `remove_stale_temporaries` deletes those whose process is gone (a run killed
-with -9 cannot clean up after itself).
+process id and never land on an existing file; `markers.remove_stale_temporaries`
+deletes the marked temporary folders of a process that is gone (a run killed with -9
+cannot clean up after itself).
 """
 
 from __future__ import annotations
@@ -12,12 +13,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
-
-_TMP = re.compile(r"^\.(?P<name>.+)\.tmp-(?P<pid>\d+)$")
 
 
 def temporary_name(path) -> Path:
@@ -26,12 +24,23 @@ def temporary_name(path) -> Path:
     return path.with_name(f".{path.name}.tmp-{os.getpid()}")
 
 
+def unused_temporary_name(path) -> Path:
+    """`temporary_name(path)`, or `.NAME.tmp-PID-K` for the first K not taken: a
+    temporary must never land on something that is already there."""
+    first = temporary_name(path)
+    candidate, k = first, 0
+    while candidate.exists() or candidate.is_symlink():
+        k += 1
+        candidate = first.with_name(f"{first.name}-{k}")
+    return candidate
+
+
 @contextmanager
 def atomic_path(path):
     """Yield a temporary path to write; rename it onto `path` only if the block succeeds."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temporary_name(path)
+    tmp = unused_temporary_name(path)
     try:
         yield tmp
         os.replace(tmp, path)
@@ -72,37 +81,14 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _process_alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """True if process `pid` exists (this one included)."""
     if pid == os.getpid():
         return True
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):     # gone, or no such process id
         return False
     except PermissionError:      # exists, owned by someone else
         return True
     return True
-
-
-def remove_stale_temporaries(folder, target_name: str | None = None) -> list[Path]:
-    """Delete `.NAME.tmp-PID` files/folders in `folder` whose writer process is gone.
-
-    Only names of exactly that form are touched (they are ours by construction);
-    `target_name` limits the cleanup to temporaries of one target. Returns what was removed.
-    """
-    folder = Path(folder)
-    removed: list[Path] = []
-    if not folder.is_dir():
-        return removed
-    for entry in folder.iterdir():
-        m = _TMP.match(entry.name)
-        if not m or (target_name is not None and m["name"] != target_name):
-            continue
-        if _process_alive(int(m["pid"])):
-            continue
-        if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry, ignore_errors=True)
-        else:
-            entry.unlink(missing_ok=True)
-        removed.append(entry)
-    return removed

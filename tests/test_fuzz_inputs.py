@@ -227,8 +227,14 @@ def _duplicate_subfolder(data, differ: bool):
 
 
 def _stale_temporary(data):
+    """What a run killed while filling its store leaves: a marked temporary folder with
+    a partial signals.npy (a folder of that name without the marker is kept: see
+    test_fuzz_dataloss)."""
+    from ecgpaper.data.store import STORE_FILES, STORE_KIND
+    from ecgpaper.markers import write_marker
     stale = data.parent / ".store.tmp-999999999"
     stale.mkdir()
+    write_marker(stale, STORE_KIND, STORE_FILES)
     (stale / "signals.npy").write_bytes(b"\0" * 1024)
 
 

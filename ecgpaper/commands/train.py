@@ -72,7 +72,20 @@ def run(args) -> int:
     if args.out and len(ids) > 1:
         raise ValueError(f"--out: one artifact folder for {len(ids)} experiments, expected "
                          f"a single --experiment")
+    _check_folders(profile, ids, args.out)
     for e in ids:
         run_experiment(e, profile, resume=args.resume, force=args.force, out_dir=args.out,
                        device=args.device, progress=not args.no_progress)
     return 0
+
+
+def _check_folders(profile, ids: list[str], out) -> None:
+    """Refuse a run folder that is not new, empty or an earlier run's before anything is
+    built or trained (each run checks again when it starts)."""
+    from pathlib import Path
+
+    from ..training.artifacts import experiment_dir, run_folder_problem
+    for e in ids:
+        problem = run_folder_problem(Path(out) if out else experiment_dir(profile, e))
+        if problem:
+            raise ValueError(f"--out: {problem}" if out else problem)

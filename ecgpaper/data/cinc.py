@@ -22,7 +22,9 @@ def find_records(folder) -> list[Path]:
 
 
 def read_cinc(path, *, fs: float = 500, resample: bool = True,
-              expected_samples: int | None = None, allow_flat: bool = False) -> Record:
-    """A CinC 2021 record with its SNOMED label (None when none of the 8 rhythms)."""
+              expected_samples: int | None = None, allow_flat: bool = False,
+              root: Path | None = None) -> Record:
+    """A CinC 2021 record with its SNOMED label (None when none of the 8 rhythms);
+    with `root`, its files must resolve inside that data folder."""
     return read_wfdb(path, diagnostics=None, expected_fs=fs, expected_samples=expected_samples,
-                     allow_flat=allow_flat, resample=resample)
+                     allow_flat=allow_flat, resample=resample, root=root)

@@ -7,7 +7,8 @@ database follows from its name, as the challenge named them (A/Q: CPSC, E: Georg
 HR: PTB-XL, S: PTB, I: St Petersburg, JS up to 10,646: Chapman-Shaoxing, beyond: Ningbo).
 
 Records whose rhythm is none of the paper's 8 classes are counted per source, not used;
-nothing is dropped without a reason (`ExternalSet.skipped`).
+nothing is dropped without a reason (`ExternalSet.skipped`). Only files that resolve
+inside the folder are read: a header or signal file symlinked out of it is refused.
 """
 
 from __future__ import annotations
@@ -48,13 +49,14 @@ class ExternalRecord:
     label: str
     path: Path
     ptbxl: PtbxlEntry | None = None
+    root: Path | None = None           # the folder its files must resolve inside
 
     def load(self, fs: float = 500) -> Record:
         """The record at `fs` Hz, through the same readers and checks as the database."""
         if self.ptbxl is not None:
             return read_ptbxl(self.ptbxl, fs=fs, allow_flat=True)
         from .cinc import read_cinc
-        return read_cinc(self.path, fs=fs, allow_flat=True)
+        return read_cinc(self.path, fs=fs, allow_flat=True, root=self.root)
 
 
 @dataclass
@@ -107,6 +109,9 @@ def find_external(folder) -> ExternalSet:
         if any(root in hea.parents for root in ptbxl_roots):
             continue
         source = cinc_source(hea.stem)
+        if folder not in hea.resolve().parents:
+            found.skipped[(source, "header resolves outside the folder (symlink)")] += 1
+            continue
         dx = _header_dx(hea)
         if dx is None:
             found.skipped[(source, "no # Dx line")] += 1
@@ -115,7 +120,8 @@ def find_external(folder) -> ExternalSet:
         if label is None:
             found.skipped[(source, "rhythm outside the 8 classes")] += 1
             continue
-        found.records.append(ExternalRecord(source, hea.stem, label, hea.with_suffix("")))
+        found.records.append(ExternalRecord(source, hea.stem, label, hea.with_suffix(""),
+                                            root=folder))
     if not found.records:
         raise RecordError(f"{folder}: no record labelled with one of the 8 rhythms (looked "
                           "for PTB-XL's ptbxl_database.csv and CinC 2021 WFDB headers with "

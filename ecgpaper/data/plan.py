@@ -4,7 +4,8 @@ left out and why, and whether the chosen store folder is safe to write.
 Rules, because users point `prepare` at folders that hold their only copy of the data:
 - the store folder may not be, contain or lie inside the data folder, nor contain the
   Diagnostics table; an existing folder is acceptable only if it is empty or a store
-  (a manifest and nothing but store files): any other is refused with its name;
+  that `prepare` can prove it wrote (its signed marker, `ecgpaper.markers`): any other
+  is refused with its name, even one holding files named like a store's;
 - every file read must resolve inside the data folder (no `..`, no symlink escaping it);
 - every file or Diagnostics row that does not become a record is reported with the
   reason (`Plan.summary`), so nothing is dropped without a word.
@@ -22,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..fileio import file_sha256
-from .store import FORMAT_VERSION, SOURCES, is_store_folder
+from .store import FORMAT_VERSION, SOURCES, ownership_problem
 from .validate import RecordError
 from .wfdb_io import CHAPMAN_RECORD_NAME
 
@@ -95,15 +96,24 @@ def check_destination(out: Path, data_dir: Path, diag_path: Path) -> None:
     if _within(diag_path, out):
         raise RecordError(f"{out}: the store folder contains the Diagnostics table "
                           f"{diag_path}; choose a separate folder for --out")
-    if out.exists() or out.is_symlink():
-        if not out.is_dir() or out.is_symlink():
-            raise RecordError(f"{out}: exists and is not a folder; expected a new, empty or "
-                              "store folder for --out")
-        entries = sorted(e.name for e in out.iterdir())
-        if entries and not is_store_folder(out):
-            raise RecordError(f"{out}: exists and is not an ecgpaper store (it holds "
-                              f"{len(entries)} item(s), e.g. {entries[:3]}); refusing to replace it: choose "
-                              "a new or empty folder for --out")
+    check_replaceable(out)
+
+
+def check_replaceable(out: Path) -> None:
+    """Refuse an existing `out` unless it is empty or a store that `prepare` can prove
+    it wrote (its marker, `store.ownership_problem`): a name proves nothing."""
+    if not out.exists() and not out.is_symlink():
+        return
+    if not out.is_dir() or out.is_symlink():
+        raise RecordError(f"{out}: exists and is not a folder; expected a new, empty or "
+                          "store folder for --out")
+    entries = sorted(e.name for e in out.iterdir())
+    problem = ownership_problem(out) if entries else None
+    if problem:
+        raise RecordError(f"{out}: exists and is not an ecgpaper store ({problem}; it holds "
+                          f"{len(entries)} item(s), e.g. {entries[:3]}); refusing to replace "
+                          "it: expected a new or empty folder, or a store written by "
+                          "`ecgpaper prepare`, for --out")
 
 
 def _checked_file(path: Path, roots: tuple[Path, ...]) -> Path:

@@ -2,9 +2,11 @@
 
 The store is built in a hidden temporary folder beside the target (`.NAME.tmp-PID`)
 and swapped in only when complete and checked, so a crash or `kill -9` never leaves a
-half-written store; the temporaries of a killed run are removed by the next run. An
-existing store is replaced only after `plan.check_destination` has made sure it is one,
-and then only its own files are deleted.
+half-written store. Both the temporary and the finished store carry a signed marker
+(`ecgpaper.markers`): the next run removes a killed run's temporaries only when their
+marker verifies, and an existing store is replaced only when `plan.check_replaceable`
+proves it one (checked again just before the swap), and then only its own files are
+deleted.
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ import numpy as np
 import pandas as pd
 
 from ..constants import CLASSES, LEADS, MEASUREMENTS
-from ..fileio import atomic_write_json, file_sha256, remove_stale_temporaries, temporary_name
-from .plan import Plan, check_destination, plan
+from ..fileio import atomic_write_json, file_sha256, unused_temporary_name
+from ..markers import (MARKER, describe_kept, make_temporary_folder, remove_marked,
+                       remove_stale_temporaries, write_marker)
+from .plan import Plan, check_destination, check_replaceable, plan
 from .store import (FORMAT_VERSION, FS, INDEX, MANIFEST, N_SAMPLES, SIGNALS, SPLITS,
-                    STEP_UV, STORE_FILES, WRITTEN_BY, dataset_checksum, encode,
+                    STEP_UV, STORE_FILES, STORE_KIND, WRITTEN_BY, dataset_checksum, encode,
                     manifest_checksum, open_store, record_checksum, store_status)
 from .validate import RecordError
 
@@ -45,7 +49,7 @@ def _load_chunk(chunk: list[tuple[int, int, str]]) -> list[tuple[int, float, str
         if _CTX["source"] == "chapman-csv":
             rec = read_chapman_csv(f, diagnostics=diag.loc[diag_row], allow_flat=True)
         else:
-            rec = read_wfdb(f, diagnostics=diag, allow_flat=True)
+            rec = read_wfdb(f, diagnostics=diag, allow_flat=True, root=_CTX["root"])
             if rec.meta["FileName"] != diag.at[diag_row, "FileName"]:
                 raise RecordError(f"{f}: joined to the wrong Diagnostics row")
         uv = rec.in_microvolts()
@@ -62,7 +66,7 @@ def _read_records(p: Plan, signals_path: Path, workers: int, progress: bool) -> 
     from tqdm import tqdm
 
     n = len(p.rows)
-    ctx = dict(signals=str(signals_path), diag=p.diag, source=p.source)
+    ctx = dict(signals=str(signals_path), diag=p.diag, source=p.source, root=p.data_dir)
     tasks = [(pos, row, str(f)) for pos, (row, f) in enumerate(zip(p.rows, p.files))]
     size = max(1, min(64, n // (4 * max(1, workers)) or 1))
     chunks = [tasks[k:k + size] for k in range(0, n, size)]
@@ -165,10 +169,15 @@ def _build(p: Plan, tmp: Path, workers: int, progress: bool) -> None:
     index.to_parquet(tmp / INDEX, index=False)
     atomic_write_json(tmp / MANIFEST, _manifest(p, index))
     open_store(tmp)                      # the new store must pass its own checks
+    write_marker(tmp, STORE_KIND, STORE_FILES, finished=STORE_FILES)
 
 
 def _remove_store(folder: Path) -> None:
-    """Delete a store folder: only its own files, then the folder if that emptied it."""
+    """Delete a store proven ours: only its own files, then the folder if that emptied
+    it (a store written before markers existed has no marker to list them)."""
+    if (folder / MARKER).is_file():
+        remove_marked(folder)
+        return
     for name in STORE_FILES:
         (folder / name).unlink(missing_ok=True)
     try:
@@ -178,13 +187,14 @@ def _remove_store(folder: Path) -> None:
 
 
 def _swap_into_place(tmp: Path, out: Path) -> None:
-    """Move the finished store at `tmp` to `out` (empty, absent or an old store)."""
+    """Move the finished store at `tmp` to `out` (absent, empty or a proven store)."""
+    check_replaceable(out)               # again: the build took a while
     if out.is_dir() and not any(out.iterdir()):
         out.rmdir()
     if not out.exists():
         os.replace(tmp, out)
         return
-    aside = temporary_name(out.with_name(f"{out.name}.old"))
+    aside = unused_temporary_name(out.with_name(f"{out.name}.old"))
     os.replace(out, aside)
     os.replace(tmp, out)
     _remove_store(aside)
@@ -214,8 +224,11 @@ def prepare_store(source: str, data_dir, out, *, denoised: bool = False,
                           "row(s) would be skipped (listed above); expected every file to "
                           "become a record")
     for name in (out.name, f"{out.name}.old"):
-        for stale in remove_stale_temporaries(out.parent, name):
+        removed, kept = remove_stale_temporaries(out.parent, name, STORE_KIND)
+        for stale in removed:
             say(f"removed {stale}, left behind by an interrupted run")
+        for line in describe_kept(kept):
+            say(line)
     ok, reason = store_status(out, p.fingerprint)
     if ok and not force:
         if progress:
@@ -225,14 +238,13 @@ def prepare_store(source: str, data_dir, out, *, denoised: bool = False,
         say(f"rebuilding store {out}: {'--force' if ok else reason}")
     workers = workers or min(os.cpu_count() or 1, 8)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temporary_name(out)
-    tmp.mkdir()
+    tmp = make_temporary_folder(out, STORE_KIND, STORE_FILES)
     try:
         _build(p, tmp, workers, progress)
         _swap_into_place(tmp, out)
     finally:
         if tmp.exists():
-            _remove_store(tmp)
+            remove_marked(tmp)
     if progress:
         say(f"store written to {out}: {len(p.rows)} records")
     return out

@@ -3,6 +3,9 @@
 `records500/NNNNN/NNNNN_hr.{hea,dat}` (500 Hz) and `records100/…_lr` (100 Hz), 10 s,
 12 leads in millivolts.
 
+Every file read (the table, each header and signal file) must resolve inside the folder:
+a path in the table or a symlink leading out of it is refused.
+
 Rhythm statements (SR, SBRAD, STACH, SARRH, AFIB, AFLT, SVTAC, PSVT) map onto the
 paper's classes through `labels.SCP_TO_CLASS`; PTB-XL has no atrial-tachycardia statement,
 so AT never occurs. Records are read through the same WFDB reader and checks as Chapman.
@@ -19,7 +22,7 @@ import pandas as pd
 from .labels import scp_to_class
 from .record import Record
 from .validate import RecordError, safe_name
-from .wfdb_io import read_wfdb
+from .wfdb_io import check_inside, read_wfdb
 
 DATABASE_CSV = "ptbxl_database.csv"
 RATES = {500: "filename_hr", 100: "filename_lr"}
@@ -38,6 +41,7 @@ class PtbxlEntry:
     scp_codes: tuple[str, ...]
     age: float | None
     sex: str | None
+    folder: Path | None = None  # the PTB-XL folder its files must resolve inside
 
 
 def is_ptbxl_folder(folder) -> bool:
@@ -65,6 +69,7 @@ def read_ptbxl_table(folder, fs: int = 500) -> list[PtbxlEntry]:
                                 "records500/ and records100/")
     if fs not in RATES:
         raise ValueError(f"PTB-XL sampling rate {fs}: expected 500 or 100")
+    check_inside(table, folder)
     if table.stat().st_size > MAX_TABLE_BYTES:
         raise RecordError(f"{table}: larger than {MAX_TABLE_BYTES >> 20} MB, expected the "
                           "PTB-XL table (about 8 MB)")
@@ -91,15 +96,16 @@ def read_ptbxl_table(folder, fs: int = 500) -> list[PtbxlEntry]:
         sex = SEX.get(int(row.sex)) if not pd.isna(row.sex) else None
         entries.append(PtbxlEntry(ecg_id=int(row.ecg_id), path=folder / rel,
                                   label=scp_to_class(codes), scp_codes=tuple(codes),
-                                  age=age, sex=sex))
+                                  age=age, sex=sex, folder=folder))
     return entries
 
 
 def read_ptbxl(entry: PtbxlEntry, *, fs: float = 500, allow_flat: bool = False) -> Record:
     """One PTB-XL ECG as a Record (mV, resampled to `fs` when it was recorded at another
-    rate), labelled from its SCP statements."""
+    rate), labelled from its SCP statements. Its header and signal file must resolve
+    inside the PTB-XL folder, as the table's paths must."""
     rec = read_wfdb(entry.path, diagnostics=None, expected_fs=fs, expected_samples=None,
-                    allow_flat=allow_flat, resample=True)
+                    allow_flat=allow_flat, resample=True, root=entry.folder)
     rec.record_id = f"ptbxl_{entry.ecg_id:05d}"
     rec.label = entry.label
     rec.meta = {**rec.meta, "PatientAge": entry.age, "Gender": entry.sex,

@@ -1,7 +1,8 @@
 """The prepared store: every record read once into one memory-mapped array, so that
 training and feature extraction never parse CSV or WFDB files again.
 
-Layout of a store folder (nothing else lives in it):
+Layout of a store folder (nothing else lives in it; `ownership_problem` refuses to
+replace any folder it cannot prove is one):
 - `signals.npy`   (N, 12, T) int16, lead order I..V6; value x scale_uV of the record = µV.
                   scale_uV is 0.25 µV unless a record's amplitude needs more range (then
                   max|x|/32767), so nothing is ever clipped; rounding error <= scale/2.
@@ -11,6 +12,8 @@ Layout of a store folder (nothing else lives in it):
                   checksum (sha256 prefix of the record's stored bytes).
 - `manifest.json` source, counts per class and split, dataset checksum, input fingerprint,
                   creation time, package version, and a checksum over all of these.
+- `.ecgpaper-marker.json` the marker `prepare` writes last (`ecgpaper.markers`): the
+                  size and sha256 of the three files above, signed.
 
 `open_store` trusts nothing: every manifest field is type-checked and covered by the
 manifest checksum, the index must match the dataset checksum, and the counts must agree
@@ -29,10 +32,12 @@ import numpy as np
 import pandas as pd
 
 from ..constants import CLASS_INDEX, CLASSES, LEADS
+from ..markers import MARKER, marker_problem
 
 FORMAT_VERSION = 2
 SIGNALS, INDEX, MANIFEST = "signals.npy", "index.parquet", "manifest.json"
 STORE_FILES = (SIGNALS, INDEX, MANIFEST)
+STORE_KIND = "store"                 # the kind of folder its marker names
 WRITTEN_BY = "ecgpaper"
 STEP_UV = 0.25
 FS, N_SAMPLES = 500, 5000
@@ -53,13 +58,22 @@ class StoreError(RuntimeError):
     """A store that is missing, partial or corrupted (message names the folder and the check)."""
 
 
-def is_store_folder(path) -> bool:
-    """True if `path` is a folder that only a store (complete or damaged) could be: it has
-    a manifest and holds nothing but store files. Only such a folder is ever replaced."""
+def ownership_problem(path) -> str | None:
+    """Why `path` cannot be proven a store that `prepare` wrote (None: it can), so that
+    only a proven store is ever replaced. The proof is the store's marker; a store
+    written before markers existed is proven by a manifest whose checksum verifies,
+    beside nothing but store files."""
     path = Path(path)
-    if not path.is_dir() or path.is_symlink() or not (path / MANIFEST).is_file():
-        return False
-    return all(entry.name in STORE_FILES for entry in path.iterdir())
+    if (path / MARKER).exists() or not path.is_dir() or path.is_symlink():
+        return marker_problem(path, STORE_KIND)
+    foreign = sorted(e.name for e in path.iterdir() if e.name not in STORE_FILES)
+    if foreign:
+        return f"no {MARKER}, and it holds {foreign[:3]} besides store files"
+    try:
+        _read_manifest(path)
+    except StoreError as exc:
+        return f"no {MARKER}, and {exc}"
+    return None
 
 
 def manifest_checksum(manifest: dict) -> str:

@@ -56,7 +56,18 @@ def parse_comments(comments: list[str]) -> dict:
     return {"PatientAge": age, "Gender": sex, "dx_codes": dx}
 
 
-def _read_digital(base: Path, header) -> np.ndarray:
+def check_inside(path: Path, root: Path | None) -> None:
+    """Refuse a file that resolves outside `root` (a symlink or `..` leading out of the
+    data folder): only files of the folder given may be read. No-op without a root."""
+    if root is None:
+        return
+    real, root = Path(path).resolve(), Path(root).resolve()
+    if root not in real.parents:
+        raise RecordError(f"{path}: resolves outside the data folder {root} (to {real}); "
+                          "expected record files inside it, not a symlink leading out")
+
+
+def _read_digital(base: Path, header, root: Path | None = None) -> np.ndarray:
     """(n_sig, sig_len) digital samples, checked against the header."""
     hea = f"{base}.hea"
     files = sorted(set(header.file_name or []))
@@ -71,6 +82,7 @@ def _read_digital(base: Path, header) -> np.ndarray:
     sig_file = base.parent / name
     if not sig_file.is_file():
         raise RecordError(f"{hea}: signal file {sig_file.name} not found beside the header")
+    check_inside(sig_file, root)
     expected_bytes = 2 * header.n_sig * header.sig_len
     size = sig_file.stat().st_size
     if size > 2 * expected_bytes + SIGNAL_FILE_SLACK_BYTES:
@@ -126,13 +138,15 @@ def write_cinc_record(folder, name: str, digital: np.ndarray, *, fs: int = 500,
 
 def read_wfdb(path, *, diagnostics: pd.DataFrame | None = None,
               expected_fs: float | None = 500, expected_samples: int | None = 5000,
-              allow_flat: bool = False, resample: bool = False) -> Record:
+              allow_flat: bool = False, resample: bool = False,
+              root: Path | None = None) -> Record:
     """One WFDB record (path with or without extension) as a Record in mV.
 
     `diagnostics`: the Chapman Diagnostics table; when given the record must be a
     Chapman `JSnnnnn` record and is joined to row n. `resample`: convert a record at
     another rate to `expected_fs` instead of failing; `expected_samples=None` accepts
-    any length (CPSC records last 6-60 s).
+    any length (CPSC records last 6-60 s). `root`: the data folder; a header or signal
+    file that resolves outside it is refused before it is read.
     """
     import wfdb
 
@@ -140,6 +154,7 @@ def read_wfdb(path, *, diagnostics: pd.DataFrame | None = None,
     hea = Path(f"{base}.hea")
     if not hea.is_file():
         raise FileNotFoundError(f"{hea}: WFDB header not found")
+    check_inside(hea, root)
     if hea.stat().st_size > MAX_HEADER_BYTES:
         raise RecordError(f"{hea}: {hea.stat().st_size / 2**20:.1f} MB, expected a WFDB header "
                           f"under {MAX_HEADER_BYTES >> 20} MB (real ones are under 2 KB)")
@@ -154,7 +169,7 @@ def read_wfdb(path, *, diagnostics: pd.DataFrame | None = None,
         raise RecordError(f"{hea}: declares {header.sig_len} samples per lead, expected at "
                           f"most {MAX_SAMPLES_PER_LEAD} (one hour at 1 kHz)")
     order = canonical_lead_order(header.sig_name, str(hea))
-    digital = _read_digital(base, header)
+    digital = _read_digital(base, header, root)
     units = {_UNITS.get(str(u).strip().lower(), str(u)) for u in header.units}
     if len(units) != 1 or not units <= {"mV", "uV"}:
         raise RecordError(f"{hea}: units {sorted(units)}; expected one of mV or uV for all leads")

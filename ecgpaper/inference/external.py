@@ -58,7 +58,8 @@ def signal_fingerprint(record) -> str:
 def _reason(message: str) -> str:
     """The kind of problem, without the record's path or numbers (for counting)."""
     text = message.split(": ", 1)[-1]
-    for key, reason in (("s of signal", "shorter than the model's 10 s window"),
+    for key, reason in (("resolves outside", "a file outside the data folder (symlink)"),
+                        ("s of signal", "shorter than the model's 10 s window"),
                         ("flat", "flat leads"), ("amplitude", "implausible amplitude"),
                         ("Einthoven", "limb leads inconsistent"),
                         ("metadata", "clinical metadata missing"),

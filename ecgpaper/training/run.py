@@ -247,8 +247,12 @@ def _fmt(v) -> str:
 
 
 def _prepare_folder(folder: Path, config: dict, resume: bool) -> None:
-    """Start a run: a fresh run clears old outputs; a resumed one must match config.json
+    """Start a run: the folder must be new, empty or an earlier run's (proven by its
+    config.json); a fresh run clears old outputs; a resumed one must match config.json
     and have a readable last.pt, checked before anything in the folder changes."""
+    problem = art.run_folder_problem(folder)
+    if problem:
+        raise ValueError(problem)
     folder.mkdir(parents=True, exist_ok=True)
     cfg_path = folder / "config.json"
     last = folder / "last.pt"

@@ -1,7 +1,9 @@
 """The twin on disk, in the layout of the real figshare release: `ECGData/<FileName>.csv`
 (header line of lead names, 5000 rows x 12 leads, integer microvolts) and
 `Diagnostics.xlsx`, so that the demo goes through the same readers, validation and store
-as the real database. A README and `twin.json` mark the folder as synthetic.
+as the real database. A README and `twin.json` mark the folder as synthetic, and a
+signed marker (`ecgpaper.markers`) proves that `ecgpaper twin` wrote it: only an empty
+folder or a proven twin is ever replaced.
 """
 
 from __future__ import annotations
@@ -10,13 +12,16 @@ import io
 import json
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..constants import CLASSES, DIAGNOSTICS_COLUMNS, LEADS
-from ..fileio import atomic_path, remove_stale_temporaries, temporary_name
+from ..fileio import unused_temporary_name
+from ..markers import (MARKER, describe_kept, make_temporary_folder, marker_problem,
+                       remove_marked, remove_stale_temporaries, write_marker)
 from . import metadata as tm
 from .generator import DEFAULT_RECORDS, GENERATOR_VERSION, iter_records
 
@@ -66,22 +71,60 @@ def is_current(out_dir: str | Path, n: int | None = None, counts: dict | None = 
 
 
 TWIN_ENTRIES = ("ECGData", "Diagnostics.xlsx", "README.txt", "twin.json")
+TWIN_KIND = "twin"
+
+
+def _legacy_problem(out: Path, entries: list[str]) -> str | None:
+    """A twin written before markers existed is proven by its own content: nothing but
+    twin entries, and a README that is exactly the one written for its twin.json."""
+    if not set(entries) <= set(TWIN_ENTRIES):
+        return f"no {MARKER}, and it holds more than a twin's {list(TWIN_ENTRIES)}"
+    try:
+        info = json.loads((out / "twin.json").read_text())
+        readme = README.format(version=info["generator_version"], seed=info["seed"],
+                               n=info["n"])
+        same = info.get("synthetic") is True and (out / "README.txt").read_text() == readme
+    except (OSError, UnicodeError, ValueError, KeyError, TypeError):
+        same = False
+    return None if same else f"no {MARKER}, and no twin.json and README.txt of a twin"
 
 
 def _check_replaceable(out: Path) -> None:
-    """Only an absent or empty folder, or an earlier twin, may be replaced: `--out` must
-    never swallow a user's folder."""
+    """Only an absent or empty folder, or a twin that `ecgpaper twin` can prove it wrote,
+    may be replaced: `--out` must never swallow a user's folder."""
     if not out.exists() and not out.is_symlink():
         return
     if not out.is_dir() or out.is_symlink():
         raise ValueError(f"{out}: exists and is not a folder; expected a new, empty or "
                          "twin folder for the synthetic twin")
     entries = sorted(e.name for e in out.iterdir())
-    is_twin = (out / "twin.json").is_file() and set(entries) <= set(TWIN_ENTRIES)
-    if entries and not is_twin:
-        raise ValueError(f"{out}: exists and is not a synthetic twin (it holds "
+    if not entries:
+        return
+    problem = (marker_problem(out, TWIN_KIND) if (out / MARKER).exists()
+               else _legacy_problem(out, entries))
+    if problem:
+        raise ValueError(f"{out}: exists and is not a synthetic twin ({problem}; it holds "
                          f"{len(entries)} item(s), e.g. {entries[:3]}); refusing to replace "
-                         "it: choose a new or empty folder")
+                         "it: expected a new or empty folder, or a twin written by "
+                         "`ecgpaper twin`")
+
+
+def _remove_twin(folder: Path) -> None:
+    """Delete a twin proven ours: what its marker names, or for a twin written before
+    markers existed its fixed TWIN_ENTRIES; then the folder if that emptied it."""
+    if (folder / MARKER).is_file():
+        remove_marked(folder)
+        return
+    for name in TWIN_ENTRIES:
+        entry = folder / name
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink(missing_ok=True)
+    try:
+        folder.rmdir()
+    except OSError:
+        pass                               # something else appeared in it: leave it
 
 
 def _write_corpus(folder: Path, n, counts, seed, progress) -> None:
@@ -112,11 +155,23 @@ def generate_twin(out_dir: str | Path, n: int | None = None, counts: dict | None
     _check_replaceable(out)
     aside = f"{out.name}-old"
     for name in (out.name, aside):
-        remove_stale_temporaries(out.parent, name)
-    old = temporary_name(out.with_name(aside))
-    with atomic_path(out) as tmp:
+        for line in describe_kept(remove_stale_temporaries(out.parent, name, TWIN_KIND)[1]):
+            print(line, file=sys.stderr)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = make_temporary_folder(out, TWIN_KIND, TWIN_ENTRIES)
+    old = None
+    try:
         _write_corpus(tmp, n, counts, seed, progress)
+        write_marker(tmp, TWIN_KIND, TWIN_ENTRIES,
+                     finished=("Diagnostics.xlsx", "README.txt", "twin.json"))
+        _check_replaceable(out)            # again: writing took a while
         if out.exists():
-            os.replace(out, old)       # the old twin stays whole until the new one is
-    shutil.rmtree(old, ignore_errors=True)
+            old = unused_temporary_name(out.with_name(aside))
+            os.replace(out, old)           # the old twin stays whole until the new one is
+        os.replace(tmp, out)
+    finally:
+        if tmp.exists():
+            remove_marked(tmp)
+    if old is not None:
+        _remove_twin(old)
     return out
