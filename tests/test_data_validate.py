@@ -137,3 +137,94 @@ def test_header_disagrees_with_signal_file(tmp_path):
     sig[4, 100] += 5
     savemat(tmp_path / "SUM.mat", {"val": sig.astype(np.int16)}, format="4")
     raises(lambda: read_wfdb(base), r"SUM\.mat", "lead aVL checksum", "disagree")
+
+
+# --- limb leads that are multiples of one waveform ----------------------------------------
+
+def one_waveform(a=0.6, b=1.0, rounded=True, n=5000, fs=500):
+    """(12, T) µV of a single-dipole phantom: I = a*w, II = b*w, the other limb leads from
+    Einthoven's and Goldberger's laws, the chest leads scaled copies of w."""
+    t = np.arange(n) / fs
+    w = np.sin(2 * np.pi * 1.1 * t) ** 31 * 1200 + 200 * np.sin(2 * np.pi * 1.1 * t + 1) ** 8
+    lead_i, lead_ii = a * w, b * w
+    limb = [lead_i, lead_ii, lead_ii - lead_i, -(lead_i + lead_ii) / 2, lead_i - lead_ii / 2,
+            lead_ii - lead_i / 2]
+    x = np.stack(limb + [w * g for g in (0.5, 0.8, 1.1, 1.2, 1.0, 0.8)])
+    return np.rint(x) if rounded else x
+
+
+PHANTOMS = [(0.6, 1.0), (1.0, 0.7), (0.3, 1.2), (1.0, 1.5), (-0.4, 1.0)]
+
+
+@pytest.mark.parametrize("rounded", [False, True])
+@pytest.mark.parametrize("a,b", PHANTOMS)
+def test_single_waveform_limb_leads_are_accepted(a, b, rounded, tmp_path):
+    from ecgpaper.data.validate import limb_rank, validate_signal
+    x = one_waveform(a, b, rounded)
+    assert limb_rank(x) == 1
+    validate_signal(x, fs=500, units="uV", source="PHANTOM")
+    if rounded:                        # through the CSV reader as a file would come
+        rec = read_chapman_csv(write_csv(tmp_path / "PHANTOM.csv", x.astype(np.int64)))
+        assert rec.signal.shape == (12, 5000)
+
+
+def test_single_waveform_defeats_the_least_squares_gains():
+    """Why the rank decides: with one waveform the least-squares gains are arbitrary, and
+    at least one of the phantoms above would be refused by them."""
+    from ecgpaper.data.validate import check_limb_gains
+    refused = 0
+    for a, b in PHANTOMS:
+        try:
+            check_limb_gains(one_waveform(a, b), "PHANTOM")
+        except RecordError:
+            refused += 1
+    assert refused >= 1
+
+
+@pytest.mark.parametrize("lead,factor,patterns", [
+    ("aVL", 8.0, [r"lead aVL is 8x the I - II/2", "expected 0.5-2x",
+                  r"the gain or units of aVL, I or II are wrong"]),
+    ("aVF", 0.25, [r"lead aVF is 0\.25x the II - I/2"]),
+    ("III", 3.0, [r"lead III is 3x the II - I"]),
+    ("aVR", -1.0, [r"lead\(s\) \['aVR'\] have the opposite polarity", r"aVR = -\(I \+ II\)/2"]),
+    ("I", -1.0, [r"opposite polarity", "from leads I and II"]),
+    ("II", 4.0, [r"lead\(s\) \['aVL'\] have the opposite polarity", "from leads I and II"]),
+])
+def test_single_waveform_with_a_wrong_lead_is_refused(lead, factor, patterns):
+    from ecgpaper.data.validate import validate_signal
+    x = one_waveform()
+    x[LEADS.index(lead)] *= factor
+    raises(lambda: validate_signal(x, fs=500, units="uV", source="PHANTOM"),
+           r"^PHANTOM: ", "multiples of one waveform", *patterns)
+
+
+def test_limb_rank():
+    from ecgpaper.data.validate import limb_rank
+    assert limb_rank(np.zeros((12, 100))) == 0
+    assert limb_rank(one_waveform()) == 1
+    assert limb_rank(ecg_uV()) >= 2
+
+
+def _real_records(shared):
+    """Every real 12-lead record beside the project, read as the readers read them."""
+    from ecgpaper.data.cinc import find_records
+    yield from (read_wfdb(b) for b in find_records(shared / "chapman" / "wfdb"))
+    yield from (read_chapman_csv(f) for f in sorted((shared / "chapman" / "csv-denoised")
+                                                    .glob("*.csv")))
+    for base in find_records(shared / "cinc2021"):       # as read_cinc: 500 Hz, any length
+        yield read_wfdb(base, expected_fs=500, expected_samples=None, resample=True,
+                        allow_flat=True)
+    for base in find_records(shared / "ptbxl"):          # 100 and 500 Hz versions
+        yield read_wfdb(base, expected_fs=None, expected_samples=None)
+
+
+def test_every_real_record_passes_and_keeps_the_least_squares_check(shared_data):
+    """The readers validate each record (a failure raises); none of them is taken for a
+    one-waveform record, so the rank test changes nothing for real data."""
+    from ecgpaper.data.validate import LIMB_RANK_TOL, limb_rank
+    n = 0
+    for rec in _real_records(shared_data):
+        assert limb_rank(rec.in_microvolts()) >= 2, rec.record_id
+        assert limb_rank(rec.in_microvolts(), tol=8 * LIMB_RANK_TOL) >= 2, rec.record_id
+        n += 1
+    assert n >= 100

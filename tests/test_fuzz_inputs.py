@@ -116,6 +116,20 @@ def scale_chest_lead(factor: float):
     return fn
 
 
+def one_waveform_limbs(avl_factor: float = 1.0, i_gain: float = 1.5):
+    """Limb leads as a single-dipole phantom makes them: multiples of the record's lead II
+    (I = i_gain * II, the others by Einthoven's and Goldberger's laws), rounded to whole
+    µV; `avl_factor` then puts aVL at the wrong gain. (On the first twin record the
+    least-squares gains once called this phantom's lead III inverted.)"""
+    def fn(x):
+        w = x[:, LEADS.index("II")].copy()
+        for name, k in (("I", i_gain), ("III", 1 - i_gain), ("aVR", -(i_gain + 1) / 2),
+                        ("aVL", (i_gain - 0.5) * avl_factor), ("aVF", 1 - i_gain / 2)):
+            x[:, LEADS.index(name)] = np.rint(k * w)
+        return x
+    return fn
+
+
 def edit_diagnostics(data: Path, fn) -> None:
     path = data / "Diagnostics.xlsx"
     df = pd.read_excel(path)
@@ -297,6 +311,12 @@ CASES = [
          expect=r"TWIN_\w+\.csv: lead V\d is \d+(\.\d+)?x the amplitude of its neighbouring chest"),
     Case("lead-I-inverted", "twin", lambda d: rewrite_csv(_first_csv(d), scale_lead("I", -1)),
          expect=r"TWIN_\w+\.csv: lead\(s\) \['I'\] have the opposite polarity"),
+    Case("one-waveform-limb-leads", "twin",
+         lambda d: rewrite_csv(_first_csv(d), one_waveform_limbs()), code=0),
+    Case("one-waveform-aVL-x8", "twin",
+         lambda d: rewrite_csv(_first_csv(d), one_waveform_limbs(8.0)),
+         expect=r"TWIN_\w+\.csv: lead aVL is (7\.9\d|8(\.0\d)?)x the I - II/2 .*multiples of one "
+                r"waveform.*expected 0\.5-2x"),
     Case("all-zero", "twin", lambda d: rewrite_csv(_first_csv(d), scale_lead(None, 0)),
          expect=r"TWIN_\w+\.csv: flat record: every lead"),
     Case("wfdb-gain-100-lead-III", "wfdb",
@@ -496,6 +516,7 @@ def test_data_sources_page_states_the_checks_as_the_code_does():
     page = (REPO_ROOT / "book" / "data_sources.md").read_text()
     lo, hi = validate.LIMB_GAIN_RANGE
     assert f"within {lo:g}–{hi:g}×" in page
+    assert f"below {validate.LIMB_RANK_TOL * 100:g} % of the first" in page
     assert f"1/{1 / validate.PRECORDIAL_RATIO_RANGE[0]:g}–{validate.PRECORDIAL_RATIO_RANGE[1]:g}×" \
         in page
     assert (f"{validate.MIN_RECORD_AMPLITUDE_UV:,.0f}–{validate.MAX_RECORD_AMPLITUDE_UV:,.0f} µV"

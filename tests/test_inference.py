@@ -241,3 +241,178 @@ def test_predict_command_on_real_records(real_models, capsys):
     assert row["model"] == "experiment 7" and row["leads"] == ["II"]
     assert main(cmd[3:5] + ["--leads", "II,II"] + cmd[8:]) == 2
     assert "given twice" in capsys.readouterr().err
+
+
+# --- clinical metadata: plausible ranges -------------------------------------------------
+
+def test_every_real_diagnostics_row_is_accepted_as_metadata(diagnostics):
+    """The ranges refuse nothing the real table holds (10,646 rows, as a client sends
+    them: numbers, MALE/FEMALE, null where the table is empty)."""
+    from ecgpaper.constants import MEASUREMENTS
+    from ecgpaper.inference.checks import check_metadata
+    fields = ["PatientAge", "Gender", *MEASUREMENTS]
+    rows = diagnostics[fields].astype(object).where(diagnostics[fields].notna(), None)
+    n = 0
+    for row in rows.to_dict("records"):
+        assert check_metadata(row) == row
+        n += 1
+    assert n == 10646
+
+
+@pytest.mark.parametrize("meta,field,expected", [
+    ({"PatientAge": 1e9}, "PatientAge", "0 to 120 years"),
+    ({"PatientAge": 60, "QTInterval": 1e300}, "QTInterval", "50 to 1000 ms"),
+    ({"PatientAge": 60, "RAxis": float("nan")}, "RAxis", "-180 to 360 degrees"),
+    ({"PatientAge": 60, "Gender": "X"}, "Gender", "'MALE' or 'FEMALE'"),
+])
+def test_metadata_checked_however_the_signal_was_built(real_models, models, meta, field,
+                                                       expected):
+    """A `Signal` made in a notebook (not through the request checks) is checked too."""
+    from ecgpaper.inference.preprocess import InputError, Signal
+    sig = _wfdb(real_models, "JS00005")
+    with pytest.raises(InputError, match=expected) as err:
+        models.predict(Signal(sig.signal, sig.leads, sig.fs, sig.units, sig.record_id, meta))
+    assert err.value.field == f"metadata.{field}"
+
+
+def test_non_finite_samples_and_outputs_are_errors(real_models, diagnostics, models,
+                                                   monkeypatch):
+    from ecgpaper.inference.preprocess import InputError, ModelError, Signal
+    sig = _wfdb(real_models, "JS00002", diagnostics)
+    bad = sig.signal.copy()
+    bad[4, 10] = np.nan
+    with pytest.raises(InputError, match="lead aVL holds NaN/Inf") as err:
+        models.predict(Signal(bad, sig.leads, sig.fs, sig.units, sig.record_id, sig.meta))
+    assert err.value.field == "leads.aVL"
+    monkeypatch.setattr(models.runners["universal"], "universal", lambda x, idx: (
+        np.full((1, len(CLASSES)), np.nan, np.float32), np.ones((1, 2), np.float32) / 2))
+    two = Signal(sig.signal[:2], sig.leads[:2], sig.fs, sig.units, sig.record_id)
+    with pytest.raises(ModelError, match=r"experiment 7 \(best\.pt, backend torch\) gave 8 "
+                                         r"NaN/Inf logit\(s\) of 8 for JS00002"):
+        models.predict(two)
+
+
+@pytest.mark.parametrize("a,b", [(0.3, 1.2), (-0.4, 1.0), (0.5, 1.3)])
+def test_one_waveform_phantom_is_accepted_as_arrays(a, b):
+    """Limb leads that are multiples of one waveform (a simulator with I = a*w, II = b*w)
+    are not refused (the least-squares gains called these I, III or aVL inverted)."""
+    from ecgpaper.inference.checks import signal_from_arrays
+    t = np.arange(5000) / 500
+    w = np.sin(2 * np.pi * 1.2 * t) ** 31 * 1000 + 150 * np.sin(2 * np.pi * 1.2 * t + 1) ** 8
+    limb = (a, b, b - a, -(a + b) / 2, a - b / 2, b - a / 2)
+    gains = dict(zip(LEADS, limb + (0.5, 0.8, 1.1, 1.2, 1.0, 0.8)))
+    leads = {name: np.rint(g * w).tolist() for name, g in gains.items()}
+    assert signal_from_arrays(leads, 500, "uV").leads == LEADS
+
+
+# --- damaged checkpoints -----------------------------------------------------------------
+
+def _set(key, value):
+    def fn(ck):
+        ck[key] = value
+    return fn
+
+
+def _set_item(key, k, value):
+    def fn(ck):
+        ck[key][k] = value
+    return fn
+
+
+def _nan_weight(ck):
+    name = next(k for k, v in ck["state_dict"].items() if v.is_floating_point())
+    ck["state_dict"][name].view(-1)[0] = float("nan")
+
+
+def _old_style_unknown_experiment(ck):
+    del ck["metadata"]                  # checkpoints before the preprocessing keys
+    ck["experiment"] = "99"
+
+
+def _metadata_for_a_signal_only_network(ck):
+    from ecgpaper.features.metadata import AGE_GENDER
+    ck.update(metadata="age_gender", feature_names=list(AGE_GENDER), feature_median=[60, 1, 0],
+              feature_mean=[60, 0.5, 0.5], feature_std=[15, 0.5, 0.5])
+
+
+CHECKPOINT_CASES = {
+    # name: (experiment, damage, text the message must hold after "best.pt: ")
+    "fs zero": ("1", _set("fs", 0), "field 'fs' is 0, expected a whole number > 0"),
+    "fs not dividing": ("1", _set("fs", 300), "expected a rate that divides source_fs 500"),
+    "fs text": ("1", _set("fs", "100"), "field 'fs' is '100', expected a whole number"),
+    "n_samples negative": ("1", _set("n_samples", -1), "field 'n_samples' is -1, expected a "
+                                                       "whole number > 0"),
+    "channel_std zero": ("1", _set_item("channel_std", 3, 0.0),
+                         "field 'channel_std[3]' is 0.0, expected a finite number > 0"),
+    "channel_std NaN": ("1", _set_item("channel_std", 5, float("nan")),
+                        "field 'channel_std[5]' is nan, expected a finite number > 0"),
+    "channel_mean short": ("1", _set("channel_mean", [0.0] * 11),
+                           "field 'channel_mean' is [0.0, 0.0,"),
+    "metadata bogus": ("2", _set("metadata", "bogus"), "field 'metadata' is 'bogus', expected "
+                                                       "null or one of ['age_gender', 'full']"),
+    "morphology bogus": ("2", _set("morphology", 3), "field 'morphology' is 3, expected null"),
+    "feature names wrong": ("2", _set("feature_names", ["a"] * 14),
+                            "field 'feature_names' is a list (['a', "),
+    "feature_std Inf": ("2", _set_item("feature_std", 0, float("inf")),
+                        "field 'feature_std[0]' is inf, expected a finite number >= 0"),
+    "feature_mean missing": ("2", _set("feature_mean", []),
+                             "field 'feature_mean' is [], expected a list of 14 numbers"),
+    "NaN weight": ("1", _nan_weight, "holds 1 NaN/Inf value(s)"),
+    "unknown experiment": ("1", _old_style_unknown_experiment,
+                           "field 'experiment': unknown experiment '99', expected one of"),
+    "metadata for a network without its branch": (
+        "1", _metadata_for_a_signal_only_network, "expected 0 input names"),
+}
+
+
+def _damaged_copy(real_models, tmp_path, exp, damage):
+    import shutil
+
+    import torch
+    folder = tmp_path / f"damaged-{exp}"
+    shutil.copytree(real_models["artifacts"][exp], folder)
+    ck = torch.load(folder / "best.pt", weights_only=True)
+    damage(ck)
+    torch.save(ck, folder / "best.pt")
+    return folder
+
+
+@pytest.mark.parametrize("case", list(CHECKPOINT_CASES))
+def test_damaged_checkpoint_is_refused_naming_file_and_field(case, real_models, tmp_path,
+                                                             capsys):
+    from ecgpaper.cli import main
+    from ecgpaper.inference.artifact import load_artifact
+    exp, damage, expected = CHECKPOINT_CASES[case]
+    folder = _damaged_copy(real_models, tmp_path, exp, damage)
+    with pytest.raises(ValueError) as err:
+        load_artifact(folder)
+    assert str(err.value).startswith(f"{folder / 'best.pt'}: "), str(err.value)
+    assert expected in str(err.value), str(err.value)
+    record = real_models["shared"] / "chapman" / "wfdb" / "JS00001.hea"
+    capsys.readouterr()
+    assert main(["predict", str(record), "--model", str(folder)]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("ecgpaper predict: error: ")
+    assert expected in lines[0]
+
+
+def test_damaged_checkpoint_and_onnx_model_give_one_line_without_traceback(real_models,
+                                                                           tmp_path):
+    """Through real processes: a best.pt with fs 0, then a truncated model.onnx served with
+    `--backend onnx`."""
+    from ecgpaper.cli import main
+    from ecgpaper.paths import REPO_ROOT
+    record = str(real_models["shared"] / "chapman" / "wfdb" / "JS00001.hea")
+    bad_fs = _damaged_copy(real_models, tmp_path, "1", _set("fs", 0))
+    onnx = _damaged_copy(real_models, tmp_path, "7", lambda ck: None)
+    assert main(["export", "--model", str(onnx)]) == 0
+    data = (onnx / "model.onnx").read_bytes()
+    (onnx / "model.onnx").write_bytes(data[: len(data) // 3])
+    for folder, backend, expected in ((bad_fs, "torch", "checkpoint field 'fs' is 0"),
+                                      (onnx, "onnx", "model.onnx: unreadable ONNX model")):
+        r = subprocess.run([sys.executable, "-m", "ecgpaper", "predict", record, "--model",
+                            str(folder), "--backend", backend], capture_output=True,
+                           text=True, timeout=300, cwd=REPO_ROOT)
+        assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1 and expected in lines[0] and str(folder) in lines[0], r.stderr

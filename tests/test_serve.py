@@ -156,6 +156,19 @@ def _malformed(rec) -> list:
         ("extra field", edit(patient="x")), ("metadata a list", edit(metadata=[1, 2])),
         ("metadata nested", edit(metadata={"PatientAge": {"v": 1}})),
         ("metadata unusable", edit(metadata={})),
+        ("QT overflowing z-score", edit(metadata={**ok["metadata"], "QTInterval": 1e300})),
+        ("negative age", edit(metadata={**ok["metadata"], "PatientAge": -5})),
+        ("age 1e9", edit(metadata={**ok["metadata"], "PatientAge": 1e9})),
+        ("negative rate", edit(metadata={**ok["metadata"], "VentricularRate": -100})),
+        ("age as text", edit(metadata={**ok["metadata"], "PatientAge": "abc"})),
+        ("age as numeric text", edit(metadata={**ok["metadata"], "PatientAge": "63"})),
+        ("age boolean", edit(metadata={**ok["metadata"], "PatientAge": True})),
+        ("gender a number", edit(metadata={**ok["metadata"], "Gender": 5})),
+        ("gender an object", edit(metadata={**ok["metadata"], "Gender": {"v": "MALE"}})),
+        ("gender unknown word", edit(metadata={**ok["metadata"], "Gender": "OTHER"})),
+        ("misspelt metadata field", edit(metadata={**ok["metadata"], "Age": 60})),
+        ("NaN age token", j(ok).replace(b'"PatientAge": ' + json.dumps(
+            ok["metadata"]["PatientAge"]).encode(), b'"PatientAge": NaN')),
         ("record_id with path", edit(record_id="../../etc/passwd")),
         ("deeply nested JSON", b"[" * 20000 + b"]" * 20000),
         ("oversize body", b'{"fs": 500, "pad": "' + b"x" * (5 << 20) + b'"}'),
@@ -188,7 +201,7 @@ def _malformed(rec) -> list:
 def test_malformed_requests_are_4xx_with_a_message(server, records):
     cases = _malformed(records[0])
     assert len(cases) >= 30
-    seen = []
+    seen, details = [], {}
     for name, path, headers, data in cases:
         if isinstance(data, list):
             r = httpx.post(f"{server.url}{path}", files=data, timeout=60)
@@ -199,6 +212,7 @@ def test_malformed_requests_are_4xx_with_a_message(server, records):
         assert isinstance(detail, str) and len(detail) > 10, (name, detail)
         assert "\u2161" not in detail and "X" * 100 not in detail and "passwd" not in detail
         seen.append((name, r.status_code, r.json().get("field")))
+        details[name] = detail
     codes = {name: (code, field) for name, code, field in seen}
     assert codes["oversize body"][0] == 413
     assert codes["wrong content type"] == (415, "Content-Type")
@@ -206,7 +220,21 @@ def test_malformed_requests_are_4xx_with_a_message(server, records):
     assert codes["NaN token"] == (422, "leads.II")
     assert codes["fs zero"][1] == "fs" and codes["units unknown"][1] == "units"
     assert codes["metadata unusable"] == (422, "metadata")
+    for name, field in (("QT overflowing z-score", "QTInterval"), ("negative age", "PatientAge"),
+                        ("age 1e9", "PatientAge"), ("negative rate", "VentricularRate"),
+                        ("age as text", "PatientAge"), ("age as numeric text", "PatientAge"),
+                        ("age boolean", "PatientAge"), ("gender a number", "Gender"),
+                        ("gender an object", "Gender"), ("gender unknown word", "Gender"),
+                        ("NaN age token", "PatientAge"), ("misspelt metadata field", "Age")):
+        assert codes[name] == (422, f"metadata.{field}"), (name, codes[name])
     assert codes["duplicated lead"][1] == "leads"
+    # the message says what the field expects, with the plausible range
+    assert "expected a number 50 to 1000 ms" in details["QT overflowing z-score"]
+    assert "expected a number 0 to 120 years" in details["negative age"]
+    assert "expected a number 15 to 350 bpm" in details["negative rate"]
+    assert "expected 'MALE' or 'FEMALE'" in details["gender an object"]
+    assert "valid number" not in details["gender an object"]
+    assert "unknown field 'Age'" in details["misspelt metadata field"]
     assert httpx.get(f"{server.url}/healthz").status_code == 200   # still alive
 
 
@@ -235,6 +263,34 @@ def test_unexpected_error_is_503_and_health_answers_while_busy(server, models, r
     t.join()
     assert result["r"].status_code == 200
     assert health_s < 1.5, "healthz waited for the inference"
+
+
+def test_metadata_at_the_edge_of_the_ranges_is_accepted(server, records):
+    """Missing values are imputed and reported; limits of the ranges and lower-case or
+    one-letter Gender are accepted."""
+    from ecgpaper.data.chapman import DIAGNOSTICS_RANGES
+    rec = records[0]
+    low = {k: float(lo) for k, (lo, _) in DIAGNOSTICS_RANGES.items()}
+    high = {k: float(hi) for k, (_, hi) in DIAGNOSTICS_RANGES.items()}
+    for meta in ({**low, "Gender": "male"}, {**high, "Gender": "F"},
+                 {"PatientAge": 60, "Gender": None, "QTInterval": None}):
+        r = httpx.post(f"{server.url}/v1/predict", json=body(rec, meta=False, metadata=meta),
+                       timeout=60)
+        assert r.status_code == 200, (meta, r.text)
+    assert set(r.json()["imputed_metadata"]) == {"GenderMale", "GenderFemale", *MEASUREMENTS}
+
+
+def test_nan_outputs_are_an_error_naming_the_model(server, models, records, monkeypatch):
+    """NaN logits never become probabilities labelled SB (argmax of NaN): 503 naming the
+    model and the cause."""
+    runner = models.runners["standard"]
+    monkeypatch.setattr(runner, "standard",
+                        lambda x, feats: np.full((1, len(CLASSES)), np.nan, np.float32))
+    r = httpx.post(f"{server.url}/v1/predict", json=body(records[0]), timeout=60)
+    assert r.status_code == 503 and r.json()["field"] == "model", r.text
+    detail = r.json()["detail"]
+    assert "experiment 2" in detail and "NaN/Inf logit" in detail and "rhythm" not in r.json()
+    assert str(models.standard.path.parent) not in detail, "no server path in a response"
 
 
 def test_api_key(models, records):

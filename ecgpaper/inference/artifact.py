@@ -9,6 +9,8 @@ folder, or a folder of experiment folders (`<work>/experiments`).
 from __future__ import annotations
 
 import json
+import math
+import numbers
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,7 +69,76 @@ def find_artifacts(path) -> list[Path]:
     return found
 
 
+def _bad(path: Path, key: str, value, expected: str) -> ValueError:
+    """The one error of a checkpoint field: the file, the field, its value, what was
+    expected."""
+    text = repr(value)
+    if len(text) > 60:
+        text = f"a {type(value).__name__} ({text[:40]}...)"
+    return ValueError(f"{path}: checkpoint field {key!r} is {text}, expected {expected}")
+
+
+def _positive_int(value, key: str, path: Path) -> int:
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and \
+        math.isfinite(value) and value == int(value) and value > 0
+    if not ok:
+        raise _bad(path, key, value, "a whole number > 0")
+    return int(value)
+
+
+def _numbers(value, key: str, path: Path, n: int, low: float | None = None,
+             strict: bool = False) -> tuple:
+    """A list of `n` finite numbers, each >= low (> low if strict) when low is given."""
+    if not isinstance(value, (list, tuple)) or len(value) != n:
+        raise _bad(path, key, value, f"a list of {n} numbers")
+    bound = "" if low is None else f" {'>' if strict else '>='} {low:g}"
+    for k, v in enumerate(value):
+        ok = isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v) \
+            and (low is None or (v > low if strict else v >= low))
+        if not ok:
+            raise _bad(path, f"{key}[{k}]", v, f"a finite number{bound}")
+    return tuple(float(v) for v in value)
+
+
+def _experiment(extra: dict, path: Path):
+    """The experiment of a checkpoint written before the preprocessing keys were stored."""
+    from ..training.experiments import get_experiment
+    try:
+        return get_experiment(extra["experiment"])
+    except ValueError as exc:
+        raise ValueError(f"{path}: checkpoint field 'experiment': {exc}") from None
+
+
+def _feature_names(extra: dict, path: Path, metadata, morphology) -> tuple:
+    """The MLP input names, which must be the metadata column set followed by NeuroKit2
+    columns of this version (`nk2_<feature>`), as training writes them."""
+    from ..features.metadata import COLUMN_SETS
+    from ..features.morphology.extract import NAMES
+    names = extra.get("feature_names") or []
+    if not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
+        raise _bad(path, "feature_names", names, "a list of input names")
+    meta_cols = list(COLUMN_SETS[metadata]) if metadata else []
+    nk2 = [f"nk2_{n}" for n in NAMES] if morphology else []
+    ok = list(names[:len(meta_cols)]) == meta_cols and \
+        all(n in nk2 for n in names[len(meta_cols):])
+    if not ok:
+        raise _bad(path, "feature_names", names, f"the {metadata!r} metadata columns "
+                   f"{meta_cols} followed by NeuroKit2 columns nk2_<feature> "
+                   f"(morphology {morphology!r})")
+    return tuple(names)
+
+
+def _choice(value, key: str, path: Path, options) -> str | None:
+    if value is not None and (not isinstance(value, str) or value not in options):
+        raise _bad(path, key, value, f"null or one of {sorted(options)}")
+    return value
+
+
 def _preprocessing(extra: dict, path: Path) -> Preprocessing:
+    """The checkpoint's preprocessing, every field checked: a zero rate, a zero or NaN
+    standard deviation or a negative window would otherwise divide by zero, give NaN
+    probabilities or silently cut another window than training's."""
+    from ..features.metadata import COLUMN_SETS
     need = ("fs", "n_samples", "channel_mean", "channel_std")
     missing = [k for k in need if k not in extra]
     if missing:
@@ -75,23 +146,27 @@ def _preprocessing(extra: dict, path: Path) -> Preprocessing:
                          "best.pt written by `ecgpaper train`")
     exp = None
     if "metadata" not in extra and extra.get("experiment") is not None:
-        from ..training.experiments import get_experiment
-        exp = get_experiment(extra["experiment"])    # checkpoints before these keys
-    fs = int(extra["fs"])
-    source_fs = int(extra.get("source_fs", STORE_FS))
-    mean, std = list(extra["channel_mean"]), list(extra["channel_std"])
-    if len(mean) != len(LEADS) or len(std) != len(LEADS) or source_fs % fs:
-        raise ValueError(f"{path}: checkpoint preprocessing is inconsistent (12 lead "
-                         f"statistics at {source_fs} Hz -> {fs} Hz expected)")
+        exp = _experiment(extra, path)      # checkpoints before these keys
+    fs = _positive_int(extra["fs"], "fs", path)
+    source_fs = _positive_int(extra.get("source_fs", STORE_FS), "source_fs", path)
+    if source_fs % fs:
+        raise _bad(path, "fs", fs, f"a rate that divides source_fs {source_fs} Hz (training "
+                   "block-averages the store's rate by a whole factor)")
+    metadata = _choice(exp.metadata if exp else extra.get("metadata"), "metadata", path,
+                       COLUMN_SETS)
+    morphology = _choice(exp.morphology if exp else extra.get("morphology"), "morphology",
+                         path, ("all", "filtered"))
+    names = _feature_names(extra, path, metadata, morphology)
+    stats = {key: _numbers(extra.get(key) or [], key, path, len(names), low)
+             for key, low in (("feature_median", None), ("feature_mean", None),
+                              ("feature_std", 0.0))}
     return Preprocessing(
-        fs=fs, n_samples=int(extra["n_samples"]), source_fs=source_fs,
-        channel_mean=tuple(float(v) for v in mean), channel_std=tuple(float(v) for v in std),
-        metadata=exp.metadata if exp else extra.get("metadata"),
-        morphology=exp.morphology if exp else extra.get("morphology"),
-        feature_names=tuple(extra.get("feature_names") or ()),
-        feature_median=tuple(float(v) for v in extra.get("feature_median") or ()),
-        feature_mean=tuple(float(v) for v in extra.get("feature_mean") or ()),
-        feature_std=tuple(float(v) for v in extra.get("feature_std") or ()))
+        fs=fs, n_samples=_positive_int(extra["n_samples"], "n_samples", path),
+        source_fs=source_fs,
+        channel_mean=_numbers(extra["channel_mean"], "channel_mean", path, len(LEADS)),
+        channel_std=_numbers(extra["channel_std"], "channel_std", path, len(LEADS),
+                             low=0.0, strict=True),
+        metadata=metadata, morphology=morphology, feature_names=names, **stats)
 
 
 def _provenance(folder: Path, extra: dict) -> dict:
@@ -131,8 +206,13 @@ def load_artifact(path, designs: bool = False) -> Artifact:
     if model_type == "se_resnet1d" and model.config.in_channels != len(LEADS):
         raise ValueError(f"{pt}: SE-ResNet18 with {model.config.in_channels} input "
                          "channels, expected the 12-lead network")
+    prep = _preprocessing(extra, pt)
+    n_meta = getattr(model.config, "n_meta", 0)
+    if model_type == "se_resnet1d" and n_meta != len(prep.feature_names):
+        raise _bad(pt, "feature_names", list(prep.feature_names),
+                   f"{n_meta} input names (the network's metadata branch takes {n_meta})")
     exp = extra.get("experiment")
     name = f"experiment {exp}" if exp is not None else pt.parent.name
     return Artifact(name=name, kind=KINDS.get(model_type, "standard"), model=model,
-                    prep=_preprocessing(extra, pt), path=pt, model_type=model_type,
+                    prep=prep, path=pt, model_type=model_type,
                     provenance=_provenance(pt.parent, extra))

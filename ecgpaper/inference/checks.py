@@ -1,5 +1,6 @@
 """Checks on a recording given as arrays with lead names (the service's JSON body, a
-notebook's numpy arrays): every problem is one `InputError` naming the field.
+notebook's numpy arrays) and its clinical metadata: every problem is one `InputError`
+naming the field.
 
 Readers (`data.chapman`, `data.wfdb_io`) already run `data.validate.validate_signal` on
 the files they read; arrays get the same checks here: all 12 leads go through
@@ -10,10 +11,12 @@ agreement), a subset through the checks that make sense without the other leads.
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 
-from ..constants import LEADS
+from ..constants import LEADS, MEASUREMENTS
+from ..data.chapman import DIAGNOSTICS_RANGES
 from ..data.validate import (FLAT_P2P_UV, MAX_LEAD_AMPLITUDE_UV, MAX_MEDIAN_P2P_UV,
                              MIN_MEDIAN_P2P_UV, RecordError, safe_name, to_microvolts,
                              validate_signal)
@@ -23,6 +26,8 @@ UNITS = {"uv": "uV", "µv": "uV", "μv": "uV", "mv": "mV"}
 MIN_FS, MAX_FS = 50.0, 10_000.0
 MAX_SECONDS = 60.0
 _ALIASES = {name.upper(): name for name in LEADS}
+METADATA_FIELDS = ("PatientAge", "Gender", *MEASUREMENTS)
+GENDERS = {"MALE": "MALE", "M": "MALE", "FEMALE": "FEMALE", "F": "FEMALE"}
 
 
 def canonical_leads(names) -> list[str]:
@@ -55,12 +60,72 @@ def check_fs(fs) -> float:
     return float(fs)
 
 
+def _unit(name: str) -> str:
+    """' years', ' bpm', ' ms', ... as the Diagnostics dictionary gives it ('' for counts)."""
+    from ..features.metadata import DEFINITIONS
+    unit = next((unit for n, _, unit in DEFINITIONS if n == name), "")
+    return "" if unit in ("", "count") else f" {unit}"
+
+
+def check_metadata_value(name: str, value):
+    """One clinical input: None (missing, takes the training median), Gender as MALE or
+    FEMALE, any other a finite number inside the plausible range of the Diagnostics
+    column (`data.chapman.DIAGNOSTICS_RANGES`, which every row of the real table obeys).
+    Out-of-range values would be used as given and z-scored far outside training (1e300
+    overflows to NaN), so they are refused rather than clipped or imputed."""
+    field = f"metadata.{name}"
+    if value is None:
+        return None
+    if name == "Gender":
+        gender = GENDERS.get(value.strip().upper()) if isinstance(value, str) else None
+        if gender is None:
+            got = safe_name(value) if isinstance(value, str) else f"a {_json_type(value)}"
+            raise InputError(f"{field}: got {got}, expected 'MALE' or 'FEMALE' (or null when "
+                             "unknown)", field)
+        return gender
+    low, high = DIAGNOSTICS_RANGES[name]
+    expected = f"a number {low:g} to {high:g}{_unit(name)} (or null when unknown)"
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        got = safe_name(value) if isinstance(value, str) else f"a {_json_type(value)}"
+        raise InputError(f"{field}: got {got}, expected {expected}", field)
+    if not (math.isfinite(value) and low <= value <= high):
+        raise InputError(f"{field}: {float(value):g} outside the plausible range, expected "
+                         f"{expected}", field)
+    return value
+
+
+def _json_type(value) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return "boolean"
+    if isinstance(value, numbers.Real):
+        return "number"
+    return {dict: "JSON object", list: "JSON array", str: "text"}.get(type(value), "value")
+
+
+def check_metadata(meta) -> dict:
+    """A request's `metadata` object: known fields only (a misspelt one would silently
+    take the training median), each value checked by `check_metadata_value`."""
+    if meta is None:
+        return {}
+    if not isinstance(meta, dict):
+        raise InputError(f"metadata: a {_json_type(meta)}, expected an object "
+                         f"{{field: value}} with some of {list(METADATA_FIELDS)}", "metadata")
+    for key in meta:
+        if key not in METADATA_FIELDS:
+            name = safe_name(key)
+            raise InputError(f"metadata: unknown field {name}, expected some of "
+                             f"{list(METADATA_FIELDS)}", f"metadata.{name.strip(chr(39))}")
+    return {key: check_metadata_value(key, value) for key, value in meta.items()}
+
+
 def signal_from_arrays(leads: dict, fs, units, *, record_id: str = "request",
                        meta: dict | None = None, min_seconds: float = 0.0,
                        max_seconds: float = MAX_SECONDS) -> Signal:
-    """A checked `Signal` from {lead name: samples}, the rate and the units."""
+    """A checked `Signal` from {lead name: samples}, the rate, the units and the clinical
+    metadata (`check_metadata`)."""
     if not isinstance(leads, dict) or not leads:
         raise InputError("leads must be a non-empty object {lead name: [samples]}", "leads")
+    meta = check_metadata(meta)
     names = canonical_leads(leads)
     fs = check_fs(fs)
     unit = check_units(units)
@@ -93,7 +158,7 @@ def signal_from_arrays(leads: dict, fs, units, *, record_id: str = "request",
         k, t = np.argwhere(bad)[0]
         raise InputError(f"lead {names[k]}: {int(bad[k].sum())} NaN/Inf or out-of-range "
                          f"value(s), first at sample {int(t)}", f"leads.{names[k]}")
-    sig = Signal(x.astype(np.float32), tuple(names), fs, unit, record_id, dict(meta or {}))
+    sig = Signal(x.astype(np.float32), tuple(names), fs, unit, record_id, meta)
     check_amplitudes(sig)
     return sig
 

@@ -102,7 +102,12 @@ def session(path: Path, device: str = "cpu", threads: int | None = None):
             raise RuntimeError("device cuda with --backend onnx needs onnxruntime-gpu "
                                "(CUDAExecutionProvider is not available)")
         providers.insert(0, "CUDAExecutionProvider")
-    return ort.InferenceSession(str(path), sess_options=opts, providers=providers)
+    try:
+        return ort.InferenceSession(str(path), sess_options=opts, providers=providers)
+    except Exception as exc:  # noqa: BLE001 - onnxruntime's own types (InvalidProtobuf, ...)
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        raise ValueError(f"{path}: unreadable ONNX model ({type(exc).__name__}: {first}), "
+                         "expected a model written by `ecgpaper export`") from None
 
 
 class OnnxRunner:

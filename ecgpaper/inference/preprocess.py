@@ -26,6 +26,11 @@ class InputError(ValueError):
         self.field = field
 
 
+class ModelError(RuntimeError):
+    """A loaded network that gave no valid answer for a valid input (non-finite inputs
+    after its checkpoint's scaling, or non-finite outputs): names the model and the cause."""
+
+
 @dataclass(frozen=True)
 class Preprocessing:
     """What a checkpoint says about the inputs its network was trained on."""
@@ -87,6 +92,11 @@ def model_signal(sig: Signal, prep: Preprocessing) -> tuple[np.ndarray, list[int
     The first `window_s` seconds are used (training records are 10 s); a shorter
     recording is refused rather than padded with values training never saw."""
     idx = [LEAD_INDEX[name] for name in sig.leads]
+    finite = np.isfinite(sig.signal).all(axis=1)
+    if not finite.all():
+        lead = sig.leads[int(np.argmin(finite))]
+        raise InputError(f"{sig.record_id}: lead {lead} holds NaN/Inf samples, expected "
+                         "finite numbers", f"leads.{lead}")
     x = signal_uv_at_source(sig, prep)
     need = prep.n_samples * prep.factor
     if x.shape[1] < need:
@@ -118,28 +128,25 @@ def model_features(meta: dict | None, prep: Preprocessing, lead_ii_uv: np.ndarra
     from ..features.metadata import COLUMN_SETS
     if not prep.feature_names:
         return np.zeros(0, np.float32), []
-    names = list(COLUMN_SETS[prep.metadata]) if prep.metadata else []
-    n_meta = len(names)
-    if prep.morphology is not None:
-        names += [n for n in prep.feature_names[n_meta:] if n.startswith("nk2_")]
-    if names != list(prep.feature_names):
-        raise InputError(f"checkpoint feature names {list(prep.feature_names)} differ from "
-                         f"the metadata set {prep.metadata!r} and the NeuroKit2 columns",
-                         "metadata")
+    names = list(prep.feature_names)    # checked against both sets when loaded
+    n_meta = len(COLUMN_SETS[prep.metadata]) if prep.metadata else 0
     raw = np.concatenate([_metadata_columns(meta, prep.metadata) if n_meta else np.zeros(0),
                           _morphology_columns(lead_ii_uv, prep, names[n_meta:])])
     missing = [n for n, v in zip(names, raw) if np.isnan(v)]
     raw = np.where(np.isnan(raw), np.asarray(prep.feature_median, dtype=np.float64), raw)
     std = np.asarray(prep.feature_std, dtype=np.float64).copy()
     std[std == 0] = 1.0
-    z = (raw - np.asarray(prep.feature_mean, dtype=np.float64)) / std
-    return z.astype(np.float32), missing
+    with np.errstate(over="ignore"):          # an overflow is reported by the caller
+        z = ((raw - np.asarray(prep.feature_mean, dtype=np.float64)) / std).astype(np.float32)
+    return z, missing
 
 
 def _metadata_columns(meta: dict | None, column_set: str) -> np.ndarray:
-    """The raw metadata columns of one request (NaN where a value is missing)."""
+    """The raw metadata columns of one request (NaN where a value is missing); every
+    value given is checked (`checks.check_metadata_value`) whatever built the `Signal`."""
     import pandas as pd
     from ..features.metadata import COLUMN_SETS, metadata_matrix
+    from .checks import check_metadata_value
     names = list(COLUMN_SETS[column_set])
     meta = dict(meta or {})
     given = {k for k, v in meta.items() if v is not None}
@@ -148,7 +155,8 @@ def _metadata_columns(meta: dict | None, column_set: str) -> np.ndarray:
         raise InputError(f"this model needs clinical metadata: expected some of "
                          f"{sorted(needed)} (missing ones take the training median)",
                          "metadata")
-    raw, _ = metadata_matrix(pd.DataFrame([{k: meta.get(k) for k in needed}]), column_set)
+    row = {k: check_metadata_value(k, meta.get(k)) for k in sorted(needed)}
+    raw, _ = metadata_matrix(pd.DataFrame([row]), column_set)
     return raw[0].astype(np.float64)
 
 
@@ -164,11 +172,7 @@ def _morphology_columns(lead_ii_uv: np.ndarray | None, prep: Preprocessing,
     from ..features.morphology.extract import NAMES, extract_record
     values, _, _, _ = extract_record(np.asarray(lead_ii_uv, dtype=np.float64),
                                      prep.source_fs)
-    by_name = dict(zip(NAMES, values))
-    unknown = [n for n in names if n[len("nk2_"):] not in by_name]
-    if unknown:
-        raise InputError(f"checkpoint NeuroKit2 columns {unknown} are not features of this "
-                         "version of ecgpaper", "metadata")
+    by_name = dict(zip(NAMES, values))       # names were checked when loaded
     return np.array([by_name[n[len("nk2_"):]] for n in names], dtype=np.float64)
 
 

@@ -22,8 +22,8 @@ import numpy as np
 from ..constants import CLASSES, LEADS
 from . import BACKENDS
 from .artifact import KINDS, Artifact, UnsupportedModel, find_artifacts, load_artifact
-from .preprocess import (InputError, Signal, all_leads, model_features, model_signal,
-                         signal_uv_at_source)
+from .preprocess import (InputError, ModelError, Signal, all_leads, model_features,
+                         model_signal, signal_uv_at_source)
 
 
 class TorchRunner:
@@ -147,6 +147,7 @@ class ModelSet:
             logits = logits[0]
             used = list(sig.leads)
             attention = {name: float(w) for name, w in zip(used, attn[0])}
+        check_outputs(logits, art, runner.backend, sig.record_id)
         proba = softmax(logits)
         return Prediction(record_id=sig.record_id, rhythm=CLASSES[int(np.argmax(proba))],
                           probabilities={c: float(p) for c, p in zip(CLASSES, proba)},
@@ -154,6 +155,29 @@ class ModelSet:
                           backend=runner.backend, imputed_metadata=imputed,
                           lead_attention=attention,
                           latency_ms=(time.perf_counter() - t0) * 1000.0)
+
+
+def check_outputs(logits: np.ndarray, art: Artifact, backend: str, record_id: str) -> None:
+    """NaN or Inf logits have no most probable class (argmax would say SB, the first):
+    an error naming the model, never a labelled answer."""
+    bad = ~np.isfinite(np.asarray(logits, dtype=np.float64))
+    if bad.any():
+        raise ModelError(f"{art.name} ({art.path.name}, backend {backend}) gave "
+                         f"{int(bad.sum())} NaN/Inf logit(s) of {bad.size} for {record_id}: "
+                         "no class can be chosen (damaged weights or an overflow inside the "
+                         "network), expected finite outputs")
+
+
+def _check_features(feats: np.ndarray, art: Artifact) -> None:
+    """MLP inputs are finite after the checkpoint's z-scores unless its statistics are
+    degenerate (a standard deviation near 0)."""
+    bad = np.flatnonzero(~np.isfinite(feats))
+    if bad.size:
+        k = int(bad[0])
+        raise ModelError(f"{art.name} ({art.path.name}): input {art.prep.feature_names[k]} "
+                         f"is {feats[k]} after z-scoring with the checkpoint's mean "
+                         f"{art.prep.feature_mean[k]:g} and standard deviation "
+                         f"{art.prep.feature_std[k]:g}, expected a finite number")
 
 
 def network_inputs(sig: Signal, art: Artifact
@@ -172,6 +196,7 @@ def network_inputs(sig: Signal, art: Artifact
         need = art.prep.n_samples * art.prep.factor
         lead_ii = signal_uv_at_source(sig, art.prep)[sig.leads.index("II"), :need]
     feats, imputed = model_features(sig.meta, art.prep, lead_ii)
+    _check_features(feats, art)
     return x, list(range(len(LEADS))), feats[None], imputed
 
 

@@ -73,11 +73,27 @@ def checkpoint_dict(model: nn.Module, **extra) -> dict:
             **extra}
 
 
+def check_finite_weights(state_dict) -> None:
+    """A NaN or Inf weight (a diverged run, a damaged file) makes every output NaN, which
+    argmax would read as the first class: refused when loading, naming the tensor."""
+    if not isinstance(state_dict, dict):
+        raise ValueError(f"state_dict is a {type(state_dict).__name__}, expected a dict of "
+                         "tensors")
+    for key, value in state_dict.items():
+        if torch.is_tensor(value) and value.is_floating_point():
+            bad = int((~torch.isfinite(value)).sum())
+            if bad:
+                raise ValueError(f"weight {key!r} holds {bad} NaN/Inf value(s) of "
+                                 f"{value.numel()}, expected finite weights (a diverged or "
+                                 "damaged training run)")
+
+
 def model_from_dict(ckpt: dict) -> tuple[nn.Module, dict]:
     for key in ("model_type", "config", "state_dict"):
         if key not in ckpt:
             raise ValueError(f"checkpoint lacks {key!r} (keys: {sorted(ckpt)})")
     model = build_model(dict(ckpt["config"]), ckpt["model_type"])
+    check_finite_weights(ckpt["state_dict"])
     model.load_state_dict(ckpt["state_dict"])
     model.eval()
     extra = {k: v for k, v in ckpt.items() if k not in ("model_type", "config", "state_dict")}
@@ -128,7 +144,8 @@ def load_checkpoint(path, map_location="cpu") -> tuple[nn.Module, dict]:
         return model_from_dict(ckpt)
     except (ValueError, KeyError, TypeError, RuntimeError) as exc:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise ValueError(f"{path}: {first}, expected {expected}") from None
+        tail = "" if "expected" in first else f", expected {expected}"
+        raise ValueError(f"{path}: {first}{tail}") from None
 
 
 def n_parameters(model: nn.Module, trainable_only: bool = False) -> int:

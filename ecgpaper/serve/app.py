@@ -4,7 +4,8 @@
 `GET /v1/models`, `GET /healthz`, OpenAPI docs at `/docs`. Parsing, checks, preprocessing
 and the network run in a worker thread (at most `threads` at a time), so the event loop
 keeps answering `/healthz` while a request is being classified. Bad input is a 4xx whose
-body is `{"detail": message, "field": field}`; nothing answers 500 (see `guards`).
+body is `{"detail": message, "field": field}`; a valid request the model cannot answer
+(NaN outputs) is a 503 naming the model and the cause; nothing answers 500 (see `guards`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from fastapi.responses import JSONResponse
 from ..constants import CLASS_NAMES
 from ..data.validate import RecordError
 from ..inference.checks import MAX_SECONDS, signal_from_arrays
-from ..inference.preprocess import InputError, Signal
+from ..inference.preprocess import InputError, ModelError, Signal
 from ..inference.route import ModelSet
 from .guards import Guard, log
 from .schemas import PredictRequest, PredictResponse, parse_request
@@ -80,6 +81,8 @@ def create_app(models: ModelSet, settings: Settings | None = None) -> FastAPI:
             return JSONResponse(await anyio.to_thread.run_sync(fn, *args, limiter=limiter))
         except (InputError, RecordError) as exc:
             return error(422, str(exc), getattr(exc, "field", "body"))
+        except ModelError as exc:            # a valid request the loaded model cannot answer
+            return error(503, str(exc), "model")
 
     @app.post("/v1/predict", response_model=PredictResponse, openapi_extra={
         "requestBody": {"required": True, "content": {"application/json": {

@@ -8,7 +8,7 @@ times faster than `json.loads` on a 12 x 5000 body, which matters for the latenc
 from __future__ import annotations
 
 import re
-from typing import Literal, Optional, Union
+from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -20,7 +20,10 @@ _SAFE = re.compile(r"^[A-Za-z0-9_+\-.]{1,32}$")
 # every `"key": [` in the body; more of them than parsed leads means a repeated key
 _ARRAY_KEY = re.compile(rb'"\s*:\s*\[')
 
-MetadataValue = Optional[Union[float, str]]
+# Metadata values are checked by `inference.checks.check_metadata` (type, plausible range),
+# whose messages say what each field expects; pydantic's would say "a valid number" for
+# Gender.
+MetadataValue = Any
 
 
 class PredictRequest(BaseModel):
@@ -34,8 +37,12 @@ class PredictRequest(BaseModel):
     leads: dict[str, list[float]] = Field(
         description=f"samples per lead, by name: any of {', '.join(LEADS)}")
     metadata: Optional[dict[str, MetadataValue]] = Field(
-        default=None, description="Diagnostics-style fields (PatientAge, Gender, "
-        "VentricularRate, ...) for models trained with clinical metadata")
+        default=None, description="Diagnostics-style fields for models trained with "
+        "clinical metadata: PatientAge (years), Gender ('MALE' or 'FEMALE'), "
+        "VentricularRate, AtrialRate (bpm), QRSDuration, QTInterval, QTCorrected (ms), "
+        "RAxis, TAxis (degrees), QRSCount, QOnset, QOffset, TOffset; null or absent "
+        "when unknown (takes the training median); a value outside the plausible range "
+        "of the Diagnostics column is refused")
     record_id: Optional[str] = Field(default=None, max_length=64,
                                      pattern=r"^[A-Za-z0-9_.\-]+$")
 
