@@ -250,3 +250,66 @@ def test_ptbxl_download_unpacks_a_readable_release(server, tmp_path, capsys, mon
     found = find_external(dest)
     assert found.sources() == ["PTB-XL"]
     assert sum(found.counts()["PTB-XL"].values()) == len(found.records) > 0
+
+
+def _ptbxl_release(src) -> dict:
+    """Every file of the PTB-XL records beside the project, by its path in the release,
+    and the release's SHA256SUMS.txt listing them all (as PhysioNet publishes it)."""
+    files = {str(p.relative_to(src)): p.read_bytes() for p in sorted(src.rglob("*"))
+             if p.is_file()}
+    sums = "".join(f"{hashlib.sha256(data).hexdigest()} {name}\n"
+                   for name, data in files.items())
+    return {**files, "SHA256SUMS.txt": sums.encode()}
+
+
+def test_ptbxl_rate_100_fetches_only_the_100_hz_release(server, tmp_path, capsys,
+                                                        shared_data):
+    """`download ptbxl --rate 100` fetches the table, the code book and records100/ file
+    by file, each checked against SHA256SUMS.txt, never a 500 Hz record; the folder it
+    leaves is scored as PTB-XL; a rerun fetches only what is missing or damaged."""
+    from ecgpaper.cli import main
+    from ecgpaper.data.external import find_external
+
+    server.files.update(_ptbxl_release(shared_data / "ptbxl"))
+    dest = tmp_path / "ptbxl100"
+    assert main(["download", "ptbxl", "--rate", "100", "--dest", str(dest), "--base-url",
+                 server.url, "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert f"next: ecgpaper book --set external_dir={dest}" in out
+    fetched = {name for name, _ in server.requests}
+    assert not any(name.startswith("records500/") for name in fetched)
+    assert {"ptbxl_database.csv", "scp_statements.csv"} <= fetched
+    lr = sorted(p.name for p in (dest / "records100").rglob("*_lr.hea"))
+    assert len(lr) == 20 and not (dest / "records500").exists()
+    found = find_external(dest)
+    assert found.sources() == ["PTB-XL"] and len(found.records) > 0
+    assert found.records[0].load().fs == 500                # resampled from 100 Hz
+    # a damaged file is fetched again, the others are left alone
+    damaged = dest / "records100" / "00000" / "00001_lr.dat"
+    damaged.write_bytes(b"broken")
+    n = len(server.requests)
+    assert main(["download", "ptbxl", "--rate", "100", "--dest", str(dest), "--base-url",
+                 server.url, "--no-progress"]) == 0
+    assert [name for name, _ in server.requests[n:]] == [
+        "SHA256SUMS.txt", "records100/00000/00001_lr.dat"]
+    assert damaged.read_bytes() == (shared_data / "ptbxl" / "records100" / "00000" /
+                                    "00001_lr.dat").read_bytes()
+
+
+def test_ptbxl_rate_download_rejects_a_corrupted_file_and_a_bad_listing(server, tmp_path,
+                                                                        shared_data):
+    from ecgpaper.data.download_rate import download_rate
+
+    release = _ptbxl_release(shared_data / "ptbxl")
+    server.files.update(release)
+    server.files["records100/00000/00002_lr.dat"] = b"\0" * 100        # not what was listed
+    with pytest.raises(DownloadError, match=r"1 of \d+ file\(s\) failed, first: "
+                                            r"records100/00000/00002_lr.dat: sha256"):
+        download_rate("ptbxl", tmp_path / "a", 100, base_url=server.url, progress=False)
+    assert not (tmp_path / "a" / "records100" / "00000" / "00002_lr.dat").exists()
+    assert not list((tmp_path / "a").rglob("*.part"))
+    server.files["SHA256SUMS.txt"] = b"0123 ../../etc/passwd\n"
+    with pytest.raises(DownloadError, match=r"SHA256SUMS.txt: line 1 is not"):
+        download_rate("ptbxl", tmp_path / "b", 100, base_url=server.url, progress=False)
+    with pytest.raises(ValueError, match=r"--rate 250: ptbxl is published at \[100, 500\]"):
+        download_rate("ptbxl", tmp_path / "c", 250, base_url=server.url, progress=False)

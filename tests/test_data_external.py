@@ -91,3 +91,47 @@ def test_a_recording_two_sources_ship_is_scored_once(shared_data):
     # different recordings keep distinct fingerprints
     other = next(r for r in external.records if r.record_id == "ptbxl_00002")
     assert signal_fingerprint(other.load()) != signal_fingerprint(ptbxl.load())
+
+
+def _records100_only(shared_data, folder):
+    """A PTB-XL folder as the 100 Hz download leaves it: the tables and records100/."""
+    import shutil
+    src = shared_data / "ptbxl"
+    folder.mkdir()
+    shutil.copytree(src / "records100", folder / "records100")
+    for table in src.glob("*.csv"):
+        shutil.copy(table, folder / table.name)
+    return folder
+
+
+def test_a_records100_only_folder_is_read_at_100_hz_and_scored(shared_data, real_models,
+                                                                tmp_path):
+    """Without records500/ every PTB-XL record is read through `filename_lr` and resampled
+    to 500 Hz (and counted as such); a trained network scores each of them, answering
+    as it does for the 500 Hz copy of the same ECG, and the heart rate of ECG 19 still
+    makes it SB."""
+    import numpy as np
+
+    from ecgpaper.data.external import PTBXL_100_HZ
+    from ecgpaper.evaluation.harmonise import harmonise
+    from ecgpaper.inference.artifact import load_artifact
+    from ecgpaper.inference.external import predict_external
+    from ecgpaper.inference.route import ModelSet
+
+    low = find_external(_records100_only(shared_data, tmp_path / "ptbxl"))
+    high = find_external(shared_data / "ptbxl")
+    assert [(r.record_id, r.label) for r in low.records] == \
+        [(r.record_id, r.label) for r in high.records]
+    assert low.notes[("PTB-XL", PTBXL_100_HZ)] == len(low.records) > 0 and not high.notes
+    assert all("records100" in r.path.parts for r in low.records)
+    first_low, first_high = low.records[0].load(), high.records[0].load()
+    assert first_low.fs == 500 and first_low.signal.shape == first_high.signal.shape
+    assert np.corrcoef(first_low.lead("II"), first_high.lead("II"))[0, 1] > 0.9
+    models = ModelSet([load_artifact(real_models["artifacts"]["1"] / "best.pt")])
+    scored, skipped = predict_external(models, low)
+    assert not skipped and len(scored) == len(low.records)
+    reference, _ = predict_external(models, high)
+    agree = (scored["pred"].to_numpy() == reference["pred"].to_numpy()).mean()
+    assert agree >= 0.9, f"100 Hz and 500 Hz copies answered alike for only {agree:.0%}"
+    rates = harmonise(low.records).set_index("record_id")
+    assert rates.loc["ptbxl_00019", "harmonised"] == "SB"

@@ -1,4 +1,5 @@
-"""`ecgpaper download chapman|ptbxl`: fetch the published database files."""
+"""`ecgpaper download chapman|ptbxl`: fetch the published database files (PTB-XL also at
+one sampling rate only: `--rate 100`)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,11 @@ def register(parser: argparse.ArgumentParser) -> None:
                         help="chapman: figshare ECGData (raw, default), ECGDataDenoised, or "
                              "the PhysioNet WFDB release (Diagnostics.xlsx and the code books "
                              "come with each); ptbxl: the release (1.0.3, default)")
+    parser.add_argument("--rate", type=int, choices=[500, 100], default=None,
+                        help="ptbxl: fetch only the records of this sampling rate, file by "
+                             "file, each checked against the release's SHA256SUMS.txt "
+                             "(--rate 100: the 100 Hz release, about a quarter of the zip); "
+                             "default: the whole release zip")
     parser.add_argument("--dest", default=None,
                         help="target folder (default: _work/data/<dataset>)")
     parser.add_argument("--base-url", default=None,
@@ -26,6 +32,18 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 def run(args) -> int:
     from ..data.download import download
+    if args.rate is not None:
+        if args.dataset != "ptbxl" or args.variant is not None:
+            raise ValueError(f"--rate {args.rate}: only for ptbxl and without --variant "
+                             "(it fetches the release file by file)")
+        from ..data.download_rate import download_rate
+        download_rate(args.dataset, args.dest, args.rate, base_url=args.base_url,
+                      dry_run=args.dry_run, progress=not args.no_progress)
+        if not args.dry_run:
+            from ..paths import work_root
+            folder = args.dest or work_root() / "data" / args.dataset
+            print(f"next: ecgpaper book --set external_dir={folder}")
+        return 0
     paths = download(args.dataset, args.dest, variant=args.variant, base_url=args.base_url,
                      dry_run=args.dry_run, progress=not args.no_progress)
     if not args.dry_run and paths and args.dataset == "ptbxl":

@@ -6,6 +6,9 @@ not known the manifest says `"sha256": null`; such files are checked by size onl
 at all when the size is unknown too), and the command says so. `base_url` (or the
 environment variable ECGPAPER_DOWNLOAD_BASE_URL) replaces every file's base URL, e.g. a
 mirror or a local test server.
+
+PTB-XL's release zip holds both sampling rates; `data.download_rate` fetches one of them
+file by file instead (`ecgpaper download ptbxl --rate 100`).
 """
 
 from __future__ import annotations

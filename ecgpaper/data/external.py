@@ -1,10 +1,14 @@
 """External validation sets: every labelled 12-lead record below a folder, by source.
 
-Two layouts are recognised: PTB-XL in its native form (`ptbxl_database.csv`; only the
-500 Hz records are used, the 100 Hz copies are the same ECGs) and PhysioNet/CinC 2021
-WFDB records (`NAME.hea` + signal file, SNOMED CT codes on `# Dx:`). A CinC record's
+Two layouts are recognised: PTB-XL in its native form (`ptbxl_database.csv`) and
+PhysioNet/CinC 2021 WFDB records (`NAME.hea` + signal file, SNOMED CT codes on `# Dx:`). A CinC record's
 database follows from its name, as the challenge named them (A/Q: CPSC, E: Georgia,
 HR: PTB-XL, S: PTB, I: St Petersburg, JS up to 10,646: Chapman-Shaoxing, beyond: Ningbo).
+
+PTB-XL ships each ECG at 500 Hz (`records500/`) and again at 100 Hz (`records100/`): the
+500 Hz file is used. A record present only in the 100 Hz release (a folder holding
+`records100/` alone is a common download) is read through the table's `filename_lr` and
+resampled to 500 Hz like any record at another rate; `ExternalSet.notes` counts them.
 
 Records whose rhythm is none of the paper's 8 classes are counted per source, not used;
 nothing is dropped without a reason (`ExternalSet.skipped`). Only files that resolve
@@ -28,6 +32,7 @@ _PREFIXES = (("HR", "PTB-XL (CinC)"), ("JS", None), ("A", "CPSC"), ("Q", "CPSC-E
              ("E", "Georgia"), ("S", "PTB"), ("I", "St Petersburg"))
 # Rhythms a source cannot contain because its label set has no code for them.
 ABSENT_BY_DESIGN = {"PTB-XL": ("AT",)}
+PTBXL_100_HZ = "read from the 100 Hz release (records100/), resampled to 500 Hz"
 
 
 def cinc_source(name: str) -> str:
@@ -64,6 +69,7 @@ class ExternalSet:
     folder: Path
     records: list[ExternalRecord] = field(default_factory=list)
     skipped: Counter = field(default_factory=Counter)    # (source, reason) -> count
+    notes: Counter = field(default_factory=Counter)      # (source, note) -> count, used
 
     def sources(self) -> list[str]:
         return sorted({r.source for r in self.records})
@@ -87,6 +93,26 @@ def _header_dx(hea: Path) -> list[str] | None:
     return None
 
 
+def _add_ptbxl(found: ExternalSet, root: Path) -> None:
+    """PTB-XL's labelled records of `root`: the 500 Hz file of each, or its 100 Hz file
+    where only the 100 Hz release is present (a common download, a quarter the size)."""
+    low_rate = None
+    for entry in read_ptbxl_table(root, fs=500):
+        if entry.label is None:
+            found.skipped[("PTB-XL", "rhythm outside the 8 classes")] += 1
+            continue
+        if not entry.path.with_suffix(".hea").is_file():
+            if low_rate is None:
+                low_rate = {e.ecg_id: e for e in read_ptbxl_table(root, fs=100)}
+            entry = low_rate.get(entry.ecg_id)
+            if entry is None or not entry.path.with_suffix(".hea").is_file():
+                found.skipped[("PTB-XL", "listed in the table, file absent")] += 1
+                continue
+            found.notes[("PTB-XL", PTBXL_100_HZ)] += 1
+        found.records.append(ExternalRecord("PTB-XL", f"ptbxl_{entry.ecg_id:05d}",
+                                            entry.label, entry.path, entry))
+
+
 def find_external(folder) -> ExternalSet:
     """Every record below `folder` labelled with one of the 8 rhythms, grouped by source."""
     folder = Path(folder).resolve()
@@ -95,16 +121,8 @@ def find_external(folder) -> ExternalSet:
     found = ExternalSet(folder=folder)
     ptbxl_roots = sorted({p.parent for p in folder.rglob("ptbxl_database.csv")})
     for root in ptbxl_roots:
-        if not is_ptbxl_folder(root):
-            continue
-        for entry in read_ptbxl_table(root, fs=500):
-            if entry.label is None:
-                found.skipped[("PTB-XL", "rhythm outside the 8 classes")] += 1
-            elif not entry.path.with_suffix(".hea").is_file():
-                found.skipped[("PTB-XL", "listed in the table, file absent")] += 1
-            else:
-                found.records.append(ExternalRecord("PTB-XL", f"ptbxl_{entry.ecg_id:05d}",
-                                                    entry.label, entry.path, entry))
+        if is_ptbxl_folder(root):
+            _add_ptbxl(found, root)
     for hea in sorted(folder.rglob("*.hea")):
         if any(root in hea.parents for root in ptbxl_roots):
             continue

@@ -6,6 +6,10 @@
 Every file read (the table, each header and signal file) must resolve inside the folder:
 a path in the table or a symlink leading out of it is refused.
 
+`read_ptbxl_table(folder, fs=100)` gives each ECG's 100 Hz file (`filename_lr`), for a
+folder that holds only the 100 Hz release; `read_ptbxl` resamples it to the rate asked for
+(500 Hz for the external sets), as it does any record recorded at another rate.
+
 Rhythm statements (SR, SBRAD, STACH, SARRH, AFIB, AFLT, SVTAC, PSVT) map onto the
 paper's classes through `labels.SCP_TO_CLASS`; PTB-XL has no atrial-tachycardia statement,
 so AT never occurs. Records are read through the same WFDB reader and checks as Chapman.

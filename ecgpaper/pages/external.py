@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..constants import CLASSES
+from ..data.external import PTBXL_100_HZ
 from ..evaluation.external import (ALL_SOURCES, AS_LABELLED, HARMONISED, both_ways_table,
                                    pooled_both_ways, recall_table, scores_both_ways,
                                    summary_table)
@@ -21,7 +22,6 @@ MODELS = {"1": "SE-ResNet18, experiment 1 (signal only)",
           "7": "UniversalECGNet, experiment 7 (12 leads)"}
 NETWORK_KEYS = ("ref1", "ref7", "1", "7")      # reference edition first, then this build
 NOT_MEASURED = "not measured"
-PTBXL_100_HZ = "read from the 100 Hz release (records100/), resampled to 500 Hz"
 
 
 @dataclass
@@ -67,11 +67,10 @@ def folder_facts(external) -> dict:
     """Numbers the section on the external records quotes (NOT_MEASURED without data)."""
     if external is None:
         return dict.fromkeys(FOLDER_FACTS, NOT_MEASURED)
-    notes = getattr(external, "notes", Counter())
     return {"external_records": str(len(external.records)),
             "external_sources": str(len(external.sources())),
             "external_not_used": str(sum(external.skipped.values())),
-            "external_ptbxl_100hz": str(notes.get(("PTB-XL", PTBXL_100_HZ), 0))}
+            "external_ptbxl_100hz": str(external.notes.get(("PTB-XL", PTBXL_100_HZ), 0))}
 
 
 @dataclass(frozen=True)
