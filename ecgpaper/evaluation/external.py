@@ -6,6 +6,11 @@ hundred records may hold no flutter at all), so every average is taken over the 
 the source actually contains, and the absent classes are listed rather than scored as 0.
 The sim-to-real summary the project tracks is the balanced recall over the four common
 rhythms SB, SR, ST and AFIB.
+
+Sources define the sinus rhythms differently (Chapman-Shaoxing by rate, PTB-XL and the
+CinC sources by a cardiologist's reading), so `scores_both_ways` scores the same
+predictions as labelled and harmonised, the sinus labels replaced by the measured rate
+(`evaluation.harmonise`).
 """
 
 from __future__ import annotations
