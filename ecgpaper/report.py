@@ -5,7 +5,7 @@
 - human labels instead of column keys (`latency_b1_ms` → "latency, batch 1 (ms)");
 - no 0-based row index (a meaningful index becomes the first column);
 - "—" for a missing value, thousands separators, counts as integers, three decimals for
-  metrics, yes/no for booleans;
+  metrics, yes/no for booleans, one number of decimals per column;
 - a value with its bounds (`x`, `x_low`, `x_high`) as one column "x (95 % CI)" written
   "0.844 (0.789–0.894)".
 
@@ -44,6 +44,10 @@ LABELS: dict[str, str] = {
     "n_fallback": "fallbacks", "rate": "fallback rate",
     "balanced_recall_common": "balanced recall over SB, SR, ST, AFIB",
     "macro_f1_present": "macro-F1 (classes present)", "classes_absent": "classes absent",
+    # training settings, as the pages that list a configuration name them
+    "se": "SE blocks", "lead_dropout": "lead dropout", "label_smoothing": "label smoothing",
+    "class_weights": "class weights", "seed_offset": "seed offset",
+    "max_epochs": "epochs (at most)", "max_records": "records (at most)",
 }
 _UNITS = {"ms": "ms", "s": "s", "hz": "Hz", "mb": "MB", "gb": "GB", "gflop": "GFLOP",
           "mflop": "MFLOP", "pct": "%", "bpm": "bpm", "uv": "µV"}
@@ -85,6 +89,23 @@ def _missing(v) -> bool:
         return False
 
 
+def _minus(text: str) -> str:
+    """A typographic minus, and no sign on a value that rounds to zero ('−0.000')."""
+    if text.startswith("-") and not any(ch in "123456789" for ch in text):
+        text = text[1:]
+    return text.replace("-", "−")
+
+
+def fixed(v, decimals: int) -> str:
+    """A number with exactly `decimals` decimals and thousands separators."""
+    if _missing(v):
+        return MISSING
+    x = float(v)
+    if math.isinf(x):
+        return "∞" if x > 0 else "−∞"
+    return _minus(f"{x:,.{decimals}f}")
+
+
 def fmt_number(v, digits: int = 3) -> str:
     """One number as a reader sees it: integers with separators, metrics to `digits`
     decimals, large values with fewer decimals, '—' when missing."""
@@ -93,17 +114,60 @@ def fmt_number(v, digits: int = 3) -> str:
     if isinstance(v, bool):
         return "yes" if v else "no"
     if isinstance(v, Integral):
-        return f"{int(v):,}"
+        return _minus(f"{int(v):,}")
     if isinstance(v, Real):
         x = float(v)
-        if math.isinf(x):
-            return "∞" if x > 0 else "−∞"
-        if abs(x) >= 1000:
-            return f"{x:,.0f}"
-        if abs(x) >= 100:
-            return f"{x:,.1f}"
-        return f"{x:.{digits}f}".replace("-", "−")
+        return fixed(x, 0 if abs(x) >= 1000 else 1 if abs(x) >= 100 else digits)
     return str(v)
+
+
+def count(n, noun: str, plural: str | None = None) -> str:
+    """A count with its noun in the right number: '1 epoch', '4 epochs', '1,200 records'
+    (`plural` for nouns that do not just add an s: count(2, 'class', 'classes'))."""
+    if _missing(n):
+        return f"{MISSING} {plural or noun + 's'}"
+    x = float(n)
+    number = f"{int(x):,}" if x.is_integer() else fmt_number(x)
+    return f"{_minus(number)} {noun if x == 1 else (plural or noun + 's')}"
+
+
+def fmt_setting(v) -> str:
+    """A configuration value as a reader sees it: 'yes'/'no' for switches, 0.1 not
+    0.100 for settings (which are not measurements), the text of anything else."""
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, Real):
+        return _minus(f"{float(v):g}") if not isinstance(v, Integral) else _minus(f"{v:,}")
+    return str(v)
+
+
+def device_note(df: pd.DataFrame) -> str:
+    """Where the rows of a timing table ran, for its caption: 'CPU, 2 threads' (each
+    device once), so that the table need not repeat it in every row."""
+    if "device" not in df:
+        return "device not recorded"
+    threads = df["threads"] if "threads" in df else pd.Series(None, index=df.index)
+    notes = []
+    for device, n in pd.DataFrame({"d": df["device"], "t": threads}).drop_duplicates() \
+            .itertuples(index=False):
+        name = "CPU" if device == "cpu" else "GPU" if str(device).startswith("cuda") \
+            else str(device)
+        notes.append(name if _missing(n) else f"{name}, {count(n, 'thread')}")
+    return "; ".join(dict.fromkeys(notes))
+
+
+def column_decimals(values, digits: int = 3) -> int:
+    """One number of decimals for a whole column: `digits` for values below 100, one
+    below 1000, none above, and never so few that a non-zero value reads as 0."""
+    finite = [abs(float(v)) for v in values if not _missing(v) and math.isfinite(float(v))]
+    if not finite:
+        return digits
+    top = max(finite)
+    decimals = 0 if top >= 1000 else 1 if top >= 100 else digits
+    smallest = min((v for v in finite if v > 0), default=None)
+    while smallest is not None and decimals < digits and round(smallest, decimals) == 0:
+        decimals += 1
+    return decimals
 
 
 def fmt_ci(value, low=None, high=None, digits: int = 3) -> str:
@@ -126,6 +190,18 @@ def _is_count(series: pd.Series) -> bool:
                 and (values.abs() >= 2).any())
 
 
+def _numeric_if_all_numbers(series: pd.Series) -> pd.Series:
+    """An object column that holds only numbers (and gaps) as a numeric column, so that
+    it gets one number format; any other column unchanged."""
+    if series.dtype.kind != "O":
+        return series
+    present_values = [v for v in series if not _missing(v)]
+    if not present_values or not all(isinstance(v, Real) and not isinstance(v, bool)
+                                     for v in present_values):
+        return series
+    return pd.to_numeric(series)
+
+
 def _merge_intervals(df: pd.DataFrame, digits: int) -> pd.DataFrame:
     """Columns `x`, `x_low`, `x_high` become one 'x (95 % CI)' column."""
     out = df.copy()
@@ -140,12 +216,14 @@ def _merge_intervals(df: pd.DataFrame, digits: int) -> pd.DataFrame:
 
 
 def present(df: pd.DataFrame, digits: int = 3, labels: dict | None = None,
-            counts: tuple[str, ...] = (), keep_index: bool | None = None) -> pd.DataFrame:
+            counts: tuple[str, ...] = (), keep_index: bool | None = None,
+            decimals: dict | None = None) -> pd.DataFrame:
     """A table for reading: labelled columns, no 0-based index, every cell a string.
 
     `labels` overrides the labels of some columns; `counts` names columns to show as
     integers even when stored as floats; `keep_index` forces (True) or drops (False) the
-    index as a first column (default: kept unless it is the 0-based row number)."""
+    index as a first column (default: kept unless it is the 0-based row number);
+    `decimals` fixes the decimals of some numeric columns ({"seconds": 1})."""
     if isinstance(df, pd.Series):
         df = df.to_frame()
     df = df.copy()
@@ -170,13 +248,16 @@ def present(df: pd.DataFrame, digits: int = 3, labels: dict | None = None,
     out = pd.DataFrame(index=df.index)
     extra = dict(labels or {})
     for col in df.columns:
-        series = df[col]
-        as_count = col in counts or _is_count(series)
+        series = _numeric_if_all_numbers(df[col])
+        fixed_places = col in (decimals or {})
+        as_count = not fixed_places and (col in counts or _is_count(series))
         if as_count:
-            cells = [MISSING if _missing(v) else f"{int(round(float(v))):,}".replace("-", "−")
-                     for v in series]
+            cells = [fixed(v, 0) for v in series]
         elif series.dtype.kind == "b":
             cells = ["yes" if v else "no" for v in series]
+        elif series.dtype.kind in "if":
+            places = decimals[col] if fixed_places else column_decimals(series, digits)
+            cells = [fixed(v, places) for v in series]
         else:
             cells = [fmt_number(v, digits) if not isinstance(v, str) else v for v in series]
         name = extra.get(col, label(col) if isinstance(col, str) else str(col))
@@ -206,12 +287,15 @@ def markdown_table(df: pd.DataFrame, digits: int = 3, present_first: bool = True
 
 def table_directive(df: pd.DataFrame, caption: str, name: str | None = None,
                     digits: int = 3, present_first: bool = True, wide: bool = False) -> str:
-    """MyST for a numbered, captioned table: ```{table} caption / :name: name / rows```."""
-    lines = [f"```{{table}} {caption}"]
+    """MyST for a numbered, captioned table: :::{table} caption / :name: name / rows :::.
+
+    A colon fence, because a backtick fence may not carry a caption with `code` in it."""
+    caption = " ".join(str(caption).split())
+    lines = [f":::{{table}} {caption}"]
     if name:
         lines.append(f":name: {name}")
     lines.append(":class: ecg-table" + (" ecg-wide" if wide else ""))
-    lines += ["", markdown_table(df, digits, present_first), "```"]
+    lines += ["", markdown_table(df, digits, present_first), ":::"]
     return "\n".join(lines)
 
 

@@ -40,10 +40,44 @@ def test_labels_and_interval_format():
     assert fmt_ci(None) == "—"
 
 
-def test_table_directive_is_a_numbered_myst_table():
+def test_table_directive_is_a_numbered_myst_table_even_with_code_in_its_caption():
     text = table_directive(pd.DataFrame({"a_b": [1, 2]}), "Caption.", "tbl-x")
-    assert text.startswith("```{table} Caption.\n:name: tbl-x")
+    assert text.startswith(":::{table} Caption.\n:name: tbl-x\n:class: ecg-table\n\n|")
+    assert text.endswith("\n:::")
     assert "| a b |" in markdown_table(pd.DataFrame({"a_b": [1]}))
+    # a backtick fence may not carry backticks in its info string: the caption would leak
+    coded = table_directive(pd.DataFrame({"a": [1]}), "Run by `ecgpaper bench`\non 2 cores.",
+                            "tbl-y", wide=True)
+    assert coded.splitlines()[0] == ":::{table} Run by `ecgpaper bench` on 2 cores."
+    assert ":class: ecg-table ecg-wide" in coded
+
+
+def test_numbers_have_one_format_per_column_and_no_negative_zero():
+    from ecgpaper.report import fmt_number
+    assert fmt_number(-0.0001) == "0.000" and fmt_number(-0.5) == "−0.500"
+    assert fmt_number(-150.25) == "−150.2" and fmt_number(-1234.5) == "−1,234"
+    shown = present(pd.DataFrame({"ms": [38.5, 1040.2, 640.0], "n": [56.0, 50, None],
+                                  "f1": [0.91, 0.5, 0.123456]}).astype({"n": object}))
+    assert shown["ms"].tolist() == ["38", "1,040", "640"]      # not '38.500' beside '1,040'
+    assert shown["n"].tolist() == ["56", "50", "—"]            # not '56.000' beside '50'
+    assert shown["F1"].tolist() == ["0.910", "0.500", "0.123"]
+    tiny = present(pd.DataFrame({"s": [250.0, 0.04]}))["s"].tolist()
+    assert tiny == ["250.00", "0.04"]                          # a non-zero value never reads 0
+    fixed_places = present(pd.DataFrame({"seconds": [38.0, 2.0]}), decimals={"seconds": 1})
+    assert fixed_places["seconds"].tolist() == ["38.0", "2.0"]
+
+
+def test_count_fmt_setting_and_device_note_read_as_written_by_hand():
+    from ecgpaper.report import count, device_note, fmt_setting
+    assert count(1, "epoch") == "1 epoch" and count(4, "epoch") == "4 epochs"
+    assert count(1.0, "thread") == "1 thread" and count(1200, "record") == "1,200 records"
+    assert count(2, "batch", "batches") == "2 batches" and count(0, "lead") == "0 leads"
+    assert fmt_setting(False) == "no" and fmt_setting(0.0) == "0"
+    assert fmt_setting(0.125) == "0.125" and fmt_setting(3) == "3"
+    times = pd.DataFrame({"device": ["cpu", "cpu"], "threads": [1, 1]})
+    assert device_note(times) == "CPU, 1 thread"
+    assert device_note(pd.DataFrame({"device": ["cpu", "cuda"], "threads": [2, None]})) \
+        == "CPU, 2 threads; GPU"
 
 
 # --- the paper's numbers are written once, in ecgpaper/paper.py ----------------------------
