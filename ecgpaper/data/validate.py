@@ -13,6 +13,7 @@ from fractions import Fraction
 import numpy as np
 
 from ..constants import LEADS
+from .plausibility import check_plausible
 
 # Plausible median peak-to-peak amplitude of a 12-lead ECG, in µV. Real records sit
 # around 500-5000 µV; a millivolt file read as microvolts shows ~1 "µV", a microvolt file
@@ -286,7 +287,8 @@ def validate_signal(signal: np.ndarray, *, fs: float, units: str, source: str,
     """Check a (12, T) signal already in canonical lead order; return (signal, fs).
 
     Order of checks: shape, NaN/Inf, sampling rate (or resample when asked), length,
-    a flat record, units plausibility, physiology (`check_physiology`), flat leads.
+    a flat record, units plausibility, flat leads, what no body produces
+    (`plausibility.check_plausible`), physiology (`check_physiology`).
     """
     if signal.ndim != 2 or signal.shape[0] != len(LEADS):
         raise RecordError(f"{source}: signal of shape {signal.shape}, expected (12, samples)")
@@ -327,5 +329,6 @@ def validate_signal(signal: np.ndarray, *, fs: float, units: str, source: str,
     if flat and not allow_flat:
         raise RecordError(f"{source}: flat lead(s) {flat} (peak-to-peak below "
                           f"{FLAT_P2P_UV:g} µV): lead missing or disconnected")
+    check_plausible(uv, fs, source, leads, flat=flat)
     check_physiology(uv, fs, source, leads, flat=flat)
     return signal, float(fs)

@@ -20,6 +20,7 @@ from .chapman import diagnostics_meta
 from .labels import SNOMED_TO_CLASS, rhythm_to_class, snomed_to_class
 from .record import Record
 from .validate import RecordError, canonical_lead_order, safe_name, validate_signal
+from .wfdb_header import check_header_text
 
 _UNITS = {"mv": "mV", "uv": "uV", "µv": "uV", "μv": "uV"}
 CHAPMAN_RECORD_NAME = re.compile(r"^JS(\d+)$", re.IGNORECASE)   # JSnnnnn = row n
@@ -158,6 +159,7 @@ def read_wfdb(path, *, diagnostics: pd.DataFrame | None = None,
     if hea.stat().st_size > MAX_HEADER_BYTES:
         raise RecordError(f"{hea}: {hea.stat().st_size / 2**20:.1f} MB, expected a WFDB header "
                           f"under {MAX_HEADER_BYTES >> 20} MB (real ones are under 2 KB)")
+    check_header_text(hea)
     try:
         header = wfdb.rdheader(str(base))
     except Exception as exc:  # noqa: BLE001 - any parser error means a damaged header

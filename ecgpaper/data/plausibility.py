@@ -1,0 +1,97 @@
+"""What no body and no electrode produce: checks that refuse a record outright.
+
+`validate.validate_signal` runs `check_plausible` on every record a reader or the service
+accepts. Each bound was set far outside what 111 real records of Chapman-Shaoxing,
+Ningbo, Georgia, CPSC, PTB and PTB-XL show (their largest value in brackets), so that a
+refused record is certainly damaged or mislabelled:
+
+- a sample more than 50 mV from its lead's median (real: 11.5 mV), e.g. one 5 V spike;
+- a step between two samples steeper than 50 mV/ms (real: 5.4 mV/ms);
+- a lead whose median sits more than 20 mV from zero (real: 1.0 mV), e.g. a header
+  baseline of 30000 read as -30 mV on every lead;
+- a heart rate, measured from the QRS complexes at the declared sampling rate, outside
+  20-300 bpm (real: 46-216 bpm), e.g. a 500 Hz recording declared as 100 or 125 Hz.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+MAX_EXCURSION_UV = 50_000.0
+MAX_SLEW_UV_PER_MS = 50_000.0
+MAX_OFFSET_UV = 20_000.0
+RATE_RANGE_BPM = (20.0, 300.0)
+MIN_RATE_SECONDS = 4.0        # shorter records hold too few beats to judge the rate
+
+
+def _beats(energy: np.ndarray, smooth: int, distance: int) -> np.ndarray:
+    from scipy.ndimage import uniform_filter1d
+    from scipy.signal import find_peaks
+    e = uniform_filter1d(energy, max(1, smooth))
+    top = np.percentile(e, 99.5)
+    if top <= 0:
+        return np.zeros(0, dtype=int), e
+    peaks, _ = find_peaks(e, height=0.25 * top, distance=max(1, distance))
+    return peaks, e
+
+
+def heart_rate(signal_uV: np.ndarray, fs: float) -> float:
+    """Beats per minute implied by the QRS complexes at the declared `fs`, NaN when fewer
+    than three are found. QRS complexes are the peaks of the summed squared slope of all
+    leads (smoothed over 50 ms, above a quarter of its 99.5th percentile, 250 ms apart);
+    the rate is 60 over the median interval, so a few missed or extra beats do not move it.
+    Smoothing and spacing then widen to the measured QRS width (three widths apart), so a
+    recording declared at too low a rate does not count each QRS twice.
+    """
+    from scipy.ndimage import uniform_filter1d
+    from scipy.signal import peak_widths
+    x = np.asarray(signal_uV, dtype=np.float64)
+    if x.shape[1] < 3:
+        return float("nan")
+    window = max(1, min(x.shape[1], int(round(fs))))
+    x = x - uniform_filter1d(x, window, axis=1, mode="nearest")
+    energy = (np.diff(x, axis=1) ** 2).sum(axis=0)
+    peaks, smoothed = _beats(energy, int(0.05 * fs), int(0.25 * fs))
+    if len(peaks) >= 3:
+        width = float(np.median(peak_widths(smoothed, peaks, rel_height=0.5)[0]))
+        peaks, _ = _beats(energy, max(int(0.05 * fs), int(width)),
+                          max(int(0.25 * fs), int(3 * width)))
+    if len(peaks) < 3:
+        return float("nan")
+    return float(60.0 * fs / np.median(np.diff(peaks)))
+
+
+def check_plausible(signal_uV: np.ndarray, fs: float, source: str, leads, flat=()) -> None:
+    """Refuse spikes, slews, offsets and heart rates no body produces (see the module
+    docstring); raises `validate.RecordError` naming the record, the lead and the bound."""
+    from .validate import RecordError
+    x = np.asarray(signal_uV, dtype=np.float64)
+    median = np.median(x, axis=1)
+    k = int(np.argmax(np.abs(median)))
+    if abs(median[k]) > MAX_OFFSET_UV:
+        raise RecordError(f"{source}: lead {leads[k]} sits at {median[k] / 1000:.1f} mV "
+                          f"(its median), expected within ±{MAX_OFFSET_UV / 1000:g} mV of zero "
+                          "for an ECG: wrong baseline (ADC zero) in the header?")
+    excursion = np.abs(x - median[:, None])
+    k, t = np.unravel_index(int(np.argmax(excursion)), excursion.shape)
+    if excursion[k, t] > MAX_EXCURSION_UV:
+        raise RecordError(f"{source}: lead {leads[k]} reaches {excursion[k, t] / 1000:.0f} mV "
+                          f"from its median at sample {int(t)}, expected at most "
+                          f"{MAX_EXCURSION_UV / 1000:g} mV: a spike no heart produces "
+                          "(damaged sample or wrong gain)")
+    if x.shape[1] > 1:
+        slew = np.abs(np.diff(x, axis=1)) * (fs / 1000.0)
+        k, t = np.unravel_index(int(np.argmax(slew)), slew.shape)
+        if slew[k, t] > MAX_SLEW_UV_PER_MS:
+            raise RecordError(f"{source}: lead {leads[k]} changes by {slew[k, t] / 1000:.0f} "
+                              f"mV/ms at sample {int(t)}, expected at most "
+                              f"{MAX_SLEW_UV_PER_MS / 1000:g} mV/ms: a jump no heart produces")
+    live = [i for i, name in enumerate(leads) if name not in flat]
+    if x.shape[1] / fs < MIN_RATE_SECONDS or not live:
+        return
+    rate = heart_rate(x[live], fs)
+    lo, hi = RATE_RANGE_BPM
+    if np.isfinite(rate) and not lo <= rate <= hi:
+        raise RecordError(f"{source}: heart rate {rate:.0f} bpm at the declared {fs:g} Hz "
+                          f"({x.shape[1]} samples = {x.shape[1] / fs:.1f} s), expected "
+                          f"{lo:g}-{hi:g} bpm: the declared sampling rate is wrong")

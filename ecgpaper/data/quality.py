@@ -1,0 +1,188 @@
+"""Quality flags: what is possible in a real ECG but unusual and often an error.
+
+A record that passes `validate` (nothing physically impossible) may still carry signs of
+a mistake that changes a network's answer: every lead inverted (or dextrocardia), chest
+leads in reverse order or two of them swapped, one chest lead far off its neighbours,
+two identical chest leads, a whole record ten times too small or large, a heart rate
+that fits the declared sampling rate only barely. None of these is refused, since real
+hearts and real recordings produce each of them now and then; each is reported as a
+`QualityFlag` (a short code and a message naming the leads) beside the prediction, and
+`--strict` turns them into errors. Thresholds were calibrated on the real records of
+Chapman-Shaoxing, Ningbo, Georgia, CPSC, PTB and PTB-XL (tests/test_quality_flags.py
+counts how many of them are flagged).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from ..constants import LEADS
+from .validate import PRECORDIAL_LEADS, precordial_ratios, robust_amplitude
+from .plausibility import heart_rate
+
+# Median lead amplitude (µV, `robust_amplitude`) of real 12-lead records: 378-4,856
+# over 111 real records; outside this range a record is more likely mis-scaled 10x.
+TYPICAL_AMPLITUDE_UV = (350.0, 5_000.0)
+# Heart rate at the declared sampling rate: real records 46-216 bpm; outside this range
+# (but inside the 20-300 bpm that `rhythm_rate` refuses outside) the declared rate may
+# be wrong (a 500 Hz recording declared as 250 Hz halves the rate).
+TYPICAL_RATE_BPM = (35.0, 250.0)
+# Leads whose QRS points the same way in nearly every heart (+ up, - down): all of them
+# the other way means inverted leads (or dextrocardia). Real records: at most 8 of 8 in
+# a few, 6 or more in 9 of 111; all-inverted copies of the same records: 6 or more in 91.
+EXPECTED_POLARITY = {"I": 1, "II": 1, "aVF": 1, "V4": 1, "V5": 1, "V6": 1, "aVR": -1,
+                     "V1": -1}
+INVERTED_MIN_DISAGREE = 6
+# A chest lead at more than this factor from the geometric mean of its neighbours (real
+# records: within ~0.15-6.5 at the extremes; `validate` refuses beyond 8).
+CHEST_RATIO_FLAG = (1 / 3, 3.0)
+# Two neighbouring chest leads count as swapped when each correlates better (by this
+# margin of |r|) with the other's outer neighbour: real records 12 of 108, the same
+# records with V1/V2 or V3/V4 swapped 94-97 of 97.
+SWAP_MARGIN = 0.05
+# Two chest leads whose difference is under this fraction of the larger: a copied lead.
+DUPLICATE_TOL = 0.02
+
+
+@dataclass(frozen=True)
+class QualityFlag:
+    """One reason to look twice at a record: `code` for programs, `message` for people."""
+    code: str
+    message: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _detrended(signal_uV: np.ndarray, fs: float) -> np.ndarray:
+    from scipy.ndimage import uniform_filter1d
+    x = np.asarray(signal_uV, dtype=np.float64)
+    window = max(1, min(x.shape[1], int(round(fs))))
+    return x - uniform_filter1d(x, window, axis=1, mode="nearest")
+
+
+def polarity(detrended: np.ndarray) -> np.ndarray:
+    """Per lead, -1..1: the upward minus the downward excursion from the median (0.5 and
+    99.5 % percentiles) over the whole range; positive for a mostly upright QRS."""
+    lo, med, hi = np.percentile(detrended, [0.5, 50, 99.5], axis=1)
+    return ((hi - med) - (med - lo)) / np.maximum(hi - lo, 1e-9)
+
+
+def _live(detrended: np.ndarray, names) -> list[str]:
+    return [n for n in names if np.ptp(detrended[LEADS.index(n)]) >= 1.0]
+
+
+def inverted_flag(pol: np.ndarray, live) -> QualityFlag | None:
+    """Most leads pointing the other way from nearly every heart's."""
+    checked = [n for n in EXPECTED_POLARITY if n in live]
+    wrong = [n for n in checked if np.sign(pol[LEADS.index(n)]) != EXPECTED_POLARITY[n]]
+    if len(checked) == len(EXPECTED_POLARITY) and len(wrong) >= INVERTED_MIN_DISAGREE:
+        return QualityFlag("inverted", f"{len(wrong)} of {len(checked)} leads ({', '.join(wrong)}) "
+                           "have the opposite QRS polarity of nearly every heart (I, II, aVF, "
+                           "V4-V6 upright, aVR and V1 downward): all leads inverted (sign of "
+                           "the gain) or dextrocardia")
+    return None
+
+
+def chest_order_flags(x: np.ndarray, pol: np.ndarray, live) -> list[QualityFlag]:
+    """Chest leads reversed (V1 upright and V6 downward, falling R progression) or two
+    neighbours swapped (each correlates better with the other's neighbour)."""
+    out = []
+    chest = [LEADS.index(n) for n in PRECORDIAL_LEADS]
+    if not all(n in live for n in PRECORDIAL_LEADS):
+        return out
+    p = pol[chest]
+    trend = np.corrcoef(np.arange(6), np.argsort(np.argsort(p)))[0, 1]
+    if p[0] > 0 and p[5] < 0 and trend < -0.5:
+        out.append(QualityFlag("chest_reversed", "V1 is upright and V6 downward with the "
+                               "QRS turning from up to down across V1-V6, the reverse of the "
+                               "usual R-wave progression: chest leads in reverse order?"))
+    c = np.abs(np.corrcoef(x[chest]))
+    for k in range(5):
+        left = k == 0 or c[k - 1, k + 1] > c[k - 1, k] + SWAP_MARGIN
+        right = k == 4 or c[k, k + 2] > c[k + 1, k + 2] + SWAP_MARGIN
+        if left and right:
+            a, b = PRECORDIAL_LEADS[k], PRECORDIAL_LEADS[k + 1]
+            out.append(QualityFlag("chest_swapped", f"{a} resembles the neighbours of {b} "
+                                   f"and {b} those of {a}: leads {a} and {b} swapped?"))
+    return out
+
+
+def chest_duplicate_flag(x: np.ndarray, live) -> QualityFlag | None:
+    """Two chest leads (nearly) identical: one copied into the other's place."""
+    names = [n for n in PRECORDIAL_LEADS if n in live]
+    pairs = []
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            ya, yb = x[LEADS.index(a)], x[LEADS.index(b)]
+            size = max(np.linalg.norm(ya), np.linalg.norm(yb))
+            if np.linalg.norm(ya - yb) < DUPLICATE_TOL * size:
+                pairs.append(f"{a} = {b}")
+    if pairs:
+        return QualityFlag("chest_duplicate", f"identical chest leads ({', '.join(pairs)}, "
+                           f"differing by under {DUPLICATE_TOL:.0%}): one lead copied into "
+                           "another's place")
+    return None
+
+
+def _odd_chest_lead(amp: np.ndarray, odd: dict, skip) -> str:
+    """Of the chest leads off their neighbours, the one whose correction (set to its
+    neighbours' geometric mean) leaves the other ratios closest to 1: with V2 at 8x,
+    V1 (next to V2) is as far off as V2 itself, but correcting V1 leaves V2 off."""
+    def left_over(name: str) -> float:
+        fixed = amp.copy()
+        k = LEADS.index(name)
+        fixed[k] = amp[k] / odd[name]
+        rest = precordial_ratios(fixed, LEADS, skip=skip)
+        return max(abs(np.log(r)) for n, r in rest.items() if n != name)
+    return min(odd, key=left_over)
+
+
+def chest_gain_flag(amp: np.ndarray, live) -> QualityFlag | None:
+    """The chest lead most likely at a wrong gain, when one is beyond CHEST_RATIO_FLAG."""
+    skip = [n for n in PRECORDIAL_LEADS if n not in live]
+    ratios = precordial_ratios(amp, LEADS, skip=skip)
+    lo, hi = CHEST_RATIO_FLAG
+    odd = {n: r for n, r in ratios.items() if not lo <= r <= hi}
+    if not odd:
+        return None
+    name = _odd_chest_lead(amp, odd, skip) if len(ratios) > 2 else max(odd)
+    return QualityFlag("chest_gain", f"lead {name} is {odd[name]:.2g}x the amplitude of its "
+                       f"neighbouring chest leads, usually {lo:.2g}-{hi:g}x: that lead's gain "
+                       "or placement may be wrong")
+
+
+def record_flags(amp: np.ndarray, rate: float, fs: float) -> list[QualityFlag]:
+    """Whole-record amplitude and the heart rate the declared rate implies."""
+    out = []
+    median = float(np.median(amp[amp >= 1.0])) if (amp >= 1.0).any() else 0.0
+    lo, hi = TYPICAL_AMPLITUDE_UV
+    if not lo <= median <= hi:
+        word = "small" if median < lo else "large"
+        out.append(QualityFlag(f"amplitude_{'low' if median < lo else 'high'}",
+                               f"typical lead amplitude {median:.0f} µV, usually "
+                               f"{lo:g}-{hi:g} µV: the whole record may be 10x too {word} "
+                               "(header gain or units)"))
+    lo, hi = TYPICAL_RATE_BPM
+    if np.isfinite(rate) and not lo <= rate <= hi:
+        out.append(QualityFlag("rate_unusual", f"heart rate {rate:.0f} bpm at the declared "
+                               f"{fs:g} Hz, usually {lo:g}-{hi:g} bpm: check the sampling rate"))
+    return out
+
+
+def quality_flags(signal_uV: np.ndarray, fs: float, leads=LEADS) -> list[QualityFlag]:
+    """Every flag for a (n_leads, T) µV signal with named leads; the lead-pattern flags
+    need all 12 leads."""
+    x = _detrended(signal_uV, fs)
+    amp = robust_amplitude(signal_uV, fs)
+    flags = record_flags(amp, heart_rate(signal_uV, fs), fs)
+    if tuple(leads) != LEADS:
+        return flags
+    live = _live(x, LEADS)
+    pol = polarity(x)
+    flags += [f for f in (inverted_flag(pol, live),) if f]
+    flags += chest_order_flags(x, pol, live)
+    flags += [f for f in (chest_duplicate_flag(x, live), chest_gain_flag(amp, live)) if f]
+    return flags
