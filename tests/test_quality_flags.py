@@ -178,3 +178,36 @@ def test_chest_gain_flag_names_the_wrong_lead(clean, lead):
     uv[LEADS.index("V2")] *= 8
     flags = {f.code: f.message for f in quality_flags(uv, rec.fs)}
     assert flags["chest_gain"].startswith("lead V2 is ")
+
+
+def _inverted_copy(shared_data: Path, folder: Path) -> Path:
+    """JS00002 with every lead's sign flipped, written as a CinC record (fresh checksums)."""
+    from scipy.io import loadmat
+
+    from ecgpaper.data.wfdb_io import write_cinc_record
+    digital = loadmat(shared_data / "chapman" / "wfdb" / "JS00002.mat")["val"]
+    return write_cinc_record(folder, "JS00002", -digital.astype(np.int32),
+                             comments=["Age: 59", "Sex: Female"])
+
+
+def test_predict_lists_flags_and_strict_refuses(real_models, tmp_path, capsys):
+    """`ecgpaper predict` answers an inverted record with the flag; `--strict` refuses it
+    naming the record and the flag; the published record carries none."""
+    import json
+
+    from ecgpaper.cli import main
+    shared = real_models["shared"]
+    inverted = _inverted_copy(shared, tmp_path / "inv")
+    model = str(real_models["artifacts"]["1"])
+    assert main(["predict", str(shared / "chapman" / "wfdb" / "JS00002.hea"), "--model",
+                 model, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["quality_flags"] == []
+    assert main(["predict", f"{inverted}.hea", "--model", model, "--json"]) == 0
+    flags = json.loads(capsys.readouterr().out)["quality_flags"]
+    assert "inverted" in [f["code"] for f in flags]
+    assert main(["predict", f"{inverted}.hea", "--model", model]) == 0
+    out = capsys.readouterr().out
+    assert "flags=inverted" in out and "  flag inverted: " in out
+    assert main(["predict", f"{inverted}.hea", "--model", model, "--strict"]) == 2
+    err = capsys.readouterr().err
+    assert "JS00002: refused in strict mode, quality flag(s) inverted: " in err

@@ -26,10 +26,15 @@ def register(parser) -> None:
                              "models (onnx-int8, onnx-fp16); run `ecgpaper export "
                              "[--precision int8]` first")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser.add_argument("--strict", action="store_true",
+                        help="refuse a record that carries quality flags (inverted or "
+                             "swapped leads, unusual amplitude or rate) instead of "
+                             "classifying it with the flags listed")
 
 
-def predict_files(files, models, leads=None, diagnostics=None) -> list:
-    """Predictions for `files` with a loaded `ModelSet` (stops at the first bad file)."""
+def predict_files(files, models, leads=None, diagnostics=None, strict=False) -> list:
+    """Predictions for `files` with a loaded `ModelSet` (stops at the first bad file, and
+    with `strict` at the first flagged one)."""
     from ..inference.checks import canonical_leads
     from ..inference.files import read_recording
     from ..inference.preprocess import Signal
@@ -41,7 +46,7 @@ def predict_files(files, models, leads=None, diagnostics=None) -> list:
             rows = [sig.leads.index(name) for name in keep]
             sig = Signal(sig.signal[rows], tuple(keep), sig.fs, sig.units, sig.record_id,
                          sig.meta)
-        out.append(models.predict(sig))
+        out.append(models.predict(sig, strict=strict))
     return out
 
 
@@ -55,12 +60,16 @@ def run(args) -> int:
         diagnostics = read_diagnostics(args.diagnostics)
     models = ModelSet.from_paths(args.model, backend=args.backend)
     leads = [s for s in args.leads.split(",") if s.strip()] if args.leads else None
-    for p in predict_files(args.files, models, leads, diagnostics):
+    for p in predict_files(args.files, models, leads, diagnostics, strict=args.strict):
         if args.json:
             d = p.to_dict()
             d.pop("latency_ms")
             print(json.dumps(d))
         else:
             probs = " ".join(f"{c}={v:.3f}" for c, v in p.probabilities.items())
-            print(f"{p.record_id}\t{p.rhythm}\t{p.model} ({len(p.leads)} leads)\t{probs}")
+            codes = ",".join(f["code"] for f in p.quality_flags) or "none"
+            print(f"{p.record_id}\t{p.rhythm}\t{p.model} ({len(p.leads)} leads)\t{probs}"
+                  f"\tflags={codes}")
+            for f in p.quality_flags:
+                print(f"  flag {f['code']}: {f['message']}")
     return 0

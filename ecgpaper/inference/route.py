@@ -68,6 +68,7 @@ class Prediction:
     imputed_metadata: list = field(default_factory=list)
     lead_attention: dict | None = None
     latency_ms: float | None = None
+    quality_flags: list = field(default_factory=list)   # [{"code", "message"}], see below
 
     def to_dict(self) -> dict:
         return {k: v for k, v in self.__dict__.items()}
@@ -133,8 +134,14 @@ class ModelSet:
                          "12-lead model is loaded: expected all 12 leads "
                          f"{list(LEADS)}", "leads")
 
-    def predict(self, sig: Signal) -> Prediction:
+    def predict(self, sig: Signal, strict: bool = False) -> Prediction:
+        """The answer for `sig` with its quality flags (`signal_flags`); with `strict`, a
+        flagged record is refused instead (`InputError` listing the flags)."""
         t0 = time.perf_counter()
+        flags = signal_flags(sig)
+        if strict and flags:
+            raise InputError(f"{sig.record_id}: refused in strict mode, quality flag(s) "
+                             + "; ".join(f"{f.code}: {f.message}" for f in flags), "quality")
         art = self.route(sig)
         runner = self.runners[art.kind]
         x, idx, feats, imputed = network_inputs(sig, art)
@@ -154,7 +161,20 @@ class ModelSet:
                           model=art.name, model_kind=art.kind, leads=used,
                           backend=runner.backend, imputed_metadata=imputed,
                           lead_attention=attention,
-                          latency_ms=(time.perf_counter() - t0) * 1000.0)
+                          latency_ms=(time.perf_counter() - t0) * 1000.0,
+                          quality_flags=[f.to_dict() for f in flags])
+
+
+def signal_flags(sig: Signal) -> list:
+    """`data.quality.quality_flags` of a recording (lead-pattern flags need all 12 leads,
+    taken in I..V6 order): what is possible but unusual, often an error."""
+    from ..data.quality import quality_flags
+    from ..data.validate import to_microvolts
+    x = to_microvolts(np.asarray(sig.signal, dtype=np.float64), sig.units)
+    leads = tuple(sig.leads)
+    if set(leads) == set(LEADS):
+        x, leads = x[[leads.index(name) for name in LEADS]], LEADS
+    return quality_flags(x, sig.fs, leads)
 
 
 def check_outputs(logits: np.ndarray, art: Artifact, backend: str, record_id: str) -> None:
