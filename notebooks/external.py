@@ -113,7 +113,23 @@ for name, value in pe.folder_facts(external).items():
 # Such records carry nothing above 50 Hz, which the networks' 100 Hz demo input does not
 # use either; here {glue:text}`external_ptbxl_100hz` records came from the 100 Hz
 # release.
-#
+
+# %% [markdown]
+# Every record is also checked for what is possible in a real ECG but unusual and often
+# an error (the quality flags listed on the *Data sources* page: inverted leads, chest
+# leads reversed, swapped, duplicated or one far off its neighbours, a whole record ten
+# times too small or large, a heart rate that barely fits the declared sampling rate).
+# A flag does not keep a record from being scored; the table counts the records of each
+# source that carry each flag.
+
+# %% tags=["hide-input"]
+from ecgpaper.data.quality_table import flag_counts, flags_table
+
+if external is not None:
+    show_table(flag_counts(flags_table(external)), "Records per source carrying each "
+               "quality flag.", "tbl-external-flags")
+
+# %% [markdown]
 # ## Sinus labels against the rate rule
 #
 # The harmonisation measures each sinus-labelled record's heart rate once: lead II is

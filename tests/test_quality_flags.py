@@ -211,3 +211,19 @@ def test_predict_lists_flags_and_strict_refuses(real_models, tmp_path, capsys):
     assert main(["predict", f"{inverted}.hea", "--model", model, "--strict"]) == 2
     err = capsys.readouterr().err
     assert "JS00002: refused in strict mode, quality flag(s) inverted: " in err
+
+
+def test_flag_table_counts_every_external_record(shared_data):
+    """The book's table: every external record listed once, none refused, and the
+    counts per source add up to the records that carry each flag."""
+    from ecgpaper.data.external import find_external
+    from ecgpaper.data.quality_table import flag_counts, flags_table
+    external = find_external(shared_data)
+    table = flags_table(external)
+    assert len(table) == len(external.records) and (table["refused"] == "").all()
+    counts = flag_counts(table)
+    assert counts["records"].sum() == len(table)
+    for code in counts.columns.drop(["records", "no flag", "refused"]):
+        assert counts[code].sum() == table["flags"].str.split(",").map(
+            lambda c, code=code: code in c).sum()
+    assert counts["no flag"].sum() == (table["flags"] == "").sum() > 0
