@@ -22,13 +22,21 @@ FIGURE_STYLE = {
 }
 
 
-def setup(profile: str = "demo", overrides: dict | None = None, banner: bool = True) -> Profile:
+def setup(profile: str = "demo", overrides: dict | None = None, banner: bool = True,
+          own_note: bool = False) -> Profile:
     """Rebuild the run's `Profile` from the notebook's parameters, set the figure style
-    and show the data banner (pages that use no data pass `banner=False`)."""
+    and show the data banner (pages that use no data pass `banner=False`).
+
+    A page that shows real and synthetic data side by side passes `own_note=True`: the
+    default banner ("every number ... synthetic") would be false there, so the page
+    writes its own note in markdown, saying per table and figure where its data come
+    from, with the phrases glued here (`glue_data_source`)."""
     import matplotlib.pyplot as plt
     plt.rcParams.update(FIGURE_STYLE)
     settings = get_profile(profile, **(overrides or {}))
-    if banner:
+    if own_note:
+        glue_data_source(settings)
+    elif banner:
         show_data_banner(settings)
     return settings
 
@@ -44,6 +52,25 @@ def data_banner_text(p: Profile) -> str:
             f"database ({p.data_source}, profile `{p.name}`, seed {p.seed}).")
 
 
+def data_kind(p: Profile) -> str:
+    """The note's first words: whether the active profile's data are synthetic."""
+    return "Synthetic data." if p.is_synthetic else "Real data."
+
+
+def data_source(p: Profile) -> str:
+    """Where the active profile's records come from, as a phrase for a page's own note."""
+    if p.is_synthetic:
+        return (f"the synthetic Chapman twin (profile {p.name}, {p.twin_records:,} records, "
+                f"seed {p.seed}), not real patients")
+    return f"the Chapman–Shaoxing database ({p.data_source}, profile {p.name})"
+
+
+def glue_data_source(p: Profile) -> None:
+    """Glue `page_data_kind` and `page_data_source` for a page's own data note."""
+    glue("page_data_kind", data_kind(p))
+    glue("page_data_source", data_source(p))
+
+
 def show_data_banner(p: Profile) -> None:
     from IPython.display import Markdown, display
     display(Markdown("```{note}\n" + data_banner_text(p) + "\n```"))
@@ -55,10 +82,25 @@ def difference_label(p: Profile) -> str:
 
 
 def glue(name: str, value, display: bool = False):
-    """Glue a value for `{glue:}` roles in the prose pages (myst-nb)."""
+    """Glue a value for `{glue:}` roles in the prose pages (myst-nb).
+
+    A numpy scalar is glued as the Python number it holds: `{glue:text}` reads the
+    value back from its repr, and `np.float64(0.5)` would not format as `:.3f`."""
     from myst_nb import glue as _glue
+    if hasattr(value, "item") and getattr(value, "shape", None) == ():
+        value = value.item()
     _glue(name, value, display=display)
     return value
+
+
+def glue_all(values: dict, *prefixes: str) -> None:
+    """Glue every value of `values` under its name, once per prefix (none: the bare name).
+
+    A notebook executed once per configuration quotes the bare names in its markdown
+    and glues prefixed copies (`exp2_accuracy`) for other pages to cite."""
+    for prefix in prefixes or ("",):
+        for name, value in values.items():
+            glue(prefix + name, value)
 
 
 def show_figure(fig, name: str, caption: str, width: str | None = None) -> None:
@@ -74,15 +116,36 @@ def show_figure(fig, name: str, caption: str, width: str | None = None) -> None:
 
 
 def show_table(df, caption: str, name: str | None = None, digits: int = 3,
-               presented: bool = False, wide: bool = False) -> None:
+               presented: bool = False, wide: bool = False,
+               collapsed: str | None = None) -> None:
     """Show a table for reading, numbered and captioned; `name` labels it for {numref}.
 
-    `presented=True` when `df` already went through `ecgpaper.report.present`."""
+    `presented=True` when `df` already went through `ecgpaper.report.present`. A long
+    table that the page has summarised passes `collapsed` (the title of a closed
+    dropdown the reader opens to see it)."""
     from IPython.display import Markdown, display
 
     from .report import table_directive
-    display(Markdown(table_directive(df, caption, name, digits, present_first=not presented,
-                                     wide=wide)))
+    text = table_directive(df, caption, name, digits, present_first=not presented, wide=wide)
+    display(Markdown(collapsed_block(text, collapsed) if collapsed else text))
+
+
+def collapsed_block(text: str, title: str) -> str:
+    """MyST for `text` inside a closed dropdown titled `title`; the fence is one colon
+    longer than any colon fence inside `text`, so the two cannot close each other."""
+    import re
+    inner = max((len(m) for m in re.findall(r"^(:{3,})", text, flags=re.M)), default=2)
+    fence = ":" * max(3, inner + 1)
+    return f"{fence}{{dropdown}} {title}\n{text}\n{fence}"
+
+
+def show_image(png: bytes, name: str, caption: str, width: str = "100%") -> None:
+    """A PNG exactly as it is (not a redrawn plot) as a numbered figure: pages that show
+    what was sent somewhere, byte for byte, use it."""
+    from IPython.display import Image, Markdown, display
+    glue(name, Image(data=png, format="png"), display=False)
+    display(Markdown(f"```{{glue:figure}} {name}\n:name: {name}\n:width: {width}\n\n"
+                     f"{caption}\n```"))
 
 
 def say(text: str) -> None:

@@ -32,20 +32,19 @@
 # printed ECG and how the measurements differ between rhythms. The next page measures how
 # close the twin comes to real recordings and how hard the task is for the measurements
 # alone.
+#
+# The first cell imports what the page uses: the page's tables come from
+# `ecgpaper.pages.data`, the drawings from `ecgpaper.plots.ecg`.
 
 # %% tags=["hide-input"]
 import warnings
 
-import numpy as np
-import pandas as pd
-
-from ecgpaper import paper
-from ecgpaper.constants import CLASSES, CLASS_NAMES
-from ecgpaper.workspace import store_records
-from ecgpaper.notebook import glue, say, setup, show_figure, show_table
+from ecgpaper.notebook import glue, setup, show_figure, show_table
+from ecgpaper.pages import data as page
 from ecgpaper.paths import shared_data_dir
 from ecgpaper.plots.ecg import plot_ecg, plot_measurements_by_class
-from ecgpaper.report import fmt_number, styled
+from ecgpaper.report import styled
+from ecgpaper.workspace import store_records
 
 warnings.filterwarnings("ignore")
 
@@ -53,39 +52,47 @@ warnings.filterwarnings("ignore")
 profile = "demo"
 overrides = {}
 
+# %% [markdown]
+# `setup` rebuilds the run's settings from the two parameters above; `store_records`
+# opens the store of the active profile (generating the twin on first use) and returns
+# its index, one row per record. `real_table` holds the real measurement table when it
+# is beside the project, and nothing otherwise.
+
 # %% tags=["hide-input"]
-settings = setup(profile, overrides)
+settings = setup(profile, overrides, own_note=True)
 store, records = store_records(settings)
-shared = shared_data_dir()
-real_table_path = shared / "chapman/metadata/Diagnostics.xlsx" if shared else None
+real_table = page.real_diagnostics(shared_data_dir())
+_ = glue("data_measurement_sources",
+         "the active profile beside the real table" if real_table is not None
+         else "the active profile only (the real table is not on this machine)")
 
 # %% [markdown]
+# ```{note}
+# **{glue:text}`page_data_kind`** Table 1, the twelve-lead recordings and the table of
+# medians on this page were computed on {glue:text}`page_data_source`; the counts marked
+# *paper* in Table 1 are the paper's reported figures for the real database. The
+# measurement figure draws {glue:text}`data_measurement_sources`: its boxes labelled
+# *real table* are the automated measurements of the real Chapman–Shaoxing recordings
+# (`Diagnostics.xlsx`), not synthetic ones.
+# ```
+#
 # ## Records per class and split
 #
 # The split is the paper's: a stratified 70/30 cut with `random_state=42`, then the 30 %
 # halved into validation and test, stratified again. On the real database this gives
 # every per-class count of the paper's Table 1. {numref}`tbl-table1` sets the counts of
-# the active profile beside the paper's reported ones.
+# the active profile beside the paper's reported ones: in all
+# {glue:text}`data_n_records:,d` records, of which {glue:text}`data_n_train:,d` train
+# the network, {glue:text}`data_n_val:,d` choose its checkpoint and
+# {glue:text}`data_n_test:,d` are held out for the test metrics.
 
 # %% tags=["hide-input"]
-ours = pd.crosstab(records["label"], records["split"]).reindex(
-    index=list(CLASSES), columns=["train", "val", "test"], fill_value=0)
-ours.insert(0, "total", ours.sum(axis=1))
-paper_counts = paper.table1_frame()
-ours.loc["Total"] = ours.sum()
-paper_counts.loc["Total"] = paper_counts.sum()
-table1 = pd.DataFrame({"class": [f"{c} ({CLASS_NAMES[c]})" for c in CLASSES] + ["Total"]})
-for column, name in (("total", "total"), ("train", "train"), ("val", "validation"),
-                     ("test", "test")):
-    table1[f"{name} (ours / paper)"] = [
-        f"{mine:,} / {theirs:,}" for mine, theirs in
-        zip(ours[column].to_numpy(), paper_counts.loc[list(ours.index), column].to_numpy())]
+table1 = page.table1(records)
 show_table(table1, "Records per class and split: this run beside the paper's Table 1 "
            "(each cell: ours / paper).", "tbl-table1", presented=True)
-glue("data_n_records", int(len(records)))
 glue("data_table1", styled(table1), display=False)
-glue("data_n_train", int((records["split"] == "train").sum()))
-_ = glue("data_n_test", int((records["split"] == "test").sum()))
+for name, value in page.split_sizes(records).items():
+    glue(name, value)
 
 # %% [markdown]
 # ## One recording per rhythm
@@ -96,46 +103,45 @@ _ = glue("data_n_test", int((records["split"] == "test").sum()))
 # for the P wave before each QRS complex in the sinus rhythms, the irregularly irregular
 # rhythm without P waves in AFIB, the sawtooth flutter waves in II, III and aVF in AF
 # (in V1 they stand apart, like small P waves), and the abnormal P waves of AT.
+#
+# The cell draws the first record of each rhythm in the store. Of the eight rhythms,
+# {glue:text}`data_n_rhythms` have records in the active profile. Each caption gives the record's ventricular rate and QRS duration from its
+# measurement row.
 
 # %% tags=["hide-input"]
-for rhythm in CLASSES:
-    rows = np.flatnonzero(records["label"].to_numpy() == rhythm)
-    if not len(rows):
-        say(f"{rhythm}: no record of this class in the active profile.")
-        continue
-    row = int(rows[0])
-    record = records.iloc[row]
-    figure = plot_ecg(store.signal(row), store.fs)
-    show_figure(figure, f"fig-data-ecg-{rhythm.lower()}",
-                f"{rhythm} ({CLASS_NAMES[rhythm]}), record {record['record_id']}: "
-                f"ventricular rate {fmt_number(record['VentricularRate'])} bpm, QRS "
-                f"{fmt_number(record['QRSDuration'])} ms.")
+for example in page.rhythm_examples(records):
+    show_figure(plot_ecg(store.signal(example.row), store.fs),
+                f"fig-data-ecg-{example.rhythm.lower()}",
+                f"{example.rhythm} ({example.name}), record {example.record_id}: ventricular "
+                f"rate {example.ventricular_rate:.0f} bpm, QRS {example.qrs_duration:.0f} ms.")
 
 # %% [markdown]
 # ## Measurements per class
 #
-# The automated measurements of each record (`Diagnostics.xlsx`) per class. When the real
-# table is available beside the project its distributions are drawn next to the active
-# profile's; for the twin this checks that rates, intervals and axes have the real spread
-# and overlap. Sinus bradycardia, sinus rhythm and sinus tachycardia are defined by rate
-# and do not overlap; the other classes do, as in the real data.
+# The automated measurements of each record (`Diagnostics.xlsx`), drawn per class in
+# {numref}`fig-data-measurements`. When the real table is available beside the project
+# its distributions are drawn next to the active profile's; for the twin this checks
+# that rates, intervals and axes have the real spread and overlap. Sinus bradycardia,
+# sinus rhythm and sinus tachycardia are defined by rate and do not overlap; the other
+# classes do, as in the real data.
 
 # %% tags=["hide-input"]
-tables = {f"{settings.name} profile": records}
-if real_table_path is not None and real_table_path.is_file():
-    real_table = pd.read_excel(real_table_path)
-    real_table["Rhythm"] = real_table["Rhythm"].replace({"SI": "SA"})
-    tables["real table"] = real_table
-columns = ["VentricularRate", "AtrialRate", "QRSDuration", "QTInterval", "QTCorrected",
-           "RAxis", "TAxis", "PatientAge", "QRSCount"]
-show_figure(plot_measurements_by_class(tables, columns), "fig-data-measurements",
-            "Distribution of the automated measurements per rhythm class"
-            + (" (active profile beside the real table)." if len(tables) > 1 else "."))
-medians = (records.groupby("label")[["VentricularRate", "QRSDuration", "QTInterval",
-                                     "PatientAge"]].median().reindex(list(CLASSES)))
-medians.columns = [f"{c} (median)" for c in medians.columns]
-show_table(medians.rename_axis("class").round(0),
-           "Median measurements per class in the active profile.", "tbl-data-medians")
+tables = page.measurement_tables(records, real_table, settings.name)
+show_figure(plot_measurements_by_class(tables, page.MEASUREMENT_COLUMNS),
+            "fig-data-measurements",
+            "Distribution of the automated measurements per rhythm class: "
+            + " beside ".join(tables) + ".")
+
+# %% [markdown]
+# {numref}`tbl-data-medians` condenses the figure to four medians per class, on the
+# active profile only. Rate separates the three sinus rhythms by definition; the QT
+# interval shortens as the rate rises, as it does in any heart; the QRS duration differs
+# little between classes. Rhythms that share a rate range (SA with SR, AT and AF with
+# ST) are therefore the ones the signal itself must tell apart.
+
+# %% tags=["hide-input"]
+show_table(page.class_medians(records), "Median measurements per class in the active "
+           "profile.", "tbl-data-medians")
 
 # %% [markdown]
 # ## Recap
