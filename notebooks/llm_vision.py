@@ -44,111 +44,85 @@
 # drawn from the same records.
 
 # %% tags=["hide-input"]
-import pandas as pd
-from IPython.display import Image, Markdown, display
-
 from ecgpaper import paper
-from ecgpaper.constants import CLASS_NAMES, CLASSES
+from ecgpaper.constants import CLASS_NAMES
+from ecgpaper.notebook import glue, setup, show_figure, show_image, show_table
+from ecgpaper.pages import counted
+from ecgpaper.pages import llm as page
+from ecgpaper.plots.confusion import plot_confusion
+from ecgpaper.plots.llm import plot_paper_accuracies
+from ecgpaper.report import fmt_ci
 from ecgpaper.workspace import ensure_store
+
+# %% [markdown]
+# The experiment itself lives in `ecgpaper.llm`, one module per step: `sample` draws the
+# records, `render` draws the images, `prompt` builds the conversation, `client` holds
+# the service's defaults (the requests are sent by `ecgpaper llm run`, never by this
+# page) and `cache` keeps every answer on disk.
+
+# %% tags=["hide-input"]
 from ecgpaper.llm.cache import AnswerCache, llm_dir, read_runs
 from ecgpaper.llm.client import DEFAULT_MODEL, DEFAULT_PARAMS
-from ecgpaper.llm.parse import OUTCOMES
 from ecgpaper.llm.prompt import build_prompt, readable
 from ecgpaper.llm.render import DPI, render_ecg
 from ecgpaper.llm.sample import draw_examples, draw_sample
-from ecgpaper.llm.score import MISSING, mcnemar, networks_beside, score_run
-from ecgpaper.notebook import glue, say, setup, show_figure, show_table
-from ecgpaper.plots.confusion import plot_confusion
-from ecgpaper.report import fmt_ci, fmt_number
 
 # %% tags=["parameters", "remove-cell"]
 profile = "demo"
 overrides = {}
 
+# %% [markdown]
+# The settings and the store of the active profile. `SHOWN_K` is the number of few-shot
+# examples per class this page shows (a run may use more).
+
 # %% tags=["hide-input"]
 settings = setup(profile, overrides)
 store = ensure_store(settings, progress=False)
-N_RECORDS = paper.GPT4O_RECORDS      # the paper's sample size
-SHOWN_K = 1                          # few-shot examples per class shown on this page
-
-
-def show_png(png: bytes, name: str, caption: str, width: str = "100%") -> None:
-    """A PNG exactly as sent, as a numbered figure (glued image, not a redrawn plot)."""
-    glue(name, Image(data=png, format="png"), display=False)
-    display(Markdown(f"```{{glue:figure}} {name}\n:name: {name}\n:width: {width}\n\n"
-                     f"{caption}\n```"))
-
+SHOWN_K = 1
+glue("llm_profile", settings.name)
+_ = glue("llm_paper_accuracy", paper.GPT4O_ACCURACY)
 
 # %% [markdown]
 # ## What the paper reports
 #
-# Two numbers and two sentences: the model's accuracy on its 100 records, the network's
-# accuracy on the whole test split, and a qualitative description of the classes.
+# Two numbers and two sentences: the model's accuracy on its
+# {glue:text}`llm_paper_records` records ({glue:text}`llm_paper_accuracy:.0%`), the
+# network's accuracy on the whole test split ({glue:text}`llm_paper_network_accuracy:.1%`),
+# and a qualitative description of the classes ({numref}`tbl-llm-paper`,
+# {numref}`fig-llm-paper`).
 
 # %% tags=["hide-input"]
-reported = pd.DataFrame({
-    "classifier": ["GPT-4o Vision (zero-shot, rendered images)",
-                   "SE-ResNet18 + clinical metadata (experiment 2)"],
-    "test records": [f"{paper.GPT4O_RECORDS} (random)",
-                     f"{paper.TEST_SIZE:,} (whole test split)"],
-    "accuracy (paper)": [fmt_number(paper.GPT4O_ACCURACY),
-                         fmt_number(paper.TABLE4["accuracy"])],
-})
-show_table(reported, "The paper's LLM experiment as the paper reports it (its numbers, "
-           "not ours). Per class it says only that sinus bradycardia and tachycardia were "
-           "recognised above chance and atrial flutter and atrial tachycardia almost never.",
-           "tbl-llm-paper", presented=True)
-
-
-def paper_figure():
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(6.5, 2.2))
-    names = ["GPT-4o Vision\n(100 test records)", "SE-ResNet18\n(experiment 2)"]
-    values = [paper.GPT4O_ACCURACY, paper.TABLE4["accuracy"]]
-    ax.barh(names, values, color=["#9e9e9e", "#4c72b0"])
-    for y, v in enumerate(values):
-        ax.text(v + 0.01, y, f"{v:.1%}", va="center")
-    ax.axvline(1 / len(CLASSES), color="black", ls=":", lw=1)
-    ax.text(1 / len(CLASSES) + 0.01, 1.45, "one in eight", fontsize=9)
-    ax.set_xlim(0, 1.12)
-    ax.set_xlabel("accuracy reported by the paper")
-    ax.invert_yaxis()
-    fig.tight_layout()
-    return fig
-
-
-show_figure(paper_figure(), "fig-llm-paper",
+show_table(page.reported_table(), "The paper's LLM experiment as the paper reports it (its "
+           "numbers, not ours). Per class it says only that sinus bradycardia and tachycardia "
+           "were recognised above chance and atrial flutter and atrial tachycardia almost "
+           "never.", "tbl-llm-paper", presented=True)
+show_figure(plot_paper_accuracies(), "fig-llm-paper",
             "The paper's reported accuracies (its figures, not ours): GPT-4o on rendered "
             "images against SE-ResNet18. The dotted line is one in eight.")
+glue("llm_paper_records", paper.GPT4O_RECORDS)
+_ = glue("llm_paper_network_accuracy", paper.TABLE4["accuracy"])
 
 # %% [markdown]
 # ## The sample
 #
 # The paper's protocol is a random sample of 100 records of the test split. Ours is
 # seeded with the profile's seed, so the same records are drawn every time; when the test
-# split is smaller than 100 (the tiny demo settings), every test record is used. A
-# stratified variant (`--stratified`, one record of each class first) goes beyond the
+# split is smaller than 100 (the tiny demo settings), every test record is used. This
+# build drew {glue:text}`llm_sample_n` records with seed {glue:text}`llm_sample_seed`
+# ({numref}`tbl-llm-sample`; their ids are in {numref}`tbl-llm-sample-ids`, collapsed).
+# A stratified variant (`--stratified`, one record of each class first) goes beyond the
 # paper: with eight classes as unequal as these, a uniform sample of 100 holds on
 # average fewer than two atrial tachycardias, too few to say anything about that class.
 
 # %% tags=["hide-input"]
-sample = draw_sample(store, N_RECORDS, settings.seed)
-test_labels = pd.Series([CLASSES[i] for i in store.labels(store.rows("test"))])
-counts = pd.DataFrame({
-    "class": list(CLASSES), "rhythm": [CLASS_NAMES[c] for c in CLASSES],
-    "test split": [int((test_labels == c).sum()) for c in CLASSES],
-    "sample": [sample.labels.count(c) for c in CLASSES],
-})
-show_table(counts, f"The sample: {len(sample.record_ids)} of {len(test_labels):,} test "
-           f"records drawn at random with seed {sample.seed}, per class.",
-           "tbl-llm-sample", presented=True)
-ids = pd.DataFrame({"class": list(CLASSES), "records": [
-    ", ".join(r for r, lab in zip(sample.record_ids, sample.labels) if lab == c) or "—"
-    for c in CLASSES]})
+sample = draw_sample(store, paper.GPT4O_RECORDS, settings.seed)
+show_table(page.sample_counts(store, sample), "The sample per class: records drawn at random "
+           "from the test split.", "tbl-llm-sample", presented=True)
+show_table(page.sample_ids(sample), "Record ids of the sample, per class (the model is never "
+           "told them).", "tbl-llm-sample-ids", presented=True,
+           collapsed="Record ids of the sample")
 glue("llm_sample_n", len(sample.record_ids))
-glue("llm_sample_seed", sample.seed)
-show_table(ids, "Record ids of the sample, per class (the model is never told them).",
-           "tbl-llm-sample-ids", presented=True)
+_ = glue("llm_sample_seed", sample.seed)
 
 # %% [markdown]
 # ## The images, exactly as sent
@@ -163,10 +137,10 @@ show_table(ids, "Record ids of the sample, per class (the model is never told th
 # %% tags=["hide-input"]
 first = [render_ecg(store.signal(r), store.fs) for r in sample.rows[:3]]
 for i, (img, label) in enumerate(zip(first, sample.labels[:3]), start=1):
-    show_png(img.png, f"fig-llm-image-{i}",
-             f"Sample record {i} of {len(sample.rows)} as sent ({img.width_px} × "
-             f"{img.height_px} px at {DPI} dpi, sha256 {img.sha256[:12]}…). True rhythm, "
-             f"for the reader only: {label} ({CLASS_NAMES[label].lower()}).")
+    show_image(img.png, f"fig-llm-image-{i}",
+               f"Sample record {i} of {len(sample.rows)} as sent ({img.width_px} × "
+               f"{img.height_px} px at {DPI} dpi, sha256 {img.sha256[:12]}…). True rhythm, "
+               f"for the reader only: {label} ({CLASS_NAMES[label].lower()}).")
 
 # %% [markdown]
 # ## The prompt
@@ -178,26 +152,29 @@ for i, (img, label) in enumerate(zip(first, sample.labels[:3]), start=1):
 # conversation (an image, then the answer `{"rhythm": "<CODE>"}`), in shuffled order.
 # Every answer is cached under the hash of the image, the hash of the prompt (which
 # covers every text and every example image), the model and the sampling parameters.
+#
+# The cell prints the zero-shot conversation in full, as the model receives it (the
+# image stands where the text says so).
 
 # %% tags=["hide-input"]
 zero_shot = build_prompt()
 example_rows = draw_examples(store, SHOWN_K, settings.seed)
-few_shot = build_prompt([(render_ecg(store.signal(r), store.fs), lab)
-                         for r, _, lab in example_rows])
-display(Markdown("**Zero-shot conversation, in full:**\n\n```text\n" + readable(zero_shot)
-                 + "\n```"))
-prompts = pd.DataFrame({
-    "condition": [zero_shot.condition, few_shot.condition],
-    "images per request": [1, 1 + len(few_shot.examples)],
-    "prompt hash": [zero_shot.hash[:16] + "…", few_shot.hash[:16] + "…"],
-    "command": ["ecgpaper llm run", f"ecgpaper llm run --few-shot {SHOWN_K}"],
-})
-show_table(prompts, "The two conditions. Sampling parameters: "
-           + ", ".join(f"{k} = {v}" for k, v in DEFAULT_PARAMS.items())
-           + f"; model {DEFAULT_MODEL} unless ECGPAPER_LLM_MODEL names another.",
+few_shot = build_prompt([(render_ecg(store.signal(r), store.fs), label)
+                         for r, _, label in example_rows])
+print(readable(zero_shot))
+
+# %% [markdown]
+# {numref}`tbl-llm-prompts` sets the two conditions side by side. Both sample with
+# {glue:text}`llm_params` and ask {glue:text}`llm_model` unless `ECGPAPER_LLM_MODEL`
+# names another model. For k = 1 the few-shot examples are the training records
+# {glue:text}`llm_examples`.
+
+# %% tags=["hide-input"]
+show_table(page.prompts_table(zero_shot, few_shot, SHOWN_K), "The two prompt conditions.",
            "tbl-llm-prompts", presented=True)
-say(f"Few-shot examples for k = {SHOWN_K}: training records "
-    + ", ".join(f"{rid} ({lab})" for _, rid, lab in example_rows) + ".")
+glue("llm_params", page.parameters_text(DEFAULT_PARAMS))
+glue("llm_model", DEFAULT_MODEL)
+_ = glue("llm_examples", ", ".join(f"{rid} ({label})" for _, rid, label in example_rows))
 
 # %% [markdown]
 # ## Reading the answers
@@ -210,125 +187,82 @@ say(f"Few-shot examples for k = {SHOWN_K}: training records "
 # nothing that went wrong can raise the accuracy.
 #
 # ## Results
+#
+# The cell reads the runs cached for this profile (one per model and condition) and
+# scores each against the true labels.
 
 # %% tags=["hide-input"]
 folder = llm_dir(settings)
-runs = read_runs(folder)
 cache = AnswerCache(folder)
-glue("llm_runs", len(runs))
-if not runs:
-    display(Markdown(
-        "```{important}\n**No model was queried for this build.** The machine that built "
-        "this page had no endpoint and no cached answers, so there is no accuracy of ours "
-        "for the vision-language model on this page: nothing was invented or simulated. "
-        f"The only LLM number shown is the paper's ({paper.GPT4O_ACCURACY * 100:.0f} %, "
-        "{numref}`tbl-llm-paper`). To collect answers and see them scored here:\n\n"
-        f"    OPENAI_API_KEY=... ecgpaper llm run --profile {settings.name}\n"
-        f"    OPENAI_API_KEY=... ecgpaper llm run --profile {settings.name} --few-shot 1\n"
-        "    ecgpaper book --only llm_vision\n\n"
-        "(with the same `--set` options as the book build). Another OpenAI-compatible "
-        "service is chosen with ECGPAPER_LLM_BASE_URL and ECGPAPER_LLM_MODEL.\n```"))
+reports = [page.run_report(run, cache, settings, (zero_shot.hash, few_shot.hash))
+           for run in read_runs(folder)]
+glue("llm_runs", len(reports))
+glue("llm_runs_text", counted(len(reports), "cached run"))
+_ = glue("llm_status", "Cached answers were found for this build" if reports else
+         "No model was queried for this build")
+
+# %% [markdown]
+# :::{important}
+# **{glue:text}`llm_status`** ({glue:text}`llm_runs_text`). Where there are none,
+# this page has no accuracy of ours for the vision-language model: nothing is invented
+# or simulated, and the only LLM number on it is the paper's
+# ({glue:text}`llm_paper_accuracy:.0%`, {numref}`tbl-llm-paper`). To collect answers and
+# see them scored here, run the commands at the top of this page with `--profile` set to
+# this build's profile, **{glue:text}`llm_profile`**, and the same `--set` options as the
+# build. Another OpenAI-compatible service is chosen with `ECGPAPER_LLM_BASE_URL` and
+# `ECGPAPER_LLM_MODEL`.
+# :::
+#
+# For each cached run, two tables give its provenance (model, endpoint, dates, prompt,
+# sampling, cost, and which networks could be set beside it) and how its answers were
+# read.
 
 # %% tags=["hide-input"]
-scored = {}
-for run in runs:
-    title = f"{run['model']}, {run['condition']}"
-    res = score_run(run, cache, settings.bootstrap, settings.seed)
-    scored[(run["model"], run["condition"])] = res
-    tag = f"{run['model']}-{run['condition']}".replace(".", "-").replace("_", "-")
-    display(Markdown(f"### {title}"))
-    synthetic = ("synthetic twin records" if run.get("synthetic") else "real records")
-    tokens = run.get("tokens", {})
-    cost = run.get("cost_usd")
-    provenance = pd.DataFrame({"item": [
-        "model", "endpoint", "answers dated", "prompt hash", "sampling parameters",
-        "records (seed)", "data", "tokens in / out", "cost (list price)"], "value": [
-        run["model"], run.get("endpoint", "—"),
-        f"{run.get('first_date') or '—'} to {run['date'] or '—'}",
-        run["prompt_hash"][:16] + "…",
-        ", ".join(f"{k} = {v}" for k, v in run["params"].items()),
-        f"{len(run['items'])} ({run['sample']['seed']}"
-        + (", stratified" if run["sample"].get("stratified") else "") + ")",
-        f"profile {run.get('profile', '—')}, {synthetic}",
-        f"{tokens.get('prompt', 0):,} / {tokens.get('completion', 0):,}",
-        f"${cost:.2f}" if cost is not None else "unknown for this model"]})
-    show_table(provenance, f"Provenance of the cached answers ({title}).",
-               f"tbl-llm-provenance-{tag}", presented=True)
-    if run["prompt_hash"] not in (zero_shot.hash, few_shot.hash) and run["few_shot"] <= 1:
-        say("The cached answers were collected with a prompt that differs from the one "
-            "shown above (another version of the text or the examples): they are scored "
-            "as they are, under their own prompt hash.")
-    acc, lo, hi = res["accuracy"]
-    outcomes = res["outcomes"]
-    show_table(pd.DataFrame({"answers read": [*OUTCOMES, MISSING],
-                             "records": [int(outcomes[k]) for k in [*OUTCOMES, MISSING]]}),
-               f"How the answers were read ({title}); all but strict and lenient count as "
-               "wrong.", f"tbl-llm-outcomes-{tag}", presented=True)
-    recall = res["per_class"]
-    per_class = pd.DataFrame({
-        "class": recall.index, "records": recall["support"].astype(int),
-        "correct": recall["correct"].astype(int),
-        "recall (95 % CI)": [fmt_ci(v, a, b) if n else "—" for v, a, b, n in zip(
-            recall["recall"], recall["recall_low"], recall["recall_high"],
-            recall["support"])]})
-    show_table(per_class, f"{title}: accuracy {fmt_ci(acc, lo, hi)} on "
-               f"{res['n']} records, beside the paper's {paper.GPT4O_ACCURACY * 100:.0f} % on "
-               f"{paper.GPT4O_RECORDS} (real records); recall per class with 95 % "
-               "bootstrap intervals.", f"tbl-llm-recall-{tag}", presented=True)
-    show_figure(plot_confusion(res["confusion"], normalize=True, title=""),
-                f"fig-llm-confusion-{tag}",
-                f"Confusion matrix of {title}: rows the true rhythm, columns the class the "
-                "answer named ('no class': refused, unparseable or not answered).")
-    try:
-        nets = networks_beside(settings, run, res["answers"], settings.bootstrap,
-                               settings.seed)
-    except ValueError as exc:
-        nets = pd.DataFrame()
-        say(f"The networks cannot be compared on these records: {exc}.")
-    if not nets.empty:
-        beside = pd.DataFrame({
-            "classifier": [title, *nets["classifier"]],
-            "records": [f"{res['n']:,}", *(f"{n:,}" for n in nets["records"])],
-            "accuracy (95 % CI)": [fmt_ci(acc, lo, hi), *(fmt_ci(v, a, b) for v, a, b in zip(
-                nets["accuracy"], nets["accuracy_low"], nets["accuracy_high"]))],
-            "only the network right": ["—", *(f"{k:,}" for k in nets["only network right"])],
-            "only the LLM right": ["—", *(f"{k:,}" for k in nets["only LLM right"])],
-            "McNemar p": ["—", *("< 0.001" if v < 0.001 else fmt_number(v)
-                                 for v in nets["McNemar p"])]})
-        show_table(beside, f"The model and the networks on the same {res['n']} records; "
-                   "McNemar's exact test on the records where exactly one of the two is "
-                   "right.", f"tbl-llm-networks-{tag}", presented=True)
-    else:
-        say("No trained network under this profile yet, so the networks are not shown "
-            "beside the model (run the experiment pages or `ecgpaper train`).")
-    glue(f"llm_accuracy_{tag}", fmt_number(acc))
+for report in reports:
+    show_table(report.provenance, f"{report.title}: provenance of the cached answers.",
+               f"tbl-llm-provenance-{report.tag}", presented=True)
+    show_table(report.outcomes, f"{report.title}: how the answers were read (all but strict "
+               "and lenient count as wrong).", f"tbl-llm-outcomes-{report.tag}",
+               presented=True)
+
+# %% [markdown]
+# Then each run's accuracy with its 95 % bootstrap interval, its recall per class and its
+# confusion matrix: rows the true rhythm, columns the class the answer named ("no class"
+# when the model refused, the answer could not be read or no answer came back).
+
+# %% tags=["hide-input"]
+for report in reports:
+    show_table(report.recall, f"{report.title}: accuracy {fmt_ci(*report.accuracy)} on "
+               f"{report.n} records; recall per class with 95 % bootstrap intervals.",
+               f"tbl-llm-recall-{report.tag}", presented=True)
+    show_figure(plot_confusion(report.confusion, normalize=True, title=""),
+                f"fig-llm-confusion-{report.tag}", f"Confusion matrix of {report.title}.")
+    glue(f"llm_accuracy_{report.tag}", report.accuracy[0])
+
+# %% [markdown]
+# Where networks of this profile have been trained, the model and the networks are
+# compared on the same records: experiment 1 and the book's best configuration by
+# validation macro-F1, with McNemar's exact test on the records where exactly one of the
+# two is right.
+
+# %% tags=["hide-input"]
+for report in (r for r in reports if not r.networks.empty):
+    show_table(report.networks, f"{report.title} and the networks on the same "
+               f"{report.n} records.", f"tbl-llm-networks-{report.tag}", presented=True)
 
 # %% [markdown]
 # ## Zero-shot against few-shot
 #
 # When both conditions were run for the same model on the same records, McNemar's exact
-# test says whether the examples changed how many records the model gets right.
+# test says whether the examples changed how many records the model gets right. The
+# cell shows the comparison only for such pairs; this build has
+# {glue:text}`llm_few_shot_pairs` of them.
 
 # %% tags=["hide-input"]
-pairs = []
-for (model, cond), res in scored.items():
-    if cond == "zero-shot":
-        for (model2, cond2), res2 in scored.items():
-            if model2 == model and cond2.startswith("few-shot") and \
-                    list(res2["answers"]["record_id"]) == list(res["answers"]["record_id"]):
-                test = mcnemar(res2["answers"]["correct"], res["answers"]["correct"])
-                pairs.append({"model": model, "few-shot condition": cond2,
-                              "zero-shot accuracy": res["accuracy"][0],
-                              "few-shot accuracy": res2["accuracy"][0],
-                              "only few-shot right": test["only_a"],
-                              "only zero-shot right": test["only_b"],
-                              "McNemar p": test["p_value"]})
-if pairs:
-    show_table(pd.DataFrame(pairs), "Few-shot against zero-shot on the same records.",
-               "tbl-llm-few-shot")
-else:
-    say("No model has answers for both conditions on the same records in this build, so "
-        "the few-shot question stays open here.")
+pairs = page.few_shot_pairs(reports)
+if not pairs.empty:
+    show_table(pairs, "Few-shot against zero-shot on the same records.", "tbl-llm-few-shot")
+_ = glue("llm_few_shot_pairs", len(pairs))
 
 # %% [markdown]
 # ## Recap

@@ -373,7 +373,9 @@ def execute_chapter_copy(tmp_path, work_dir):
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             data = out.get("data", {})
+            # the page words its findings in markdown around glued values: read both
             texts.append(data.get("text/markdown", "") + data.get("text/plain", "")
+                         + data.get("application/papermill.record/text/plain", "")
                          + out.get("text", ""))
             pngs += any(k.endswith("image/png") for k in data)
             glued |= {out.get("metadata", {}).get("scrapbook", {}).get("name")}
