@@ -227,3 +227,32 @@ def test_flag_table_counts_every_external_record(shared_data):
         assert counts[code].sum() == table["flags"].str.split(",").map(
             lambda c, code=code: code in c).sum()
     assert counts["no flag"].sum() == (table["flags"] == "").sum() > 0
+
+
+@pytest.mark.parametrize("column, row, value, message", [
+    ("ecg_id", 1, 1, r"row 2 \(ecg_id '1'\): ecg_id 1 already used by row 1"),
+    ("filename_hr", 1, "records500/00000/00001_hr",
+     r"row 2 \(ecg_id '2'\): record file '00001_hr' \(column filename_hr\) already "
+     r"listed in row 1"),
+    ("age", 0, -5, r"row 1 \(ecg_id '1'\): column age is -5, expected a number 0-120"),
+    ("age", 0, 1e9, r"row 1 .*column age is 1e\+09, expected a number 0-120 \(or 300\)"),
+    ("age", 0, "abc", r"row 1 .*column age is 'abc', expected a number"),
+    ("sex", 0, 2, r"row 1 .*column sex is 2, expected an integer 0-1"),
+    ("sex", 0, "abc", r"row 1 .*column sex is 'abc', expected an integer 0-1"),
+    ("ecg_id", 0, 1.5, r"row 1 .*column ecg_id is 1.5, expected an integer"),
+    ("ecg_id", 0, "abc", r"row 1 \(ecg_id 'abc'\): column ecg_id is 'abc', expected an "
+     r"integer"),
+])
+def test_ptbxl_table_cells_are_checked(shared_data, tmp_path, column, row, value, message):
+    """A bad cell of ptbxl_database.csv is refused naming the file, row and column."""
+    import pandas as pd
+
+    from ecgpaper.data.ptbxl import read_ptbxl_table
+    folder = tmp_path / "ptbxl"
+    folder.mkdir()
+    df = pd.read_csv(shared_data / "ptbxl" / "ptbxl_database.csv")
+    df[column] = df[column].astype(object)
+    df.loc[row, column] = value
+    df.to_csv(folder / "ptbxl_database.csv", index=False)
+    with pytest.raises(RecordError, match="ptbxl_database.csv: " + message):
+        read_ptbxl_table(folder)

@@ -63,6 +63,29 @@ def _scp_codes(text, where: str) -> dict:
     return codes
 
 
+def _table_number(value, column: str, where: str, bounds: tuple, integer: bool = False,
+                  allowed=()) -> float | int | None:
+    """A numeric cell of the table (None when empty), refused naming the file, row and
+    column when it is text, fractional where an integer belongs, or outside `bounds`."""
+    if pd.isna(value):
+        if column == "ecg_id":
+            raise RecordError(f"{where}: column ecg_id is empty, expected a positive integer")
+        return None
+    low, high = bounds
+    kind = "an integer" if integer else "a number"
+    expected = f"expected {kind} {low}-{high}" + \
+        "".join(f" (or {a})" for a in allowed)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise RecordError(f"{where}: column {column} is {safe_name(value)}, "
+                          f"{expected}") from None
+    if (integer and not number.is_integer()) or not (low <= number <= high
+                                                      or number in allowed):
+        raise RecordError(f"{where}: column {column} is {number:g}, {expected}")
+    return int(number) if integer else number
+
+
 def read_ptbxl_table(folder, fs: int = 500) -> list[PtbxlEntry]:
     """Every ECG of `folder`'s ptbxl_database.csv, labelled, with its record path for the
     chosen sampling rate (500 or 100 Hz). Paths must stay inside the folder."""
@@ -86,19 +109,31 @@ def read_ptbxl_table(folder, fs: int = 500) -> list[PtbxlEntry]:
     if missing:
         raise RecordError(f"{table}: column(s) {missing} missing, expected PTB-XL's columns "
                           f"{needed}")
-    entries = []
+    entries, seen_ids, seen_files = [], {}, {}
     for i, row in enumerate(df.itertuples(index=False)):
         where = f"{table}: row {i + 1} (ecg_id {safe_name(row.ecg_id)})"
+        ecg_id = _table_number(row.ecg_id, "ecg_id", where, (1, 10**7), integer=True)
+        if ecg_id in seen_ids:
+            raise RecordError(f"{where}: ecg_id {ecg_id} already used by row "
+                              f"{seen_ids[ecg_id]}, expected one row per ECG")
+        seen_ids[ecg_id] = i + 1
         rel = str(getattr(row, RATES[fs]))
         path = (folder / rel).resolve()
         if folder not in path.parents:
             raise RecordError(f"{where}: record path {safe_name(rel)} leaves the PTB-XL folder")
+        if rel in seen_files:
+            raise RecordError(f"{where}: record file {safe_name(Path(rel).name)} (column "
+                              f"{RATES[fs]}) already listed in row "
+                              f"{seen_files[rel]}, expected each file once (two rows would "
+                              "score one recording twice, under two sets of scp_codes)")
+        seen_files[rel] = i + 1
         codes = _scp_codes(row.scp_codes, where)
-        age = None if pd.isna(row.age) else float(row.age)
+        age = _table_number(row.age, "age", where, (0, 120), allowed=(AGE_OVER_89,))
         if age == AGE_OVER_89:
             age = 90.0
-        sex = SEX.get(int(row.sex)) if not pd.isna(row.sex) else None
-        entries.append(PtbxlEntry(ecg_id=int(row.ecg_id), path=folder / rel,
+        sex = _table_number(row.sex, "sex", where, (0, 1), integer=True)
+        sex = SEX.get(int(sex)) if sex is not None else None
+        entries.append(PtbxlEntry(ecg_id=ecg_id, path=folder / rel,
                                   label=scp_to_class(codes), scp_codes=tuple(codes),
                                   age=age, sex=sex, folder=folder))
     return entries
