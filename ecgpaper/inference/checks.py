@@ -125,26 +125,52 @@ def signal_from_arrays(leads: dict, fs, units, *, record_id: str = "request",
     metadata (`check_metadata`)."""
     if not isinstance(leads, dict) or not leads:
         raise InputError("leads must be a non-empty object {lead name: [samples]}", "leads")
-    meta = check_metadata(meta)
     names = canonical_leads(leads)
-    fs = check_fs(fs)
-    unit = check_units(units)
     arrays = []
     for raw, name in zip(leads, names):
-        try:
-            a = np.asarray(leads[raw], dtype=np.float64)
-        except (TypeError, ValueError, OverflowError):
-            raise InputError(f"lead {name}: expected a list of numbers", f"leads.{name}") \
-                from None
-        if a.ndim != 1:
-            raise InputError(f"lead {name}: expected a flat list of numbers, got "
-                             f"{a.ndim} dimensions", f"leads.{name}")
-        arrays.append(a)
+        arrays.append(_lead_array(leads[raw], name))
     lengths = {name: len(a) for name, a in zip(names, arrays)}
     if len(set(lengths.values())) != 1:
         raise InputError(f"leads of unequal length {lengths}, expected the same number of "
                          "samples in every lead", "leads")
-    n = arrays[0].shape[0]
+    return signal_from_matrix(np.stack(arrays), names, fs, units, record_id=record_id,
+                              meta=meta, min_seconds=min_seconds, max_seconds=max_seconds)
+
+
+def _lead_array(samples, name: str) -> np.ndarray:
+    """One lead's samples as a 1-D float array. Lists are converted without a dtype first
+    so that text, booleans and nested lists are refused rather than coerced ("1.5" and
+    True would become numbers under `dtype=float`)."""
+    if isinstance(samples, np.ndarray):
+        a = samples
+    else:
+        try:
+            a = np.asarray(samples)
+        except (TypeError, ValueError, OverflowError):
+            a = np.asarray([None])          # ragged nesting: refused below
+    if a.dtype.kind not in "fiu" or a.ndim != 1:
+        what = f"{a.ndim} dimensions" if a.dtype.kind in "fiu" else "values that are not " \
+            "numbers"
+        raise InputError(f"lead {name}: expected a flat list of numbers, got {what}",
+                         f"leads.{name}")
+    return a
+
+
+def signal_from_matrix(x: np.ndarray, names, fs, units, *, record_id: str = "request",
+                       meta: dict | None = None, min_seconds: float = 0.0,
+                       max_seconds: float = MAX_SECONDS) -> Signal:
+    """A checked `Signal` from a (n_leads, T) array whose rows are the leads `names`: the
+    one place the samples are checked, whole-array operations only (a binary body arrives
+    as this array, a JSON body is stacked into it)."""
+    meta = check_metadata(meta)
+    names = canonical_leads(names)
+    fs = check_fs(fs)
+    unit = check_units(units)
+    x = np.asarray(x)
+    if x.ndim != 2 or x.shape[0] != len(names):
+        raise InputError(f"samples of shape {x.shape}, expected ({len(names)} leads, "
+                         "samples)", "leads")
+    n = x.shape[1]
     seconds = n / fs
     if n == 0 or seconds < min_seconds:
         raise InputError(f"{n} samples = {seconds:.2f} s at {fs:g} Hz, expected at least "
@@ -152,13 +178,15 @@ def signal_from_arrays(leads: dict, fs, units, *, record_id: str = "request",
     if seconds > max_seconds:
         raise InputError(f"{n} samples = {seconds:.1f} s at {fs:g} Hz, expected at most "
                          f"{max_seconds:g} s per request", "leads")
-    x = np.stack(arrays)
+    with np.errstate(over="ignore"):     # float64 beyond float32's range becomes Inf here
+        x = x.astype(np.float32, copy=x.dtype != np.float32)
     bad = ~np.isfinite(x)
     if bad.any():
         k, t = np.argwhere(bad)[0]
         raise InputError(f"lead {names[k]}: {int(bad[k].sum())} NaN/Inf or out-of-range "
-                         f"value(s), first at sample {int(t)}", f"leads.{names[k]}")
-    sig = Signal(x.astype(np.float32), tuple(names), fs, unit, record_id, meta)
+                         f"value(s), first at sample {int(t)}, expected finite numbers within "
+                         "float32's range", f"leads.{names[k]}")
+    sig = Signal(x, tuple(names), fs, unit, record_id, meta)
     check_amplitudes(sig)
     return sig
 

@@ -1,6 +1,6 @@
 """The FastAPI app: a thin layer over `ecgpaper.inference`.
 
-`POST /v1/predict` (JSON), `POST /v1/predict/file` (a WFDB pair or a figshare CSV),
+`POST /v1/predict` (JSON, or binary samples with the rest in headers: `binary`), `POST /v1/predict/file` (a WFDB pair or a figshare CSV),
 `GET /v1/models`, `GET /healthz`, OpenAPI docs at `/docs`. Parsing, checks, preprocessing
 and the network run in a worker thread (at most `threads` at a time), so the event loop
 keeps answering `/healthz` while a request is being classified. Bad input is a 4xx whose
@@ -23,9 +23,10 @@ from fastapi.responses import JSONResponse
 
 from ..constants import CLASS_NAMES
 from ..data.validate import RecordError
-from ..inference.checks import MAX_SECONDS, signal_from_arrays
+from ..inference.checks import MAX_SECONDS, signal_from_arrays, signal_from_matrix
 from ..inference.preprocess import InputError, ModelError, Signal
 from ..inference.route import ModelSet
+from .binary import HEADERS, NPY, OCTET, parse_binary
 from .guards import Guard, log
 from .schemas import PredictRequest, PredictResponse, parse_request
 
@@ -41,8 +42,32 @@ class Settings:
     api_key: str | None = None           # None: read ECGPAPER_API_KEY when the app is made
 
 
-def error(status: int, message: str, field: str = "body") -> JSONResponse:
-    return JSONResponse({"detail": message, "field": field}, status_code=status)
+class FastJSON(JSONResponse):
+    """JSON encoded by orjson (several times faster than the standard library's)."""
+
+    def render(self, content) -> bytes:
+        import orjson
+        return orjson.dumps(content, option=orjson.OPT_SERIALIZE_NUMPY)
+
+
+def error(status: int, message: str, field: str = "body") -> FastJSON:
+    return FastJSON({"detail": message, "field": field}, status_code=status)
+
+
+def _predict_openapi() -> dict:
+    """The request body of /v1/predict in its three encodings, and the binary headers."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {"requestBody": {"required": True, "content": {
+                "application/json": {"schema": PredictRequest.model_json_schema()},
+                OCTET: {**binary, "description": "float32 or int16 little-endian samples, "
+                        "lead after lead (leads x samples); rate, units and lead names "
+                        "in the X-ECG-* headers"},
+                NPY: {**binary, "description": "a numpy.save file of a (leads, samples) "
+                      "numeric array; rate, units and lead names in the X-ECG-* headers"}}},
+            "parameters": [{"name": name, "in": "header", "required": False,
+                            "schema": {"type": "string"},
+                            "description": f"binary bodies: {text}"}
+                           for name, text in HEADERS.items()]}
 
 
 def create_app(models: ModelSet, settings: Settings | None = None) -> FastAPI:
@@ -52,6 +77,7 @@ def create_app(models: ModelSet, settings: Settings | None = None) -> FastAPI:
         os.environ.get(API_KEY_ENV) or None
     limiter = anyio.CapacityLimiter(max(1, settings.threads))
     app = FastAPI(title="ecgpaper rhythm classifier", version="1",
+                  default_response_class=FastJSON,
                   description="Eight-rhythm classification of 1-12 lead ECGs: all 12 leads "
                               "go to SE-ResNet18, any other subset to UniversalECGNet.")
     app.add_middleware(Guard, max_body_bytes=settings.max_body_bytes, api_key=api_key)
@@ -69,6 +95,13 @@ def create_app(models: ModelSet, settings: Settings | None = None) -> FastAPI:
         out["latency_ms"] = (time.perf_counter() - t0) * 1000.0
         return out
 
+    def from_binary(body: bytes, ctype: str, headers, t0: float) -> dict:
+        args = parse_binary(body, ctype, headers)
+        sig = signal_from_matrix(args["x"], args["names"], args["fs"], args["units"],
+                                 record_id=args["record_id"], meta=args["meta"],
+                                 max_seconds=settings.max_seconds)
+        return answer(sig, t0)
+
     def from_json(body: bytes, t0: float) -> dict:
         req = parse_request(body)
         sig = signal_from_arrays(req.leads, req.fs, req.units,
@@ -76,25 +109,29 @@ def create_app(models: ModelSet, settings: Settings | None = None) -> FastAPI:
                                  max_seconds=settings.max_seconds)
         return answer(sig, t0)
 
-    async def run(fn, *args) -> JSONResponse:
+    async def run(fn, *args) -> FastJSON:
         try:
-            return JSONResponse(await anyio.to_thread.run_sync(fn, *args, limiter=limiter))
+            return FastJSON(await anyio.to_thread.run_sync(fn, *args, limiter=limiter))
         except (InputError, RecordError) as exc:
             return error(422, str(exc), getattr(exc, "field", "body"))
         except ModelError as exc:            # a valid request the loaded model cannot answer
             return error(503, str(exc), "model")
 
-    @app.post("/v1/predict", response_model=PredictResponse, openapi_extra={
-        "requestBody": {"required": True, "content": {"application/json": {
-            "schema": PredictRequest.model_json_schema()}}}})
+    @app.post("/v1/predict", response_model=PredictResponse,
+              openapi_extra=_predict_openapi())
     async def predict(request: Request):
-        """Classify one recording sent as JSON (see the request schema)."""
+        """Classify one recording sent as JSON (see the request schema), or as binary
+        samples (`application/octet-stream`: float32 or int16, lead after lead;
+        `application/x-npy`: a numpy.save file) with `X-ECG-Fs`, `X-ECG-Units` and
+        `X-ECG-Leads` headers: the fast path, no number parsing."""
         t0 = time.perf_counter()
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if ctype != "application/json":
+        if ctype not in ("application/json", OCTET, NPY):
             return error(415, f"content type {ctype or '(none)'!r}, expected "
-                              "'application/json'", "Content-Type")
+                              f"'application/json', '{OCTET}' or '{NPY}'", "Content-Type")
         body = await request.body()
+        if ctype != "application/json":
+            return await run(from_binary, body, ctype, request.headers, t0)
         if not body.strip():
             return error(400, "empty body, expected a JSON object with fs, units and leads")
         return await run(from_json, body, t0)
