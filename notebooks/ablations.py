@@ -119,7 +119,9 @@ show_figure(plot_class_pairs(se_table, list(se_runs)), "fig-ablation-se",
 #
 # With smoothing the ECE is {glue:text}`ablation_main_ece_with`, without it
 # {glue:text}`ablation_main_ece_without`: smoothing's error is
-# {glue:text}`ablation_main_ece_verdict`.
+# {glue:text}`ablation_main_ece_verdict`. A higher error with smoothing means the
+# network is less confident than it is accurate: smoothing, together with the class
+# weights, pulls its probabilities away from 1 even where it is right.
 
 # %% tags=["hide-input"]
 cal_runs = {"label smoothing 0.1": REF, "no label smoothing": "ablation-no-smoothing"}

@@ -103,6 +103,17 @@ def _ece(block: dict | None) -> str:
     return "—" if block is None else fmt_ci(block["ece"], block["ece_low"], block["ece_high"])
 
 
+def _ece_verdict(with_: dict | None, without: dict | None) -> str:
+    """How the ECE with smoothing compares with the ECE without, by their intervals."""
+    if with_ is None or without is None:
+        return "not measured yet"
+    if with_["ece_high"] < without["ece_low"]:
+        return "lower, and the intervals do not overlap"
+    if with_["ece_low"] > without["ece_high"]:
+        return "higher, and the intervals do not overlap"
+    return "not separated from it (the intervals overlap)"
+
+
 def glue_values(res: AblationResults) -> dict[str, str]:
     """The chapter's glued values of one set of results, by short name."""
     from ..report import fmt_number
@@ -114,11 +125,7 @@ def glue_values(res: AblationResults) -> dict[str, str]:
     out["weights_minority"] = "—" if res.weights_minority_sensitivity_gain is None else \
         signed(res.weights_minority_sensitivity_gain)
     out["ece_with"], out["ece_without"] = _ece(res.ece_with), _ece(res.ece_without)
-    lower = (res.ece_with is not None and res.ece_without is not None
-             and res.ece_with["ece_high"] < res.ece_without["ece_low"])
-    out["ece_verdict"] = ("—" if res.ece_with is None or res.ece_without is None else
-                          "lower, and the intervals do not overlap" if lower else
-                          "not clearly lower (the intervals overlap or it is higher)")
+    out["ece_verdict"] = _ece_verdict(res.ece_with, res.ece_without)
     out["seed_sd"] = fmt_number(res.seed_sd_f1)
     out["n_seeds"] = str(res.n_seeds)
     out["table3_range"] = fmt_number(res.table3_range_f1)
