@@ -146,3 +146,33 @@ def test_compare_precisions_table(exported, recordings):
     assert table.set_index("backend").loc["onnx", "identical_share"] == 1.0
     assert (table["records"] == 6).all() and (table["median_ms"] > 0).all()
     assert table.set_index("backend").loc["torch", "max_abs_diff"] < 1e-4
+
+
+def test_int8_agreement_and_fp32_layers(real_models, recordings, tmp_path):
+    """int8 against fp32 on the real records with a signal-only network: every record
+    counted, the named layers really left in fp32, and quantising everything touches
+    more convolutions than the default."""
+    import shutil
+
+    import onnx
+
+    from ecgpaper.inference.artifact import load_artifact
+    from ecgpaper.inference.onnx_backend import onnx_path
+    from ecgpaper.inference.quantize import FP32_LAYERS, int8_agreement
+    shutil.copytree(real_models["artifacts"]["1"], tmp_path / "1")
+    art = load_artifact(tmp_path / "1")
+    twelve = [s for s in recordings if len(s.leads) == 12]
+    out = int8_agreement(art, twelve)
+    assert out["records"] == len(twelve) and 0.0 <= out["agreement"] <= 1.0
+    assert len(out["differ"]) == round((1 - out["agreement"]) * len(twelve))
+    graph = onnx.load(str(onnx_path(art, "int8"))).graph
+    quantised = {n.input[0] for n in graph.node if n.op_type == "Conv"}
+    stem = next(n for n in graph.node if n.op_type == "Conv" and "/stem/" in n.name)
+    assert not any(n.op_type == "DequantizeLinear" and n.output[0] == stem.input[1]
+                   for n in graph.node), "stem weights were quantised"
+    assert quantised
+    every = int8_agreement(art, twelve, fp32_layers=())
+    n_dq = sum(n.op_type == "DequantizeLinear" for n in
+               onnx.load(str(onnx_path(art, "int8"))).graph.node)
+    n_dq_default = sum(n.op_type == "DequantizeLinear" for n in graph.node)
+    assert n_dq > n_dq_default and every["fp32_layers"] == [] and FP32_LAYERS
