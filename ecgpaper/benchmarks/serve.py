@@ -4,9 +4,12 @@ against ONNX Runtime, on the CPU and on CUDA when present:
 
 - "model": the network call alone (what the paper's model-only figures measure);
 - "end to end": one HTTP request to the service on 127.0.0.1 (JSON parse, validation,
-  preprocessing, network, response), timed by the client;
-- "load": N concurrent clients sending a bounded number of requests (p50/p95/p99,
-  requests/s, errors, which must be 0).
+  preprocessing, network, response), timed by the client; "end to end, binary" the same
+  with the samples as a float32 body (`serve.binary`);
+- `overhead_ms`: an HTTP row's p50 minus the model-only p50 of the same run;
+- "load": N concurrent clients sending a bounded number of requests (binary bodies for
+  12 leads; p50/p95/p99, requests/s, errors, which must be 0) and `share_of_model_rate`,
+  its requests/s over the model-only rate (1000 / model p50).
 
 Backends: PyTorch, ONNX Runtime fp32, and ONNX Runtime int8 on the CPU (fp16 on CUDA),
 from `inference.quantize`; how often reduced precision changes the answer needs trained
@@ -69,7 +72,13 @@ def _bodies() -> dict:
     x, _ = generate_arrays(n=1, counts={"SR": 1}, seed=1)
     leads = {n: np.round(x[0, k], 1).tolist() for k, n in enumerate(LEADS)}
     return {12: json.dumps({"fs": 500, "units": "uV", "leads": leads}).encode(),
-            1: json.dumps({"fs": 500, "units": "uV", "leads": {"II": leads["II"]}}).encode()}
+            1: json.dumps({"fs": 500, "units": "uV", "leads": {"II": leads["II"]}}).encode(),
+            "binary": np.round(x[0], 1).astype("<f4").tobytes()}
+
+
+JSON_HEADERS = {"content-type": "application/json"}
+BINARY_HEADERS = {"content-type": "application/octet-stream", "X-ECG-Fs": "500",
+                  "X-ECG-Units": "uV", "X-ECG-Leads": "I,II,III,aVR,aVL,aVF,V1,V2,V3,V4,V5,V6"}
 
 
 def _stats(times_s: list, wall_s: float | None = None) -> dict:
@@ -90,7 +99,8 @@ def _model_only(models, body: bytes, n: int) -> dict:
     return _stats(time_calls(network_call(models, sig), n))
 
 
-def http_latency(url: str, body: bytes, n: int, clients: int = 1) -> tuple[dict, int]:
+def http_latency(url: str, body: bytes, n: int, clients: int = 1,
+                 headers: dict = JSON_HEADERS) -> tuple[dict, int]:
     """Latencies of `n` requests from `clients` threads; (stats, error count)."""
     import httpx
     times, errors, lock = [], [0], threading.Lock()
@@ -101,8 +111,7 @@ def http_latency(url: str, body: bytes, n: int, clients: int = 1) -> tuple[dict,
             for _ in range(k):
                 t0 = time.perf_counter()
                 try:
-                    r = c.post(f"{url}/v1/predict", content=body,
-                               headers={"content-type": "application/json"})
+                    r = c.post(f"{url}/v1/predict", content=body, headers=headers)
                     ok = r.status_code == 200
                 except httpx.HTTPError:
                     ok = False
@@ -111,8 +120,7 @@ def http_latency(url: str, body: bytes, n: int, clients: int = 1) -> tuple[dict,
                     errors[0] += 0 if ok else 1
     with httpx.Client() as c:                    # warm-up
         for _ in range(2):
-            c.post(f"{url}/v1/predict", content=body,
-                   headers={"content-type": "application/json"}, timeout=120)
+            c.post(f"{url}/v1/predict", content=body, headers=headers, timeout=120)
     start = time.perf_counter()
     threads = [threading.Thread(target=worker, args=(k,)) for k in per if k]
     for t in threads:
@@ -168,7 +176,30 @@ def measure(quick: bool = False, progress: bool = True, clients: int = 4,
                             continue          # the service routes 12 leads to SE-ResNet18
                         stats, err = http_latency(srv.url, bodies[leads], n)
                         rows.append({**base, "stage": "end to end", **stats, "errors": err})
-                        stats, err = http_latency(srv.url, bodies[leads], n * 2, clients)
+                        if leads == 12:
+                            stats, err = http_latency(srv.url, bodies["binary"], n,
+                                                      headers=BINARY_HEADERS)
+                            rows.append({**base, "stage": "end to end, binary", **stats,
+                                         "errors": err})
+                        body, hdrs = (bodies["binary"], BINARY_HEADERS) if leads == 12 \
+                            else (bodies[leads], JSON_HEADERS)
+                        stats, err = http_latency(srv.url, body, n * 2, clients, hdrs)
                         rows.append({**base, "stage": f"load, {clients} clients", **stats,
                                      "errors": err})
-    return pd.DataFrame(rows)
+    return with_overhead(pd.DataFrame(rows))
+
+
+def with_overhead(table):
+    """Per model, backend and device: each HTTP row's p50 minus the model-only p50 of the
+    same run (`overhead_ms`, what the service adds), and a load row's requests/s over what
+    the model alone sustains one call at a time (`share_of_model_rate`)."""
+    import numpy as np
+    table = table.copy()
+    keys = ["model", "leads", "backend", "device"]
+    model = table[table["stage"] == "model"].set_index(keys)["p50_ms"]
+    ref = np.asarray(table.set_index(keys).index.map(model.get), dtype=float)
+    http = table["stage"] != "model"
+    table["overhead_ms"] = (table["p50_ms"] - ref).where(http)
+    load = table["stage"].str.startswith("load")
+    table["share_of_model_rate"] = (table["req_per_s"] * ref / 1000.0).where(load)
+    return table
