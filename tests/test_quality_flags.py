@@ -256,3 +256,43 @@ def test_ptbxl_table_cells_are_checked(shared_data, tmp_path, column, row, value
     df.to_csv(folder / "ptbxl_database.csv", index=False)
     with pytest.raises(RecordError, match="ptbxl_database.csv: " + message):
         read_ptbxl_table(folder)
+
+
+def _request(rec, sign: float = 1.0) -> dict:
+    uv = rec.in_microvolts()
+    return {"fs": rec.fs, "units": "uV", "record_id": rec.record_id,
+            "leads": {n: np.round(sign * uv[k], 1).tolist() for k, n in enumerate(LEADS)}}
+
+
+@pytest.mark.parametrize("default_strict", [False, True])
+def test_service_answers_flags_and_strict_refuses(real_models, default_strict):
+    """/v1/predict carries quality_flags (in the OpenAPI schema too); strict mode, the
+    service's setting or `?strict=`, refuses a flagged record naming it and the flag."""
+    import httpx
+
+    from ecgpaper.inference.route import ModelSet
+    from ecgpaper.serve.app import Settings, create_app
+    from ecgpaper.serve.launch import ServerThread
+    a = real_models["artifacts"]
+    models = ModelSet.from_paths([a["1"], a["7"]])
+    rec = read_wfdb(real_models["shared"] / "chapman" / "wfdb" / "JS00002.hea")
+    with ServerThread(create_app(models, Settings(api_key="", strict=default_strict))) as srv:
+        url = f"{srv.url}/v1/predict"
+        spec = httpx.get(f"{srv.url}/openapi.json").json()
+        assert "quality_flags" in spec["components"]["schemas"]["PredictResponse"]["properties"]
+        assert any(p["name"] == "strict" for p in spec["paths"]["/v1/predict"]["post"]
+                   ["parameters"])
+        r = httpx.post(url, json=_request(rec), timeout=60)
+        assert r.status_code == 200 and r.json()["quality_flags"] == []
+        lenient = f"{url}?strict=false" if default_strict else url
+        r = httpx.post(lenient, json=_request(rec, -1.0), timeout=60)
+        assert r.status_code == 200, r.text
+        assert "inverted" in [f["code"] for f in r.json()["quality_flags"]]
+        strict = url if default_strict else f"{url}?strict=true"
+        r = httpx.post(strict, json=_request(rec, -1.0), timeout=60)
+        assert r.status_code == 422 and r.json()["field"] == "quality"
+        assert r.json()["detail"].startswith("JS00002: refused in strict mode, quality "
+                                             "flag(s) inverted: ")
+        r = httpx.post(f"{url}?strict=maybe", json=_request(rec), timeout=60)
+        assert r.status_code == 422 and r.json() == {
+            "detail": "strict: 'maybe', expected true or false", "field": "strict"}

@@ -40,6 +40,25 @@ class Settings:
     max_seconds: float = MAX_SECONDS
     threads: int = 1                     # concurrent inferences (each uses torch's threads)
     api_key: str | None = None           # None: read ECGPAPER_API_KEY when the app is made
+    strict: bool = False                 # refuse flagged records (`?strict=` overrides)
+
+
+STRICT_PARAMETER = {"name": "strict", "in": "query", "required": False,
+                    "schema": {"type": "boolean"},
+                    "description": "refuse (422, field 'quality') a record that carries "
+                                   "quality flags instead of answering with them; default: "
+                                   "the service's strict setting"}
+_TRUTH = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
+def strict_mode(request, default: bool) -> bool:
+    """The request's `?strict=` (true/false, 1/0, yes/no), else the service's setting."""
+    raw = request.query_params.get("strict")
+    if raw is None:
+        return default
+    if raw.strip().lower() not in _TRUTH:
+        raise InputError(f"strict: {raw[:16]!r}, expected true or false", "strict")
+    return _TRUTH[raw.strip().lower()]
 
 
 class FastJSON(JSONResponse):
@@ -67,7 +86,7 @@ def _predict_openapi() -> dict:
             "parameters": [{"name": name, "in": "header", "required": False,
                             "schema": {"type": "string"},
                             "description": f"binary bodies: {text}"}
-                           for name, text in HEADERS.items()]}
+                           for name, text in HEADERS.items()] + [STRICT_PARAMETER]}
 
 
 def create_app(models: ModelSet, settings: Settings | None = None) -> FastAPI:
@@ -88,26 +107,26 @@ def create_app(models: ModelSet, settings: Settings | None = None) -> FastAPI:
         field = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "body"
         return error(422, f"{field}: {first.get('msg', 'invalid request')}", field)
 
-    def answer(sig: Signal, t0: float) -> dict:
-        p = models.predict(sig)
+    def answer(sig: Signal, t0: float, strict: bool = False) -> dict:
+        p = models.predict(sig, strict=strict)
         out = p.to_dict()
         out["rhythm_name"] = CLASS_NAMES[p.rhythm]
         out["latency_ms"] = (time.perf_counter() - t0) * 1000.0
         return out
 
-    def from_binary(body: bytes, ctype: str, headers, t0: float) -> dict:
+    def from_binary(body: bytes, ctype: str, headers, t0: float, strict: bool) -> dict:
         args = parse_binary(body, ctype, headers)
         sig = signal_from_matrix(args["x"], args["names"], args["fs"], args["units"],
                                  record_id=args["record_id"], meta=args["meta"],
                                  max_seconds=settings.max_seconds)
-        return answer(sig, t0)
+        return answer(sig, t0, strict)
 
-    def from_json(body: bytes, t0: float) -> dict:
+    def from_json(body: bytes, t0: float, strict: bool) -> dict:
         req = parse_request(body)
         sig = signal_from_arrays(req.leads, req.fs, req.units,
                                  record_id=req.record_id or "request", meta=req.metadata,
                                  max_seconds=settings.max_seconds)
-        return answer(sig, t0)
+        return answer(sig, t0, strict)
 
     async def run(fn, *args) -> FastJSON:
         try:
@@ -129,18 +148,27 @@ def create_app(models: ModelSet, settings: Settings | None = None) -> FastAPI:
         if ctype not in ("application/json", OCTET, NPY):
             return error(415, f"content type {ctype or '(none)'!r}, expected "
                               f"'application/json', '{OCTET}' or '{NPY}'", "Content-Type")
+        try:
+            strict = strict_mode(request, settings.strict)
+        except InputError as exc:
+            return error(422, str(exc), exc.field)
         body = await request.body()
         if ctype != "application/json":
-            return await run(from_binary, body, ctype, request.headers, t0)
+            return await run(from_binary, body, ctype, request.headers, t0, strict)
         if not body.strip():
             return error(400, "empty body, expected a JSON object with fs, units and leads")
-        return await run(from_json, body, t0)
+        return await run(from_json, body, t0, strict)
 
-    @app.post("/v1/predict/file", response_model=PredictResponse)
+    @app.post("/v1/predict/file", response_model=PredictResponse,
+              openapi_extra={"parameters": [STRICT_PARAMETER]})
     async def predict_file(request: Request):
         """Classify an uploaded recording: multipart with a WFDB pair (`.hea` and its
         `.mat`/`.dat`) or one figshare `.csv` (µV, 500 Hz), field name `files`."""
         t0 = time.perf_counter()
+        try:
+            strict = strict_mode(request, settings.strict)
+        except InputError as exc:
+            return error(422, str(exc), exc.field)
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if ctype != "multipart/form-data":
             return error(415, f"content type {ctype or '(none)'!r}, expected "
@@ -156,7 +184,8 @@ def create_app(models: ModelSet, settings: Settings | None = None) -> FastAPI:
         if problem:
             return error(422, problem, "files")
         contents = {name: await u.read() for name, u in named.items()}
-        return await run(_classify_upload, contents, t0, answer)
+        return await run(_classify_upload, contents, t0,
+                         lambda sig, t: answer(sig, t, strict))
 
     @app.get("/v1/models")
     async def loaded_models():

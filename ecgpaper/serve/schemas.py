@@ -50,6 +50,13 @@ class PredictRequest(BaseModel):
                                      pattern=r"^[A-Za-z0-9_.\-]+$")
 
 
+class QualityFlagOut(BaseModel):
+    """Something possible in a real ECG but unusual and often an error (`data.quality`)."""
+    code: Literal["inverted", "chest_reversed", "chest_swapped", "chest_gain",
+                  "chest_duplicate", "amplitude_low", "amplitude_high", "rate_unusual"]
+    message: str
+
+
 class PredictResponse(BaseModel):
     record_id: str
     rhythm: Literal[CLASSES]  # type: ignore[valid-type]
@@ -62,6 +69,9 @@ class PredictResponse(BaseModel):
     imputed_metadata: list[str]
     lead_attention: Optional[dict[str, float]] = None
     latency_ms: float
+    quality_flags: list[QualityFlagOut] = Field(
+        default_factory=list, description="quality flags of the record (empty when none); "
+        "with strict mode a flagged record is refused instead (422, field 'quality')")
 
 
 def _where(loc) -> str:
