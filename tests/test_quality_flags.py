@@ -296,3 +296,14 @@ def test_service_answers_flags_and_strict_refuses(real_models, default_strict):
         r = httpx.post(f"{url}?strict=maybe", json=_request(rec), timeout=60)
         assert r.status_code == 422 and r.json() == {
             "detail": "strict: 'maybe', expected true or false", "field": "strict"}
+
+
+def test_refusal_names_the_chest_lead_at_8x_not_its_neighbour(records):
+    """V2 at 8x makes V1 as far off as V2 (V1's only neighbour is V2): the refusal names V2."""
+    from ecgpaper.data.validate import validate_signal
+    rec = next(r for r in records if r.record_id == "JS00002")
+    x = np.asarray(rec.signal, dtype=np.float32).copy()
+    x[LEADS.index("V2")] *= 8
+    with pytest.raises(RecordError, match=r"JS00002: lead V2 is [\d.]+x the amplitude of its "
+                                          "neighbouring chest leads"):
+        validate_signal(x, fs=rec.fs, units=rec.units, source="JS00002")

@@ -127,7 +127,7 @@ def chest_duplicate_flag(x: np.ndarray, live) -> QualityFlag | None:
     return None
 
 
-def _odd_chest_lead(amp: np.ndarray, odd: dict, skip) -> str:
+def odd_chest_lead(amp: np.ndarray, odd: dict, skip) -> str:
     """Of the chest leads off their neighbours, the one whose correction (set to its
     neighbours' geometric mean) leaves the other ratios closest to 1: with V2 at 8x,
     V1 (next to V2) is as far off as V2 itself, but correcting V1 leaves V2 off."""
@@ -148,7 +148,7 @@ def chest_gain_flag(amp: np.ndarray, live) -> QualityFlag | None:
     odd = {n: r for n, r in ratios.items() if not lo <= r <= hi}
     if not odd:
         return None
-    name = _odd_chest_lead(amp, odd, skip) if len(ratios) > 2 else max(odd)
+    name = odd_chest_lead(amp, odd, skip) if len(ratios) > 2 else max(odd)
     return QualityFlag("chest_gain", f"lead {name} is {odd[name]:.2g}x the amplitude of its "
                        f"neighbouring chest leads, usually {lo:.2g}-{hi:g}x: that lead's gain "
                        "or placement may be wrong")

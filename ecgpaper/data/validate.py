@@ -151,11 +151,14 @@ def check_physiology(signal_uV: np.ndarray, fs: float, source: str, leads=LEADS,
         else:
             check_limb_gains(signal_uV, source, leads)
     lo, hi = PRECORDIAL_RATIO_RANGE
-    for name, ratio in precordial_ratios(amp, leads, skip=flat).items():
-        if not lo <= ratio <= hi:
-            raise RecordError(
-                f"{source}: lead {name} is {ratio:.3g}x the amplitude of its neighbouring "
-                f"chest leads, expected {lo:.3g}-{hi:g}x: that lead's gain or units are wrong")
+    ratios = precordial_ratios(amp, leads, skip=flat)
+    odd = {name: r for name, r in ratios.items() if not lo <= r <= hi}
+    if odd:                  # V2 at 8x puts V1 off too: name the lead whose fix explains both
+        from .quality import odd_chest_lead
+        name = odd_chest_lead(amp, odd, flat) if len(ratios) > 2 else max(odd)
+        raise RecordError(
+            f"{source}: lead {name} is {odd[name]:.3g}x the amplitude of its neighbouring "
+            f"chest leads, expected {lo:.3g}-{hi:g}x: that lead's gain or units are wrong")
 
 
 def validate_signal(signal: np.ndarray, *, fs: float, units: str, source: str,
