@@ -138,6 +138,10 @@ def _setting_problem(key: str, value) -> str | None:
         return f"expected {what}"
     if not math.isfinite(value) or not (value > low if strict else value >= low):
         return f"expected {what}"
+    if key in ("kernel_size", "stem_kernel") and value % 2 == 0:
+        # 'same' padding of k // 2 keeps a signal's length only for an odd kernel; an even
+        # one would fail deep in the network after the data were prepared
+        return "expected an odd whole number >= 1 (e.g. 3, 7 or 15)"
     if key == "label_smoothing" and value >= 1:
         return "expected a number >= 0 and < 1"
     return None

@@ -453,3 +453,12 @@ def test_prepare_refuses_a_wfdb_signal_symlinked_outside(shared_data, tmp_path, 
                            "--out", str(tmp_path / "store"), "--no-progress", "--workers", "1")
     assert_refused(code, err, "prepare", "JS00002.mat", "resolves outside the data folder")
     assert tree_digest(data) == before and not (tmp_path / "store").exists()
+
+
+@pytest.mark.parametrize("setting", ["kernel_size=4", "stem_kernel=8"])
+def test_an_even_kernel_is_refused_before_any_work(setting, tmp_path, capsys):
+    from ecgpaper.cli import main
+    code = main(["train", "-e", "1", "--work-dir", str(tmp_path / "w"), "--set", setting])
+    err = capsys.readouterr().err
+    assert code != 0 and setting.split("=")[0] in err and "odd" in err
+    assert not (tmp_path / "w").exists()          # nothing prepared, no run folder
