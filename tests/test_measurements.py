@@ -210,4 +210,4 @@ def test_sim_to_real_targets_apply_to_the_harmonised_scores(tmp_path):
     assert list(scores["accuracy, as labelled"])[0] == "0.78 (0.68–0.88)"
     assert list(latest_runs_table(latest)["seed"]) == ["1", "2", "3"]
     shown = verdicts_table(sim_to_real_verdicts(table, targets))
-    assert shown["runs meeting both targets (harmonised)"][0] == "1 of 2"
+    assert shown["runs meeting both targets, harmonised"][0] == "1 of 2"

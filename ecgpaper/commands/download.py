@@ -19,7 +19,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rate", type=int, choices=[500, 100], default=None,
                         help="ptbxl: fetch only the records of this sampling rate, file by "
                              "file, each checked against the release's SHA256SUMS.txt "
-                             "(--rate 100: the 100 Hz release, about a quarter of the zip); "
+                             "(--rate 100: the 100 Hz release, a fifth of the 500 Hz samples); "
                              "default: the whole release zip")
     parser.add_argument("--dest", default=None,
                         help="target folder (default: _work/data/<dataset>)")

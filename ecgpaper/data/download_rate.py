@@ -1,9 +1,9 @@
 """One sampling rate of a PhysioNet release, file by file.
 
 PTB-XL's release zip holds both its 500 Hz and its 100 Hz records. `ecgpaper download
-ptbxl --rate 100` fetches the table, the code book and `records100/` only (about a
-quarter of the release): PhysioNet serves every file of a release beside a
-SHA256SUMS.txt, so each file is checked against its published digest, and a rerun fetches
+ptbxl --rate 100` fetches the table, the code book and `records100/` only (whose
+records hold a fifth of the samples of the 500 Hz ones): PhysioNet serves every file of
+a release beside a SHA256SUMS.txt, so each file is checked against its published digest, and a rerun fetches
 only what is missing or damaged. `base_url` (or ECGPAPER_DOWNLOAD_BASE_URL) replaces the
 release's address, e.g. a mirror or a local test server.
 """

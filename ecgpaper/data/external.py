@@ -95,7 +95,8 @@ def _header_dx(hea: Path) -> list[str] | None:
 
 def _add_ptbxl(found: ExternalSet, root: Path) -> None:
     """PTB-XL's labelled records of `root`: the 500 Hz file of each, or its 100 Hz file
-    where only the 100 Hz release is present (a common download, a quarter the size)."""
+    where only the 100 Hz release is present (a common download, its records a fifth
+    the samples)."""
     low_rate = None
     for entry in read_ptbxl_table(root, fs=500):
         if entry.label is None:

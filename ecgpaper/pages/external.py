@@ -132,9 +132,8 @@ def scored_rates(rates: pd.DataFrame, results: dict[str, ModelScores]) -> pd.Dat
 def relabel_table(rates: pd.DataFrame) -> pd.DataFrame:
     """What the harmonisation did per source, for reading."""
     return relabel_counts(rates).set_index("source").rename(columns={
-        "sinus_labelled": "labelled SB, SR or ST", "rate_measured": "rate measured",
-        "rate_not_measured": "rate not measured (label kept)",
-        "moves": "relabelled from → to"})
+        "sinus_labelled": "SB, SR or ST", "rate_measured": "rate measured",
+        "rate_not_measured": "no rate (kept)", "moves": "moves"})
 
 
 def rate_summary(rates: pd.DataFrame) -> pd.DataFrame:
@@ -145,6 +144,15 @@ def rate_summary(rates: pd.DataFrame) -> pd.DataFrame:
         records="count", median="median", lowest="min", highest="max")
     return table.round(0).astype(int).rename(columns={
         "median": "median bpm", "lowest": "lowest bpm", "highest": "highest bpm"})
+
+
+def rule_facts() -> dict:
+    """The harmonisation's thresholds, as the method paragraph quotes them."""
+    from ..evaluation import harmonise as h
+    low, high = h.PLAUSIBLE_BPM
+    return {"rule_sb_below": f"{h.SB_BELOW_BPM:g}", "rule_st_above": f"{h.ST_ABOVE_BPM:g}",
+            "rule_min_peaks": str(h.MIN_RR_INTERVALS + 1),
+            "rule_plausible": f"{low:g}–{high:g}"}
 
 
 def relabel_facts(rates: pd.DataFrame | None) -> dict:
@@ -171,14 +179,15 @@ def pooled_facts(results: dict[str, ModelScores]) -> dict:
             for way in ("as_labelled", "harmonised"):
                 value = pooled.get(f"{metric}_{way}")
                 out[f"external_{metric}_{way}_{net}"] = (
-                    fmt_ci(*value) if value is not None else NOT_MEASURED)
+                    fmt_ci(*value, digits=2) if value is not None else NOT_MEASURED)
         out[f"external_scored_{net}"] = str(pooled["records"]) if pooled else NOT_MEASURED
     return out
 
 
 def scores_table(result: ModelScores) -> pd.DataFrame:
-    """Accuracy and balanced recall per source, as labelled and harmonised."""
-    return both_ways_table(result.both)
+    """Accuracy and balanced recall per source, as labelled and harmonised; `n` is the
+    number of records scored."""
+    return both_ways_table(result.both).rename(columns={"records": "n"})
 
 
 def full_scores_table(result: ModelScores) -> pd.DataFrame:
@@ -208,9 +217,22 @@ def confusion_frames(result: ModelScores, rates: pd.DataFrame) -> dict[str, pd.D
 
 
 def not_scored_table(results: dict[str, ModelScores]) -> pd.DataFrame:
-    """Records some network could not score, per network, source and reason."""
-    frames = [reasons_table(r.not_scored).assign(network=r.title)
-              for r in results.values() if r.not_scored]
-    if not frames:
-        return pd.DataFrame(columns=["network", "source", "reason", "records"])
-    return pd.concat(frames)[["network", "source", "reason", "records"]]
+    """Records some network could not score, per source and reason: how many, and which
+    networks ("all" when every network scored here left them out)."""
+    found: dict[tuple, list] = {}
+    for r in results.values():
+        for (source, reason), n in sorted(r.not_scored.items()):
+            found.setdefault((source, reason), []).append((r.title, n))
+    rows = [{"source": source, "reason": reason,
+             "records": ", ".join(sorted({str(n) for _, n in pairs})),
+             "networks": "all" if len(pairs) == len(results) else
+                         "; ".join(title for title, _ in pairs)}
+            for (source, reason), pairs in found.items()]
+    return pd.DataFrame(rows, columns=["source", "reason", "records", "networks"])
+
+
+def most_not_scored(results: dict[str, ModelScores]) -> str:
+    """The most records any one network left unscored (NOT_MEASURED without networks)."""
+    if not results:
+        return NOT_MEASURED
+    return str(max(sum(r.not_scored.values()) for r in results.values()))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .. import paper
 from ..report import fmt_ci, fmt_number
 from ..sim_to_real import NOT_MEASURED
 
@@ -58,20 +59,19 @@ def log_tables(log_table) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def verdicts_table(verdicts: pd.DataFrame) -> pd.DataFrame:
-    """Each configuration and setting on the newest twin: runs, mean twin test and real
-    accuracy both ways, and how many runs meet both targets, harmonised (the targets'
-    scores) and as labelled."""
+    """Each configuration and setting on the newest twin: its settings besides the seed,
+    runs (seeds), mean twin test and real accuracy both ways, and how many runs meet both
+    targets, harmonised (the targets' scores) and as labelled."""
     return pd.DataFrame({
         "configuration": [configuration(e, n) for e, n in zip(verdicts["experiment"],
                                                                verdicts["networks"])],
-        "settings (besides the seed)": [_besides(t) for t in verdicts["training"]],
-        "runs (seeds)": verdicts["runs"].astype(str),
-        "twin test accuracy (mean)": [_mean(v) for v in verdicts["twin_test_accuracy"]],
-        "real accuracy as labelled (mean)": [_mean(v) for v in verdicts["real_accuracy"]],
-        "real accuracy harmonised (mean)": [_mean(v) for v in
-                                            verdicts["harmonised_accuracy"]],
-        "runs meeting both targets (harmonised)": verdicts["runs_meeting_targets"],
-        "runs meeting both targets as labelled": verdicts[
+        "settings": [_besides(t) for t in verdicts["training"]],
+        "runs": verdicts["runs"].astype(str),
+        "twin test accuracy": [_mean(v) for v in verdicts["twin_test_accuracy"]],
+        "real accuracy, as labelled": [_mean(v) for v in verdicts["real_accuracy"]],
+        "real accuracy, harmonised": [_mean(v) for v in verdicts["harmonised_accuracy"]],
+        "runs meeting both targets, harmonised": verdicts["runs_meeting_targets"],
+        "runs meeting both targets, as labelled": verdicts[
             "runs_meeting_targets_as_labelled"]})
 
 
@@ -92,7 +92,7 @@ def latest_runs_table(latest: dict) -> pd.DataFrame:
     seeds = [next((s.split("=", 1)[1] for s in x.split(", ") if s.startswith("seed=")),
                   "profile default") for x in runs["settings"]]
     return pd.DataFrame({
-        "seed": seeds, "date": list(runs["date"]),
+        "seed": seeds,
         "accuracy, as labelled": [_ci(v) for v in runs["real_accuracy"]],
         "balanced recall, as labelled": [_ci(v) for v in runs["real_balanced_recall"]],
         "accuracy, harmonised": [_ci(v) for v in runs["harmonised_accuracy"]],
@@ -119,19 +119,16 @@ def designs_table(designs: list[dict], generator) -> pd.DataFrame:
     generator): mean twin test and real accuracy (as labelled, the score every run
     logged) of both, and the finding."""
     rows = [{"configuration": configuration(d["experiment"], d["networks"]),
-             "runs": d["runs"], "twin test accuracy": fmt_number(d["twin_test_accuracy"], 3),
-             "real accuracy": fmt_number(d["real_accuracy"], 2),
-             "experiment 1: runs": d["paper_net_runs"],
-             "experiment 1: twin test accuracy": fmt_number(
-                 d["paper_net_twin_test_accuracy"], 3),
-             "experiment 1: real accuracy": fmt_number(d["paper_net_real_accuracy"], 2),
+             "runs": d["runs"], "twin test": fmt_number(d["twin_test_accuracy"], 3),
+             "real": fmt_number(d["real_accuracy"], 2),
+             "exp. 1 runs": d["paper_net_runs"],
+             "exp. 1 twin test": fmt_number(d["paper_net_twin_test_accuracy"], 3),
+             "exp. 1 real": fmt_number(d["paper_net_real_accuracy"], 2),
              "finding": d["finding"]}
             for d in designs if d["generator"] == generator]
-    return pd.DataFrame(rows, columns=["configuration", "runs", "twin test accuracy",
-                                       "real accuracy", "experiment 1: runs",
-                                       "experiment 1: twin test accuracy",
-                                       "experiment 1: real accuracy", "finding"]
-                        )
+    return pd.DataFrame(rows, columns=["configuration", "runs", "twin test", "real",
+                                       "exp. 1 runs", "exp. 1 twin test", "exp. 1 real",
+                                       "finding"])
 
 
 def size_name(row: dict) -> str:
@@ -161,7 +158,7 @@ def hardest_table(sizes: list[dict], paper_recall: pd.Series) -> pd.DataFrame:
     """Recall per rhythm on the twin's test split for each network size, hardest first
     for the first size, beside the paper's reported per-class sensitivity."""
     hard = pd.DataFrame({size_name(r): r["recall"] for r in sizes if r["recall"] is not None})
-    hard["paper Table 6 sensitivity (reported; real data)"] = paper_recall
+    hard["paper, Table 6 (real data)"] = paper_recall
     return hard.loc[hard.iloc[:, 0].sort_values().index].rename_axis("rhythm").reset_index()
 
 
@@ -177,4 +174,5 @@ def scale_facts(sizes: list[dict], target_range, paper_recall: pd.Series, full) 
             "scale_paper_hardest": ", ".join(paper_recall.sort_values().index[:3]),
             "scale_low": f"{target_range[0]:.2f}", "scale_high": f"{target_range[1]:.2f}",
             "scale_full_width": f"{full.width:g}", "scale_full_fs": str(full.fs),
-            "scale_length_factor": f"{full.fs / widest['fs']:g}"}
+            "scale_length_factor": f"{full.fs / widest['fs']:g}",
+            "scale_paper_accuracy": f"{paper.TABLE3['1']['accuracy']:.3f}"}
