@@ -63,6 +63,12 @@ _ = glue("comparison_main_label", labels[main.key])
 # ```
 #
 # ## Did every run train to its plateau?
+#
+# Before any ranking, each run's budget: the epochs it ran against its cap, the
+# early-stopping patience (the paper's 10 epochs, 15 for the configurations with
+# NeuroKit2 features), whether it converged (early stopping fired, or its best validation
+# macro-F1 rose by less than 0.01 over its last third of epochs), and its accuracy beside
+# that of always answering the test split's most common rhythm.
 
 # %% tags=["hide-input"]
 show_table(rc.checks_table(checks[main.key]), f"Budget and convergence of the seven "
@@ -99,6 +105,10 @@ for e in shown[1:]:
                f"tbl-comparison-checks-{e.key}", presented=True, wide=True)
 
 # %% [markdown]
+# Two intervals that overlap do not by themselves mean two configurations are equal, nor
+# do separate intervals prove a difference: both runs are scored on the same test
+# records, so the question is answered by the paired comparison below.
+#
 # ## What each step between the configurations changes
 #
 # The paper adds inputs one step at a time: the clinical measurements, then NeuroKit2
@@ -144,7 +154,11 @@ _ = glue("comparison_paper_best", f"{paper.BEST_EXPERIMENT} "
 #
 # ## Table 4: every global metric of experiment 2
 #
-# The paper's Table 4 describes experiment 2; all ten metrics follow for it.
+# The paper's Table 4 describes experiment 2; all ten metrics follow for it. Macro
+# averages weigh the eight rhythms equally, so the rare ones (AT, SA, AF) count as much as
+# sinus bradycardia; weighted averages follow the class counts and sit closer to the
+# accuracy. The intervals are 95 % bootstrap intervals over a fixed class set (every
+# resample keeps each rhythm's number of test records).
 
 # %% tags=["hide-input"]
 table4 = result_tables.table4(main.profile, paper.BEST_EXPERIMENT)
