@@ -242,15 +242,15 @@ def test_unexpected_error_is_503_and_health_answers_while_busy(server, models, r
                                                                monkeypatch):
     original = models.predict
 
-    def broken(sig):
+    def broken(sig, **options):
         raise RuntimeError("boom")
     monkeypatch.setattr(models, "predict", broken)
     r = httpx.post(f"{server.url}/v1/predict", json=body(records[0]), timeout=60)
     assert r.status_code == 503 and "boom" not in r.text
 
-    def slow(sig):
+    def slow(sig, **options):
         time.sleep(2.0)
-        return original(sig)
+        return original(sig, **options)
     monkeypatch.setattr(models, "predict", slow)
     result = {}
     t = threading.Thread(target=lambda: result.update(r=httpx.post(
