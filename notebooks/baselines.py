@@ -64,9 +64,9 @@ _ = glue("baselines_main_label", labels[main.key])
 # %% [markdown]
 # ```{note}
 # **Synthetic data.** Every number on this page comes from synthetic twins of the
-# Chapman–Shaoxing database, none from real ECGs. The main results are those of the
-# {glue:text}`baselines_main_label`; where no reference edition is committed, this build
-# stands in for it. The paper's figures beside ours are its reported values.
+# Chapman–Shaoxing database, none from real ECGs. Main results:
+# {glue:text}`baselines_main_label` (where no reference edition is committed, this build
+# stands in for it). The paper's figures beside ours are its reported values.
 # ```
 #
 # ## What each paper leaves open, and what we chose
@@ -196,9 +196,9 @@ _ = glue("baselines_small_label", small_label)
 # %% [markdown]
 # In the main results the designs above experiment 1, with a paired interval that
 # excludes 0, are: {glue:text}`baselines_main_designs_better`; below it:
-# {glue:text}`baselines_main_designs_worse` (of {glue:text}`baselines_main_designs_n`
-# designs finished on this twin). The multi-scale SE CNN differs from
-# experiment 1 of the {glue:text}`baselines_small_label` by
+# {glue:text}`baselines_main_designs_worse` (designs finished on this twin:
+# {glue:text}`baselines_main_designs_n`). The multi-scale SE CNN minus experiment 1 in
+# macro-F1, both trained on one twin ({glue:text}`baselines_small_label`):
 # {glue:text}`baselines_multiscale`.
 #
 # ## Where the non-neural baselines stand

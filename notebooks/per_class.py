@@ -60,9 +60,9 @@ _ = glue("per_class_small", str(pc.SMALL_CLASS))
 # %% [markdown]
 # ```{note}
 # **Synthetic data.** Every number on this page comes from synthetic twins of the
-# Chapman–Shaoxing database, none from real ECGs. The main results are those of the
-# {glue:text}`per_class_main_label`; where no reference edition is committed, this build
-# stands in for it. The paper's columns are its reported Table 6.
+# Chapman–Shaoxing database, none from real ECGs. Main results:
+# {glue:text}`per_class_main_label` (where no reference edition is committed, this build
+# stands in for it). The paper's columns are its reported Table 6.
 # ```
 #
 # ## Which configuration

@@ -70,9 +70,9 @@ _ = glue("se_param_share", f"{100 * se_parameters / all_parameters:.1f} %")
 # %% [markdown]
 # ```{note}
 # **Synthetic data.** Every number on this page comes from synthetic twins of the
-# Chapman–Shaoxing database, none from real ECGs. The network read first is experiment 1
-# of the {glue:text}`se_main_label`; where no reference edition is committed, this
-# build's network stands in for it.
+# Chapman–Shaoxing database, none from real ECGs. The network read first is experiment 1,
+# {glue:text}`se_main_label` (where no reference edition is committed, this build's
+# network stands in for it).
 # ```
 #
 # ## The network
@@ -162,9 +162,11 @@ show_figure(pa.plot_class_channel_heatmap(shift[top_channels]), "fig-se-heatmap"
 # network whose SE blocks learned nothing. The yardstick is therefore an untrained
 # network of the same architecture, with random weights, read on the same recordings.
 # We say a network's gates are *about 0.5 and flat* when their mean lies within
-# {glue:text}`se_half_tolerance` of 0.5 and their standard deviation over all blocks,
-# channels and recordings is below {glue:text}`se_flat_spread`: its SE blocks then
-# rescale every channel alike on every recording.
+# {glue:text}`se_half_tolerance` of 0.5 and the standard deviation of a block's gates
+# over its channels and recordings, averaged over the blocks, is below
+# {glue:text}`se_flat_spread`: its SE blocks then rescale every channel alike on every
+# recording. (A gate that differs between blocks but is constant within each is no
+# selection either: the batch normalisation before it could absorb it.)
 
 # %% tags=["hide-input"]
 _ = torch.manual_seed(settings.seed)
@@ -186,11 +188,11 @@ for name, value in se.constants().items():
     glue(f"se_{name}", value)
 
 # %% [markdown]
-# In the network read first, the gates average {glue:text}`se_main_mean` with a standard
-# deviation of {glue:text}`se_main_spread` over all blocks, channels and recordings
-# (median per-recording spread {glue:text}`se_main_record_spread`); the largest shift of a
-# channel's class mean in the last block is {glue:text}`se_main_class_shift` on the 0–1
-# scale. They are **{glue:text}`se_main_verdict`**: its SE blocks
+# In the network read first, the gates average {glue:text}`se_main_mean`, and within a
+# block they spread with a standard deviation of {glue:text}`se_main_spread` (median
+# per-recording spread across channels {glue:text}`se_main_record_spread`); the largest
+# shift of a channel's class mean in the last block is
+# {glue:text}`se_main_class_shift` on the 0–1 scale. They are **{glue:text}`se_main_verdict`**: its SE blocks
 # {glue:text}`se_main_learned`. The untrained network's gates average
 # {glue:text}`se_untrained_mean` with a spread of {glue:text}`se_untrained_spread`. This
 # build's own experiment 1 has gates averaging {glue:text}`se_build_mean` (spread

@@ -67,3 +67,12 @@ def test_an_untrained_network_gates_sit_near_one_half():
     x = torch.randn(16, 12, 1000)
     summary = se.gate_summary(gates_by_record(model, x), np.arange(16) % len(CLASSES))
     assert summary.near_half and summary.n_records == 16
+
+
+def test_a_gate_constant_within_each_block_is_flat():
+    """Blocks at different but constant gates select nothing: the spread is measured
+    within a block, so such a network still counts as flat."""
+    y = np.arange(20) % 8
+    gates = {"a": np.full((20, 8), 0.45), "b": np.full((20, 8), 0.55)}
+    summary = se.gate_summary(gates, y)
+    assert summary.spread == pytest.approx(0) and summary.learned_nothing

@@ -202,7 +202,7 @@ def difference_values(diffs: pd.DataFrame) -> str:
     from ..report import fmt_number
     from .ablation_results import signed
     if diffs.empty:
-        return "— (not measured: a run has not finished)"
+        return "not measured yet (a run has not finished)"
     d = diffs.iloc[0]
     return f"{signed(d['difference'])} (paired 95 % CI {fmt_number(d['low'])} to " \
            f"{fmt_number(d['high'])})"

@@ -19,7 +19,7 @@ import pandas as pd
 from ..constants import CLASSES
 
 HALF_TOLERANCE = 0.05      # a mean gate within 0.05 of 0.5 counts as "about 0.5"
-FLAT_SPREAD = 0.05         # gates whose sd over channels and records is below this are flat
+FLAT_SPREAD = 0.05         # gates whose sd within a block is below this are flat
 
 
 def se_share(model) -> tuple[int, int]:
@@ -77,7 +77,9 @@ def class_shift(gates_last: np.ndarray, labels) -> pd.DataFrame:
 @dataclass(frozen=True)
 class GateSummary:
     mean: float                 # mean of every gate of every block, channel and recording
-    spread: float               # their sd
+    spread: float               # sd of a block's gates over channels and recordings,
+                                # averaged over the blocks (a constant per block is no
+                                # selection: the batch normalisation before it absorbs it)
     record_spread: float        # median over recordings and blocks of the sd across channels
     class_shift: float          # largest |class mean - overall mean| of a last-block channel
     n_records: int
@@ -102,7 +104,8 @@ def gate_summary(gates: dict[str, np.ndarray], labels) -> GateSummary:
     per_record = np.concatenate([g.std(1) for g in gates.values()])
     last = list(gates.values())[-1]
     shift = class_shift(last, labels).abs().to_numpy()
-    return GateSummary(mean=float(every.mean()), spread=float(every.std()),
+    within = float(np.mean([g.std() for g in gates.values()]))
+    return GateSummary(mean=float(every.mean()), spread=within,
                        record_spread=float(np.median(per_record)),
                        class_shift=float(shift.max()) if shift.size else float("nan"),
                        n_records=int(len(labels)))
@@ -112,7 +115,7 @@ def summaries_table(summaries: dict[str, GateSummary]) -> pd.DataFrame:
     """One row per network (label -> GateSummary), every number on a 0-1 gate scale."""
     from ..report import fixed
     return pd.DataFrame([{
-        "network": label, "mean gate": fixed(s.mean, 3), "sd of all gates": fixed(s.spread, 3),
+        "network": label, "mean gate": fixed(s.mean, 3), "sd within a block": fixed(s.spread, 3),
         "median per-recording spread": fixed(s.record_spread, 3),
         "largest class shift, last block": fixed(s.class_shift, 3),
         "gates about 0.5 and flat": "yes" if s.learned_nothing else "no",
@@ -128,7 +131,7 @@ def glue_values(s: GateSummary) -> dict[str, str]:
             "verdict": "about 0.5 and flat" if s.learned_nothing else
                        "away from 0.5" if not s.near_half else "about 0.5 but spread out",
             "learned": "learned no channel selection" if s.learned_nothing
-                       else "rescale channels unequally"}
+                       else "vary across channels or recordings"}
 
 
 def constants() -> dict[str, str]:
