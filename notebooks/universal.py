@@ -68,9 +68,9 @@ _ = glue("universal_main_label", labels[main.key])
 # %% [markdown]
 # ```{note}
 # **Synthetic data.** Every number on this page comes from synthetic twins of the
-# Chapman–Shaoxing database, none from real ECGs. The main results are those of the
-# {glue:text}`universal_main_label`; where no reference edition is committed, this build
-# stands in for it. The paper's figures beside ours are its reported values.
+# Chapman–Shaoxing database, none from real ECGs. Main results:
+# {glue:text}`universal_main_label` (where no reference edition is committed, this build
+# stands in for it). The paper's figures beside ours are its reported values.
 # ```
 #
 # ## Did both runs train to their plateau?
@@ -109,9 +109,9 @@ _ = glue("universal_main_same_budget", "one" if rc.same_budget(checks[main.key])
 # product, but its parameter count and its description of the pooling module describe
 # the two-layer scoring network used here; see the errata.)
 #
-# The network followed here is experiment 7 of the {glue:text}`universal_steps_label`
-# (the reference edition commits its trained weights; without them, this build's own
-# network is read). It reads the first test recording of this build's twin, drawn by the
+# The network followed here is experiment 7, {glue:text}`universal_steps_label` (the
+# reference edition commits its trained weights; without them, this build's own network
+# is read). It reads the first test recording of this build's twin, drawn by the
 # same generator as the reference edition's, normalised with the network's own training
 # statistics.
 
@@ -128,8 +128,8 @@ _ = glue("universal_steps_predicted", CLASSES[steps.predicted])
 
 # %% [markdown]
 # The recording is {glue:text}`universal_steps_record` (true rhythm
-# {glue:text}`universal_steps_true`); the network of the
-# {glue:text}`universal_steps_label` reads it as {glue:text}`universal_steps_predicted`.
+# {glue:text}`universal_steps_true`); the network reads it as
+# {glue:text}`universal_steps_predicted`.
 
 # %% tags=["hide-input"]
 show_figure(plot_ecg(store.signal(int(rows[0])), store.fs), "fig-universal-example",
