@@ -76,6 +76,10 @@ _ = glue("se_param_share", f"{100 * se_parameters / all_parameters:.1f} %")
 # ```
 #
 # ## The network
+#
+# The settings of the network whose gates are read first, and how many of its weights
+# sit in the SE gates. The share depends only on the channel widths of the blocks, not
+# on the training: a trained and an untrained network of one architecture share it.
 
 # %% tags=["hide-input"]
 show_table(se.model_table(model, int(extra["fs"])), f"The network whose gates this "
