@@ -48,6 +48,7 @@ LABELS: dict[str, str] = {
     "se": "SE blocks", "lead_dropout": "lead dropout", "label_smoothing": "label smoothing",
     "class_weights": "class weights", "seed_offset": "seed offset",
     "max_epochs": "epochs (at most)", "max_records": "records (at most)",
+    "records_per_cpu_s": "records per CPU second",
 }
 _UNITS = {"ms": "ms", "s": "s", "hz": "Hz", "mb": "MB", "gb": "GB", "gflop": "GFLOP",
           "mflop": "MFLOP", "pct": "%", "bpm": "bpm", "uv": "µV"}

@@ -27,22 +27,19 @@
 # the paper's figure.
 
 # %% tags=["hide-input"]
-import json
-
 import httpx
-import numpy as np
-import pandas as pd
 
 from ecgpaper import paper
-from ecgpaper.benchmarks.serve import http_latency
 from ecgpaper.constants import LEADS
-from ecgpaper.workspace import ensure_store
 from ecgpaper.inference.artifact import load_artifact
 from ecgpaper.inference.onnx_backend import export_onnx
-from ecgpaper.notebook import glue, say, setup, show_table
-from ecgpaper.report import present
+from ecgpaper.inference.preprocess import Signal
+from ecgpaper.inference.quantize import AGREEMENT_TARGET, compare_precisions
+from ecgpaper.notebook import glue, glue_all, say, setup, show_table
+from ecgpaper.pages import deployment as page
+from ecgpaper.report import fixed
 from ecgpaper.serve.launch import ServerProcess
-from ecgpaper.training.artifacts import experiment_dir
+from ecgpaper.workspace import ensure_store
 
 # %% tags=["parameters", "remove-cell"]
 profile = "demo"
@@ -50,15 +47,11 @@ overrides = {}
 
 # %% tags=["hide-input"]
 settings = setup(profile, overrides)
-folders = [experiment_dir(settings, "1"), experiment_dir(settings, "7")]
-missing = [str(f) for f in folders if not (f / "best.pt").is_file()]
-if missing:
-    raise FileNotFoundError(f"no trained network in {missing}: run the pages of "
-                            "experiments 1 and 7 first (`ecgpaper book --only experiment_7`)")
+folders = page.served_folders(settings)
 store = ensure_store(settings, progress=False)
 test_rows = store.rows("test")
-index = store.index.iloc[test_rows].reset_index(drop=True)
 n_requests = 10 if settings.is_synthetic else 30
+_ = glue("deployment_n_requests", n_requests)
 
 # %% [markdown]
 # ## A request
@@ -66,71 +59,50 @@ n_requests = 10 if settings.is_synthetic else 30
 # A client sends one recording as JSON: the sampling rate, the units, and the samples of
 # each lead by name. Any non-empty subset of the twelve leads is accepted. Clinical
 # metadata (age, sex, the Diagnostics measurements) is only needed by networks trained
-# with it; experiment 1's network uses the signal alone. The cell below builds the
-# request bodies from test records of the (synthetic) store: microvolts at 500 Hz.
+# with it; experiment 1's network uses the signal alone. The request below is built from
+# the first test record of the (synthetic) store, in microvolts at the store's sampling
+# rate; only the first samples of two leads are shown.
 
 # %% tags=["hide-input"]
-def request_body(row: int, leads=LEADS) -> dict:
-    signal = store.signal(int(test_rows[row]))
-    return {"fs": store.fs, "units": "uV", "record_id": str(index.at[row, "record_id"]),
-            "leads": {name: np.round(signal[LEADS.index(name)], 1).tolist()
-                      for name in leads}}
-
-
-example = request_body(0)
-preview = {**example, "leads": {k: v[:4] + ["…"] for k, v in list(example["leads"].items())[:2]}}
-say("```json\n" + json.dumps(preview, indent=1, ensure_ascii=False)[:600] + "\n```")
+say(page.preview(page.request_body(store, test_rows[0])))
 
 # %% [markdown]
 # ## Routing by lead count
 #
 # The service runs in a subprocess on 127.0.0.1 at a free port, exactly as
-# `ecgpaper serve --models …` starts it, and stops when the cell ends.
-# {numref}`tbl-deployment-routing` shows four requests: all twelve leads go to
-# SE-ResNet18 (experiment 1); the six limb leads, lead II alone and a three-lead set go
-# to UniversalECGNet (experiment 7).
+# `ecgpaper serve --models …` starts it, and stops when the cell ends. In that time the
+# cell sends four requests, one malformed request, and {glue:text}`deployment_n_requests`
+# timed requests of two kinds. {numref}`tbl-deployment-routing` shows the four: all
+# twelve leads go to SE-ResNet18 (experiment 1); the six limb leads, lead II alone and a
+# three-lead set go to UniversalECGNet (experiment 7).
 
 # %% tags=["hide-input"]
-lead_sets = {"12 leads": LEADS, "6 limb leads": LEADS[:6], "lead II": ("II",),
-             "I, II, V1": ("I", "II", "V1")}
-rows, refusal = [], None
 with ServerProcess(folders) as server:
-    health = httpx.get(f"{server.url}/healthz").json()
     loaded = httpx.get(f"{server.url}/v1/models").json()
-    for k, (name, leads) in enumerate(lead_sets.items()):
-        r = httpx.post(f"{server.url}/v1/predict", json=request_body(k, leads), timeout=120)
-        r.raise_for_status()
-        out = r.json()
-        rows.append({"record": out["record_id"], "label": index.at[k, "label"],
-                     "leads sent": name, "model": out["model"], "answer": out["rhythm"],
-                     "probability": out["probabilities"][out["rhythm"]],
-                     "latency (ms)": out["latency_ms"]})
-    bad = request_body(0, ("II",))
-    bad["leads"]["V7"] = bad["leads"]["II"]
-    refused = httpx.post(f"{server.url}/v1/predict", json=bad, timeout=60)
-    refusal = (refused.status_code, refused.json())
-    torch_latency = {name: http_latency(server.url, json.dumps(request_body(0, leads)).encode(),
-                                        n_requests)[0]
-                     for name, leads in (("12 leads", LEADS), ("lead II", ("II",)))}
-routing = pd.DataFrame(rows)
-show_table(present(routing), "Four requests to the running service: the leads sent, the "
-           "network that answered, its class and probability, and the latency the "
-           "service measured (synthetic test records).", "tbl-deployment-routing",
-           presented=True)
+    routing = page.route(server.url, store, test_rows[:len(page.LEAD_SETS)])
+    refused = page.refusal(server.url, store, test_rows[0])
+    torch_latency = page.latencies(server.url, store, test_rows[0], n_requests)
 glue("deployment_models", ", ".join(m["name"] for m in loaded["models"]))
+glue_all(refused)
+show_table(routing, "Four requests to the running service: the leads sent, the network "
+           "that answered, its class and probability, and the latency the service measured "
+           "(synthetic test records).", "tbl-deployment-routing", presented=True)
 
 # %% [markdown]
+# The latency in the table is the service's own measurement, from reading the request
+# to writing the answer, for a single request each; the timed requests below repeat
+# them and measure the whole path from the client's side.
+#
 # ## A malformed request
 #
 # Every problem with a request is a 4xx answer whose message names the field and says
-# what was expected; the service never answers 500. The request below names a lead V7,
-# which does not exist:
-
-# %% tags=["hide-input"]
-status, payload = refusal
-say(f"HTTP **{status}**, field `{payload['field']}`:\n\n> {payload['detail']}")
-
-# %% [markdown]
+# what was expected; the service never answers 500. The cell above also sent a request
+# naming a lead V7, which does not exist. The service answered HTTP
+# **{glue:text}`deployment_refusal_status`** and named the field
+# {glue:text}`deployment_refusal_field`:
+#
+# > {glue:text}`deployment_refusal_detail`
+#
 # ## Latency beside the paper's
 #
 # The same requests again, {glue:text}`deployment_n_requests` times each, timed by the
@@ -141,27 +113,23 @@ say(f"HTTP **{status}**, field `{payload['field']}`:\n\n> {payload['detail']}")
 # (12 x 5000 samples, full width).
 
 # %% tags=["hide-input"]
-for art_folder in folders:
-    export_onnx(load_artifact(art_folder))
+for folder in folders:
+    export_onnx(load_artifact(folder))
 with ServerProcess(folders, backend="onnx") as server:
-    onnx_latency = {name: http_latency(server.url, json.dumps(request_body(0, leads)).encode(),
-                                       n_requests)[0]
-                    for name, leads in (("12 leads", LEADS), ("lead II", ("II",)))}
-latency = pd.DataFrame(
-    [{"backend": backend, "request": name, "requests": s["n"], "median (ms)": s["p50_ms"],
-      "95th percentile (ms)": s["p95_ms"], "device": "CPU (this machine)"}
-     for backend, results in (("PyTorch", torch_latency), ("ONNX Runtime", onnx_latency))
-     for name, s in results.items()]
-    + [{"backend": "paper (reported)", "request": "12 leads", "requests": None,
-        "median (ms)": paper.SERVICE_LATENCY_MS, "95th percentile (ms)": None,
-        "device": "RTX 3060 GPU (paper)"}])
-show_table(present(latency), "End-to-end latency of one request (batch 1) on this "
-           "machine's CPU with the demo networks, beside the paper's reported 47 ms on a "
-           "GPU.", "tbl-deployment-latency", presented=True)
-glue("deployment_n_requests", n_requests)
-glue("deployment_median_ms", f"{torch_latency['12 leads']['p50_ms']:.0f}")
+    onnx_latency = page.latencies(server.url, store, test_rows[0], n_requests)
+glue("deployment_median_ms", fixed(torch_latency["12 leads"]["p50_ms"], 1))
+show_table(page.latency_table(torch_latency, onnx_latency, paper.SERVICE_LATENCY_MS),
+           "End-to-end latency of one request (batch 1) on this machine's CPU with the "
+           "demo networks, beside the paper's reported 47 ms on a GPU.",
+           "tbl-deployment-latency", presented=True)
 
 # %% [markdown]
+# The paper's figure was measured on a GPU with the full-size networks at 500 Hz; ours
+# on this machine's CPU with the demo networks, so the two rows answer different
+# questions: the paper's, how fast its deployment is; ours, how fast the same path is
+# with the demo networks on this CPU. The Performance chapter shows what
+# `ecgpaper bench serve` measured for the paper-size networks on a CPU.
+#
 # ## Reduced precision: faster, and does the answer change?
 #
 # A network can run with 8-bit integer weights and activations (static quantisation in
@@ -173,39 +141,25 @@ glue("deployment_median_ms", f"{torch_latency['12 leads']['p50_ms']:.0f}")
 # Runtime fp32, beside the network-only latency of one record and the file size.
 
 # %% tags=["hide-input"]
-from ecgpaper.inference.preprocess import Signal
-from ecgpaper.inference.quantize import AGREEMENT_TARGET, compare_precisions
-
-test_signals = [Signal(store.signal(int(r)), LEADS, store.fs, "uV", str(rid))
-                for r, rid in zip(test_rows, index["record_id"])]
+test_signals = [Signal(store.signal(int(r)), LEADS, store.fs, "uV",
+                       str(store.index["record_id"].iloc[int(r)])) for r in test_rows]
 precision = compare_precisions(folders[0], test_signals)
-backend_names = {"torch": "PyTorch fp32", "onnx": "ONNX Runtime fp32",
-                 "onnx-int8": "ONNX Runtime int8", "onnx-fp16": "ONNX Runtime fp16"}
-precision_table = pd.DataFrame({
-    "backend": precision["backend"].map(backend_names),
-    "network only, median (ms)": precision["median_ms"],
-    "file (MB)": precision["file_mb"],
-    "records": precision["records"],
-    "same class as fp32 (%)": 100 * precision["identical_share"],
-    "largest probability change": precision["max_abs_diff"]})
-show_table(present(precision_table), "Reduced precision on this machine's CPU: experiment "
-           "1's network (demo size) on every test record of the store (synthetic twin), "
-           "batch 1. The target for a reduced-precision model is the same class as fp32 on "
-           f"at least {100 * AGREEMENT_TARGET:.1f} % of records.", "tbl-deployment-precision",
+glue_all(page.precision_facts(precision, AGREEMENT_TARGET))
+show_table(page.precision_table(precision),
+           "Reduced precision on this machine's CPU: experiment 1's network (demo size) on "
+           "every test record of the store (synthetic twin), batch 1. The target for a "
+           "reduced-precision model is the same class as fp32 on at least "
+           f"{fixed(100 * AGREEMENT_TARGET, 1)} % of records.", "tbl-deployment-precision",
            presented=True)
-by_backend = precision.set_index("backend")
-int8, fp16 = by_backend.loc["onnx-int8"], by_backend.loc["onnx-fp16"]
-speedup = by_backend.loc["onnx", "median_ms"] / int8["median_ms"]
-fp16_speed = by_backend.loc["onnx", "median_ms"] / fp16["median_ms"]
-glue("deployment_int8_same", f"{100 * int8['identical_share']:.1f}")
-say(f"int8 gives fp32's class on **{100 * int8['identical_share']:.1f} %** of the "
-    f"{int(int8['records'])} test records "
-    f"({'meets' if int8['identical_share'] >= AGREEMENT_TARGET else 'misses'} the "
-    f"{100 * AGREEMENT_TARGET:.1f} % target) and "
-    f"runs the network {speedup:.1f}x as fast as ONNX Runtime fp32 here; fp16 runs it "
-    f"{fp16_speed:.1f}x as fast, with {100 * fp16['identical_share']:.1f} % of classes "
-    "unchanged. `ecgpaper bench serve` measures the same backends with the paper-size "
-    "networks (see the Performance chapter).")
+
+# %% [markdown]
+# int8 gives fp32's class on **{glue:text}`deployment_int8_same` %** of the
+# {glue:text}`deployment_int8_records` (it {glue:text}`deployment_int8_verdict` the
+# {glue:text}`deployment_agreement_target` % target) and runs the network
+# {glue:text}`deployment_int8_speedup` times as fast as ONNX Runtime fp32 here; fp16 runs
+# it {glue:text}`deployment_fp16_speedup` times as fast, with
+# {glue:text}`deployment_fp16_same` % of classes unchanged. `ecgpaper bench serve`
+# measures the same backends with the paper-size networks (see the Performance chapter).
 
 # %% [markdown]
 # ## Running it yourself

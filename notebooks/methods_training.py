@@ -25,22 +25,12 @@
 # choices the paper leaves open that we had to make.
 
 # %% tags=["hide-input"]
-import dataclasses
-
-import numpy as np
-import pandas as pd
-import torch
-
-from ecgpaper import paper
 from ecgpaper.constants import LEADS
-from ecgpaper.workspace import ensure_store
-from ecgpaper.notebook import glue, setup, show_figure, show_table
+from ecgpaper.notebook import glue_all, setup, show_figure, show_table
+from ecgpaper.pages import training as page
 from ecgpaper.plots.training import plot_augmentations, plot_lead_masks
 from ecgpaper.profiles import get_profile
-from ecgpaper.training.augment import AugmentConfig, augment, lead_dropout_mask
-from ecgpaper.training.experiments import get_experiment
-from ecgpaper.training.loop import make_optimizer, make_scheduler
-from ecgpaper.training.run import fit_config
+from ecgpaper.workspace import ensure_store
 
 # %% tags=["parameters", "remove-cell"]
 profile = "demo"
@@ -48,7 +38,8 @@ overrides = {}
 
 # %% tags=["hide-input"]
 settings = setup(profile, overrides)
-full = get_profile("full")
+masks = page.dropout_masks(settings.seed)
+glue_all(page.training_facts(settings, masks))
 
 # %% [markdown]
 # ## Table 2, from the code
@@ -57,54 +48,22 @@ full = get_profile("full")
 # uses. The code's column is read from the training configuration that the loop receives
 # (`ecgpaper.training.run.fit_config`), the optimiser and scheduler it builds, and the
 # augmentation settings (`ecgpaper.training.augment.AugmentConfig`), for the full profile
-# (the paper's settings) and for the profile this edition ran with.
+# (the paper's settings) and for the profile this edition ran with
+# (`ecgpaper.pages.training.table2`). A row that reads "same" is configured alike on both
+# profiles; the demo profile changes only what makes the book build in minutes.
 
 # %% tags=["hide-input"]
-def training_settings(run_profile) -> dict[str, str]:
-    """The Table 2 rows as this code configures them for `run_profile`."""
-    standard = fit_config(run_profile, get_experiment("1"), progress=False)
-    universal = fit_config(run_profile, get_experiment("7"), progress=False)
-    optimizer = make_optimizer(torch.nn.Linear(1, 1), standard)
-    scheduler = make_scheduler(optimizer, standard)
-    group = optimizer.param_groups[0]
-    augmentation = standard.augment or AugmentConfig()
-    return {
-        "Optimizer": type(optimizer).__name__,
-        "Learning rate": f"{group['lr']:g}",
-        "Weight decay": f"{group['weight_decay']:g}",
-        "Scheduler": f"{type(scheduler).__name__.replace('WarmRestarts', ' WarmRestarts')} "
-                     f"(T0 = {scheduler.T_0}, Tmult = {scheduler.T_mult})",
-        "Loss function": f"cross-entropy + inverse-frequency class weights + label "
-                         f"smoothing (ε = {standard.label_smoothing:g})",
-        "Gradient clipping": f"max norm {standard.grad_clip:g}",
-        "Batch size": f"{standard.batch_size} (standard) / {universal.batch_size} (universal)",
-        "Early stopping": f"patience {standard.patience} on validation macro-F1 "
-                          f"(at most {standard.max_epochs} epochs)",
-        "Baseline wander": f"sinusoidal, {augmentation.wander_hz[0]:g}–"
-                           f"{augmentation.wander_hz[1]:g} Hz (p = {augmentation.p_wander:g})",
-        "Power line noise": f"{augmentation.powerline_hz:g} Hz additive sinusoidal "
-                            f"(p = {augmentation.p_powerline:g})",
-        "Gaussian noise": f"SNR {augmentation.snr_db[0]:g}–{augmentation.snr_db[1]:g} dB "
-                          f"(p = {augmentation.p_noise:g})",
-        "Amplitude scaling": f"×{augmentation.scale[0]:g}–{augmentation.scale[1]:g} "
-                             f"(p = {augmentation.p_scale:g})",
-        "Lead dropout (universal)": f"all leads with p = {universal.lead_dropout_p_all:g}, "
-                                    f"else 1–11 leads",
-    }
-
-
-ours_full = training_settings(full)
-ours_profile = training_settings(settings)
-rows = [{"setting": name, "paper (Table 2)": value, "this code, full profile": ours_full[name],
-         f"this code, {settings.name} profile": ("same" if ours_profile[name] == ours_full[name]
-                                                 else ours_profile[name])}
-        for name, value in paper.TABLE2.items()]
-table2 = pd.DataFrame(rows)
-if settings.name == "full":
-    table2 = table2.drop(columns=f"this code, {settings.name} profile")
-show_table(table2, "The paper's Table 2 beside the training configuration of this code.",
+show_table(page.table2(settings, get_profile("full")),
+           "The paper's Table 2 beside the training configuration of this code.",
            "tbl-table2", presented=True)
-_ = glue("training_max_epochs", ours_profile["Early stopping"])
+
+# %% [markdown]
+# On the profile of this edition each of the seven experiments trains for at most
+# {glue:text}`training_max_epochs`, fewer if validation macro-F1 stops improving for
+# the patience the table gives. Where the paper states a value (the learning rate, the
+# weight decay, the schedule's restart period, the batch sizes, the augmentation ranges)
+# the code uses it; where the paper names a setting without a value, the row shows the
+# code's choice, and the list at the end of this page says why.
 
 # %% [markdown]
 # ## The four augmentations on one ECG
@@ -112,29 +71,27 @@ _ = glue("training_max_epochs", ours_profile["Early stopping"])
 # Each training batch is augmented online: every augmentation hits each recording
 # independently with probability 0.5. {numref}`fig-training-augmentations` applies each
 # one alone (probability 1, the others off) to the same recording, so its effect can be
-# seen; lead II and V1, first four seconds.
+# seen; lead II and V1, first four seconds. The functions are those the training loop
+# calls (`ecgpaper.training.augment`); the page only switches the others off.
 
 # %% tags=["hide-input"]
 store = ensure_store(settings, progress=False)
 train_rows = store.rows("train")
 row = int(train_rows[0]) if len(train_rows) else 0
-signal = torch.as_tensor(store.signal(row)[None], dtype=torch.float32)   # (1, 12, T)
-off = AugmentConfig(p_wander=0.0, p_powerline=0.0, p_noise=0.0, p_scale=0.0)
-alone = {"baseline wander": dataclasses.replace(off, p_wander=1.0),
-         "50 Hz hum": dataclasses.replace(off, p_powerline=1.0),
-         "Gaussian noise": dataclasses.replace(off, p_noise=1.0, snr_db=(20.0, 20.0)),
-         "gain ×1.2": dataclasses.replace(off, p_scale=1.0, scale=(1.2, 1.2))}
-chosen = [LEADS.index("II"), LEADS.index("V1")]
-variants = {"original": signal[0, chosen].numpy()}
-for name, config in alone.items():
-    generator = torch.Generator().manual_seed(settings.seed)
-    variants[name] = augment(signal, store.fs, generator, config)[0, chosen].numpy()
-show_figure(plot_augmentations(variants, store.fs), "fig-training-augmentations",
+record = store.index.iloc[row]
+show_figure(plot_augmentations(page.augmentations_alone(store.signal(row), store.fs,
+                                                        settings.seed), store.fs),
+            "fig-training-augmentations",
             f"The four augmentations of Table 2, each applied alone to record "
-            f"{store.index['record_id'].iloc[row]} ({store.index['label'].iloc[row]}) at "
-            f"{store.fs} Hz; the Gaussian noise is drawn at the lowest SNR (20 dB).")
+            f"{record['record_id']} ({record['label']}) at {store.fs} Hz; the Gaussian "
+            "noise is drawn at the lowest SNR (20 dB).")
 
 # %% [markdown]
+# The wander and the hum are drawn relative to each lead's own amplitude, so a flat lead
+# stays nearly flat and a tall one gets a proportionally larger disturbance; the gain
+# scales every lead of a recording by the same factor, as a wrongly calibrated machine
+# would.
+#
 # ## Lead dropout
 #
 # The universal model learns to classify from any subset of leads because, during
@@ -144,11 +101,16 @@ show_figure(plot_augmentations(variants, store.fs), "fig-training-augmentations"
 # recording, each recording with its own random choice of leads.
 
 # %% tags=["hide-input"]
-generator = torch.Generator().manual_seed(settings.seed)
-masks = np.stack([lead_dropout_mask(6, len(LEADS), generator).numpy() for _ in range(8)])
 show_figure(plot_lead_masks(masks, LEADS), "fig-training-dropout",
             "Lead dropout masks of eight training batches of six recordings each.")
-glue("training_dropout_full_batches", int(masks.all(axis=(1, 2)).sum()))
+
+# %% [markdown]
+# Of these eight batches, {glue:text}`training_dropout_full_batches` kept all twelve
+# leads; the others showed the network a subset. Because the leads are drawn per
+# recording, over an epoch every lead is missing from some recordings and present in
+# others. One count per batch is for speed: the backbone runs only on the present
+# leads, so the count fixes the batch's shape, and on a CPU a new shape every batch
+# made training three to five times slower.
 
 # %% [markdown]
 # ## Choices the paper leaves open

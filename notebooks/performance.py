@@ -18,22 +18,19 @@
 # runs from the command line — there in full, here in their quick mode (few
 # repetitions, small inputs) so the book stays fast. Each section states the project's
 # target and checks it against the measurement.
-
+#
 # **On this page you will learn** how fast this machine reads the database, generates the
 # twin, runs each network and trains the seven experiments, and whether each stage meets
 # the project's target.
 
 # %% tags=["hide-input"]
-import os
-import platform
-
-import pandas as pd
-import torch
-
 from ecgpaper import paper
 from ecgpaper.benchmarks.registry import run_all_quick
 from ecgpaper.evaluation.tables import training_times
-from ecgpaper.notebook import glue, say, setup, show_table
+from ecgpaper.measurements import load_measurements, where_measured
+from ecgpaper.notebook import glue_all, setup, show_table
+from ecgpaper.pages import performance as page
+from ecgpaper.report import device_note
 from ecgpaper.training.variants import VARIANTS
 
 # %% tags=["parameters", "remove-cell"]
@@ -43,24 +40,16 @@ overrides = {}
 # %% tags=["hide-input"]
 settings = setup(profile, overrides)
 results = run_all_quick()
-
-
-def verdict(measured: float, target: float, unit: str, at_most: bool) -> str:
-    ok = measured <= target if at_most else measured >= target
-    sign = "≤" if at_most else "≥"
-    return (f"measured **{measured:,.1f} {unit}** against a target of {sign} {target:,.0f} "
-            f"{unit}: **{'met' if ok else 'not met'}** on this machine.")
-
+glue_all(page.target_facts())
 
 # %% [markdown]
 # ## The machine
+#
+# Every figure below depends on the machine, so the page starts with it: the processor,
+# its logical cores, the threads PyTorch uses, its version, and the GPU if there is one.
 
 # %% tags=["hide-input"]
-show_table(pd.DataFrame({"value": [
-    platform.processor() or platform.machine(), os.cpu_count(), torch.get_num_threads(),
-    torch.__version__, torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none",
-]}, index=pd.Index(["CPU", "logical cores", "torch threads", "torch", "GPU"], name="")),
-           "The machine that built this page.", "tbl-performance-machine")
+show_table(page.machine_table(), "The machine that built this page.", "tbl-performance-machine")
 
 # %% [markdown]
 # ## Reading the database into the store
@@ -68,30 +57,40 @@ show_table(pd.DataFrame({"value": [
 # `ecgpaper prepare` reads every record once (in parallel) into one memory-mapped array.
 # The benchmark times it on a small synthetic corpus in both file forms and extrapolates
 # to the 10,646 files of the real CSV release; it also times one pass over the store, the
-# I/O cost of a training epoch.
+# I/O cost of a training epoch ({numref}`tbl-performance-prepare`).
 
 # %% tags=["hide-input"]
 prep = results["prepare"].set_index("measurement")
+glue_all(page.prepare_facts(prep))
 show_table(prep, "Reading records into the store, measured on a small corpus and "
            "extrapolated to the whole database.", "tbl-performance-prepare")
-csv_full = float(prep.loc[prep.index.str.startswith("prepare store from chapman-csv"),
-                          "full_database_s"].iloc[0])
-epoch_pass = float(prep.loc[prep.index.str.startswith("first pass"), "full_database_s"].iloc[0])
-glue("performance_prepare_csv_s", round(csv_full, 1))
-say("Whole CSV database: " + verdict(csv_full, 60, "s", at_most=True)
-    + "\n\nOne pass over the full store: " + verdict(epoch_pass, 2, "s", at_most=True))
 
 # %% [markdown]
+# Reading the whole CSV release would take {glue:text}`performance_prepare_csv_s` s
+# against a target of at most {glue:text}`performance_target_prepare_csv_s` s:
+# **{glue:text}`performance_prepare_csv_met`** on this machine. One pass over the full
+# store would take {glue:text}`performance_store_pass_s` s against a target of at most
+# {glue:text}`performance_target_store_pass_s` s:
+# **{glue:text}`performance_store_pass_met`**. Reading a CSV file means parsing text; a
+# pass over the store reads binary samples that are already in the training's layout,
+# which is why the store is built once and every epoch reads it.
+#
 # ## Generating the synthetic twin
+#
+# The twin's generator draws each record's rhythm, beats and noise, and can write the
+# figshare layout (one CSV per record and the Diagnostics table). Its speed sets how
+# long a fresh demo build spends on its data before the first network trains.
 
 # %% tags=["hide-input"]
 twin = results["twin"].set_index("what")
-show_table(twin, "Generating the synthetic twin.", "tbl-performance-twin", digits=2)
-twin_rate = float(twin["records_per_s"].iloc[0])
-glue("performance_twin_records_per_s", round(twin_rate, 1))
-say("In memory: " + verdict(twin_rate, 50, "records/s", at_most=False))
+glue_all(page.twin_facts(twin))
+show_table(twin, "Generating the synthetic twin.", "tbl-performance-twin", digits=1)
 
 # %% [markdown]
+# In memory the generator writes {glue:text}`performance_twin_records_per_s` records per
+# second against a target of at least {glue:text}`performance_target_twin_records_per_s`:
+# **{glue:text}`performance_twin_met`** on this machine.
+#
 # ## The networks at inference
 #
 # Parameters, forward FLOPs (2 × multiply-accumulates), batch-1 latency and batch-32
@@ -100,59 +99,61 @@ say("In memory: " + verdict(twin_rate, 50, "records/s", at_most=False))
 # SE-ResNet18 at 12 × 5000 needs 3.91 GFLOP per recording).
 
 # %% tags=["hide-input"]
-models = results["models"].drop(columns=[c for c in ("device", "threads", "width")
-                                         if c in results["models"].columns])
-show_table(models, "Parameters, forward GFLOP, batch-1 latency and batch-32 throughput of "
-           "each network on this machine.", "tbl-performance-models")
+models = results["models"]
+show_table(page.timing_table(models, digits=3), "Parameters, forward GFLOP, batch-1 latency and "
+           f"batch-32 throughput of each network on this machine ({device_note(models)}).",
+           "tbl-performance-models", presented=True, wide=True)
 
 # %% [markdown]
 # ## Training throughput
 #
-# Records per second for one training step (forward, backward, optimiser) and the
-# arithmetic rate it achieves, counting a training step as three forward passes.
+# Records per second for one training step (forward, backward, optimiser) at the demo
+# width and the arithmetic rate it achieves, counting a training step as three forward
+# passes.
 
 # %% tags=["hide-input"]
-train = results["train"].drop(columns=[c for c in ("device", "threads")
-                                       if c in results["train"].columns])
-show_table(train, "One training step per network on this machine.", "tbl-performance-train",
-           digits=2)
+train = results["train"]
+one_decimal = {"train_records_per_s": 1, "achieved_gflop_per_s": 1}
+show_table(page.timing_table(train, digits=3, decimals={"step_ms": 0, **one_decimal}),
+           f"One training step per network on this machine ({device_note(train)}).",
+           "tbl-performance-train", presented=True, wide=True)
 
 # %% [markdown]
 # ## Time to train the seven experiments
 #
 # Read from the experiment artifacts this edition produced (training only; evaluation
 # and data preparation are a few seconds more). The project's target for the demo
-# profile is all seven within ten minutes on two CPU cores.
+# profile is all seven within {glue:text}`performance_target_train_min` minutes on two
+# CPU cores.
 
 # %% tags=["hide-input"]
 times = training_times(settings)
-show_table(times, "Training time of the seven experiments of this edition.",
-           "tbl-performance-experiments", digits=2)
-total_min = float(times["training seconds"].sum()) / 60
-glue("performance_train_minutes", round(total_min, 1))
-if settings.name == "demo":
-    say("All seven experiments: " + verdict(total_min, 10, "min", at_most=True))
+extra_times = training_times(settings, list(VARIANTS))
+glue_all(page.training_facts(times, extra_times, demo=settings.name == "demo"))
+show_table(page.timing_table(times), "Training time of the seven experiments of this "
+           f"edition ({device_note(times)}).", "tbl-performance-experiments", presented=True)
 
 # %% [markdown]
+# All seven trained in {glue:text}`performance_train_minutes` min:
+# **{glue:text}`performance_train_met`** on this machine.
+#
 # ## Time to train the ablations, seeds and baselines
 #
 # The chapters on UniversalECGNet, the ablations and the baselines add further runs
-# (`ecgpaper.training.variants`). On the demo profile they train fewer epochs than the
-# seven experiments (each page says how many); the target for the whole demo book,
-# these runs included, is twelve minutes on two CPU cores. `ecgpaper book` runs two
-# chapters at a time with one core each, so the times here add up to more than the
-# wall-clock time of the build, which the Reproducibility chapter reports.
+# (`ecgpaper.training.variants`); their Training runs pages say the epoch budget of
+# each. The target for the whole demo book, these runs included, is twelve minutes on
+# two CPU cores. `ecgpaper book` runs two chapters at a time with one core each, so the
+# times here add up to more than the wall-clock time of the build, which the
+# Reproducibility chapter reports.
 
 # %% tags=["hide-input"]
-extra_times = training_times(settings, list(VARIANTS))
-if len(extra_times):
-    show_table(extra_times, "Training (or fitting) time of the further configurations.",
-               "tbl-performance-variants", digits=2)
-    extra_min = float(extra_times["training seconds"].sum()) / 60
-    glue("performance_variants_minutes", round(extra_min, 1))
-    say(f"The further configurations took {extra_min:.1f} min of training; with the seven "
-        f"experiments {total_min + extra_min:.1f} min in all.")
+show_table(page.timing_table(extra_times), "Training (or fitting) time of the further "
+           f"configurations ({device_note(extra_times)}).", "tbl-performance-variants",
+           presented=True)
 
+# %% [markdown]
+# The further configurations took {glue:text}`performance_variants_minutes` min of
+# training; with the seven experiments {glue:text}`performance_all_minutes` min in all.
 
 # %% [markdown]
 # ## Measured on other machines
@@ -162,38 +163,26 @@ if len(extra_times):
 # --out book/measurements/FILE.json` records such a measurement with the device, the
 # software versions, the commit and the date; the files committed with this edition are
 # shown below as they were measured, labelled with where and when, and never re-labelled
-# as computed during this build.
+# as computed during this build. Settings shared by every row of a file are named in
+# its caption.
 
 # %% tags=["hide-input"]
-from ecgpaper.measurements import load_measurements, where_measured
-from ecgpaper.report import present
-
 committed = load_measurements()
-if not committed:
-    say("No measurement files are committed with this edition.")
-labels = {"p50_ms": "median (ms)", "p95_ms": "95th percentile (ms)",
-          "p99_ms": "99th percentile (ms)", "req_per_s": "requests/s", "n": "requests"}
 for k, entry in enumerate(committed):
-    frame = pd.DataFrame(entry["records"])
-    # settings shared by every row go to the caption, so that the table fits the page
-    same = [c for c in frame.columns if frame[c].nunique(dropna=False) == 1 and len(frame) > 1]
-    shared = "; ".join(f"{labels.get(c, c).replace('_', ' ')}: {frame[c].iloc[0]}"
-                       for c in same if c != "errors")
-    shown = frame.drop(columns=same + [c for c in ("p99_ms", "input") if c in frame])
-    show_table(present(shown, labels=labels),
-               f"Measured elsewhere: {where_measured(entry)}"
+    table, shared = page.measured_table(entry)
+    show_table(table, f"Measured elsewhere: {where_measured(entry)}"
                + (f". Every row: {shared}." if shared else "."),
                f"tbl-performance-measured-{k + 1}", presented=True, wide=True)
-    if entry["benchmark"] == "serve":
-        e2e = frame[(frame["stage"] == "end to end") & (frame["model"] == "SE-ResNet18")
-                    & (frame["device"] == "cpu") & (frame["width"] == 1.0)]
-        if len(e2e):
-            best = e2e.loc[e2e["p50_ms"].idxmin()]
-            say(f"Paper-size SE-ResNet18, one request end to end on the CPU, fastest backend "
-                f"({best['backend']}): measured **{best['p50_ms']:,.1f} ms** (median) against "
-                f"a target of ≤ 20 ms on two cores: **{'met' if best['p50_ms'] <= 20 else 'not met'}**"
-                f" on that machine (the paper reports {paper.SERVICE_LATENCY_MS} ms on an "
-                "RTX 3060 GPU).")
+glue_all(page.serve_facts(committed, paper.SERVICE_LATENCY_MS))
+
+# %% [markdown]
+# The committed files answer the serving target: the paper-size SE-ResNet18 answering
+# one request end to end on the CPU with the fastest backend
+# ({glue:text}`performance_serve_backend`) took a median of
+# {glue:text}`performance_serve_ms` ms against a target of at most
+# {glue:text}`performance_target_serve_ms` ms on two cores:
+# **{glue:text}`performance_serve_met`** on that machine. The paper reports
+# {glue:text}`performance_paper_serve_ms` ms on an RTX 3060 GPU.
 
 # %% [markdown]
 # ## Recap

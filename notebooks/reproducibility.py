@@ -25,16 +25,14 @@
 # cite exactly this edition.
 
 # %% tags=["hide-input"]
-import os
-import time
 from pathlib import Path
 
 import pandas as pd
 from IPython.display import Markdown
 
 import ecgpaper
-from ecgpaper.scheduling import BUILD_JOBS, BUILD_STARTED
-from ecgpaper.notebook import glue, say, setup, show_table
+from ecgpaper.notebook import glue, glue_all, setup, show_table
+from ecgpaper.pages import provenance as page
 from ecgpaper.provenance import collect
 from ecgpaper.reproducibility import provenance_table
 
@@ -44,55 +42,57 @@ overrides = {}
 
 # %% tags=["hide-input"]
 settings = setup(profile, overrides)
+chapters = provenance_table(Path("executed"))
+now = collect(settings)
+glue_all(page.build_facts(chapters))
 
 # %% [markdown]
 # ## Chapters
+#
+# {numref}`tbl-provenance-chapters` lists every executed chapter with the seconds its
+# kernel ran, the commit of the code it ran and the checksum of the data it read (both
+# shortened to twelve characters).
 
 # %% tags=["hide-input"]
-chapters = provenance_table(Path("executed"))
-shown = chapters[[c for c in ("chapter", "seconds", "git_commit", "data_checksum")
-                  if c in chapters.columns]]
-show_table(shown, "Time, commit and data checksum of every executed chapter (the profile, "
-           "seed and package versions follow below).", "tbl-provenance-chapters", digits=1)
-total_minutes = chapters["seconds"].sum() / 60
-glue("repro_total_minutes", round(float(total_minutes), 1))
-glue("repro_n_chapters", int(len(chapters)))
-say(f"{len(chapters)} chapters executed in {total_minutes:.1f} minutes of kernel time in "
-    f"all (this page is not included: it runs last).")
-started = os.environ.get(BUILD_STARTED)
-if started:
-    wall = (time.time() - float(started)) / 60
-    glue("repro_wall_minutes", round(wall, 1))
-    say(f"This build ran up to {os.environ.get(BUILD_JOBS, '1')} chapters at a time and had "
-        f"been running for **{wall:.1f} minutes** of wall-clock time when this last page "
-        "started (only the chapters it found out of date were executed; the site is "
-        "rendered after this page).")
+show_table(page.chapter_table(chapters), "Time, commit and data checksum of every executed "
+           "chapter (the profile, seed and package versions follow below).",
+           "tbl-provenance-chapters", digits=1)
+
+# %% [markdown]
+# The {glue:text}`repro_n_chapters` above executed in {glue:text}`repro_total_minutes`
+# minutes of kernel time in all (this page is not included: it runs last). The build
+# ran up to {glue:text}`repro_jobs` at a time; its wall-clock time when this last page
+# started: **{glue:text}`repro_wall_minutes`**. Only the chapters it found out of date
+# were executed, and the site is rendered after this page.
+#
+# A chapter that was not rerun keeps the record of the build that last executed it, so
+# one edition can mix commits; {numref}`tbl-provenance-consistency` says whether it
+# does. A commit marked `+dirty` had local changes to tracked files when it ran.
 
 # %% tags=["hide-input"]
-consistent = pd.DataFrame({
-    "recorded value": ["git commit", "data checksum", "seed", "profile"],
-    "same on every page": [chapters[column].nunique() == 1 for column in
-                           ("git_commit", "data_checksum", "seed", "profile")]})
-show_table(consistent, "Do all pages come from one commit, one data set, one seed and one "
-           "profile?", "tbl-provenance-consistency")
+show_table(page.consistency_table(chapters), "Do all pages come from one commit, one data "
+           "set, one seed and one profile?", "tbl-provenance-consistency")
 
 # %% [markdown]
 # ## Software
+#
+# The versions of the packages that do the work, as imported by this page's kernel
+# (every chapter's kernel runs in the same environment).
 
 # %% tags=["hide-input"]
-now = collect(settings)
 show_table(pd.Series(now["packages"], name="version").to_frame().rename_axis("package"),
            "Versions of the packages that executed this edition.", "tbl-provenance-packages")
 
 # %% [markdown]
 # ## The profile of this edition
 #
-# The settings every chapter received (as papermill parameters) and used:
+# The settings every chapter received (as papermill parameters) and used. Each can be
+# changed for one build with `ecgpaper book --set NAME=VALUE`; a chapter whose
+# parameters change is executed again.
 
 # %% tags=["hide-input"]
-show_table(pd.Series({k: v for k, v in now["profile"].items() if k != "extra"},
-                     name="value").astype(str).to_frame().rename_axis("setting"),
-           "The profile of this edition.", "tbl-provenance-profile")
+show_table(page.profile_table(now["profile"]), "The profile of this edition.",
+           "tbl-provenance-profile")
 
 # %% [markdown]
 # ## How to cite this edition
@@ -102,15 +102,8 @@ show_table(pd.Series({k: v for k, v in now["profile"].items() if k != "extra"},
 
 # %% tags=["hide-input"]
 commit = str(now.get("git_commit", "unknown"))
-citation = (
-    "@misc{ecgpaper_book,\n"
-    "  title  = {Cardiac rhythm classification from 12-lead {ECGs}: an executable paper},\n"
-    "  author = {{The ecgpaper contributors}},\n"
-    f"  note   = {{Executable re-analysis of Kisialeu and Nedzved, version "
-    f"{ecgpaper.__version__}, commit {commit}, profile {settings.name}}},\n"
-    f"  year   = {{{pd.Timestamp.now():%Y}}}\n"
-    "}")
-citation_block = Markdown("```bibtex\n" + citation + "\n```")
+citation_block = Markdown("```bibtex\n" + page.citation(
+    ecgpaper.__version__, commit, settings.name, pd.Timestamp.now().year) + "\n```")
 glue("repro_citation", citation_block)
 glue("repro_commit", commit)
 citation_block

@@ -23,13 +23,11 @@
 # the paper's recipe, how long each took, and how the demo profile shortens them.
 
 # %% tags=["hide-input"]
-import pandas as pd
-
-from ecgpaper.notebook import glue, say, setup, show_table
-from ecgpaper.report import fmt_number
+from ecgpaper.notebook import glue_all, setup, show_table
+from ecgpaper.pages import runs as page
 from ecgpaper.training.experiments import get_experiment
-from ecgpaper.training.run import effective_profile, run_experiment
-from ecgpaper.training.variants import CHAPTER_RUNS, demo_difference
+from ecgpaper.training.run import run_experiment
+from ecgpaper.training.variants import CHAPTER_RUNS
 
 # %% tags=["parameters", "remove-cell"]
 profile = "demo"
@@ -38,39 +36,48 @@ chapter = "ablations"
 
 # %% [markdown]
 # ## The runs
+#
+# Each configuration is one row of data in `ecgpaper.training.variants`. The cell below
+# trains each in turn, or reuses its artifact folder when an earlier build trained the
+# same configuration on the same data (the configuration's hash, stored in the folder,
+# decides).
 
 # %% tags=["hide-input"]
 settings = setup(profile, overrides)
-rows = []
-for name in CHAPTER_RUNS[chapter]:
-    exp = get_experiment(name)
-    run = run_experiment(name, settings, progress=False, log=None)
-    timing = run.get("timing") or {}
-    changed = {k: v for k, v in exp.variant().items() if k not in ("demo", "demo_options")}
-    rows.append({
-        "configuration": name, "what it is": exp.name,
-        "differs from the paper's recipe in": ", ".join(f"{k} = {v}" for k, v in changed.items())
-        or ("model family" if exp.group == "baseline" else "nothing (reference)"),
-        "on the demo profile": demo_difference(exp) if settings.name == "demo" else "—",
-        "epochs run": run.get("epochs_run"),
-        "training seconds": timing.get("train_seconds"),
-        "reused": bool(run.get("reused")),
-        "test accuracy": (run.get("metrics") or {}).get("accuracy"),
-    })
-runs = pd.DataFrame(rows)
-show_table(runs, f"The runs behind this chapter (profile `{settings.name}`).",
-           f"tbl-runs-{chapter}")
-total = float(runs["training seconds"].fillna(0).sum())
-glue(f"runs_{chapter}_seconds", round(total, 1))
-say(f"Training (or fitting) took {fmt_number(total, 1)} s in all on this machine "
-    f"({int(runs['reused'].sum())} of {len(runs)} runs were reused from an earlier build "
-    f"with the same configuration; their seconds are those of the original run).")
+experiments = [get_experiment(name) for name in CHAPTER_RUNS[chapter]]
+runs = [run_experiment(e.id, settings, progress=False, log=None) for e in experiments]
+
+# %% [markdown]
+# The table below lists each run:
+#
+# - **differs from the paper's recipe in**: the setting the run changes (an ablation
+#   switches one ingredient off, a seed run only draws other random numbers, a related
+#   design is another model family trained with the same recipe);
+# - **demo: smaller network**: on the demo profile, a network made narrower than its
+#   paper's so that it trains in minutes on a CPU (shown only when one is);
+# - **epochs run / cap**: the epochs it trained before early stopping, against its
+#   budget on this profile;
+# - **training seconds** and **test accuracy** on this profile's test split.
+
+# %% tags=["hide-input"]
+show_table(page.runs_table(settings, experiments, runs),
+           f"The runs behind this chapter (profile {settings.name}).", f"tbl-runs-{chapter}",
+           presented=True, wide=True)
+glue_all(page.run_facts(runs))
+
+# %% [markdown]
+# Training (or fitting) took {glue:text}`runs_seconds` s in all on this machine. Reused
+# from an earlier build with the same configuration: {glue:text}`runs_reused` of
+# {glue:text}`runs_count` (the seconds shown for a reused run are those of its original
+# training). A test accuracy near the share of the most common rhythm means the run
+# learned little beyond it: on a small demo twin and a few epochs that is expected, and
+# the chapter above says which of its comparisons it can still make.
 
 # %% [markdown]
 # ## Recap
 #
 # - Every configuration above is a row of data in `ecgpaper.training.variants`, trained
 #   by the same code as the paper's seven experiments.
-# - On the demo profile the extra runs train for fewer epochs (and some related designs
-#   are narrower) so that the whole book still builds in minutes; the full profile runs
-#   each at the paper's Table 2 settings.
+# - Each run's epoch budget is the profile's own unless the table shows a lower cap; on
+#   the demo profile some related designs are also narrower, so that the whole book
+#   still builds in minutes. The full profile runs each at the paper's Table 2 settings.

@@ -1,0 +1,128 @@
+"""The Deployment chapter: request bodies built from test records of the store, the
+requests it sends to a running service (routing by lead count, a malformed request,
+repeated requests for latency), and its tables and quoted figures."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from ..constants import LEADS
+from ..report import count, fixed, present
+
+# the lead sets of the routing table: all twelve go to SE-ResNet18, any fewer to the
+# universal model
+LEAD_SETS = {"12 leads": LEADS, "6 limb leads": LEADS[:6], "lead II": ("II",),
+             "I, II, V1": ("I", "II", "V1")}
+# the two requests timed for latency
+TIMED = {"12 leads": LEADS, "lead II": ("II",)}
+BACKEND_NAMES = {"torch": "PyTorch fp32", "onnx": "ONNX Runtime fp32",
+                 "onnx-int8": "ONNX Runtime int8", "onnx-fp16": "ONNX Runtime fp16"}
+
+
+def served_folders(profile) -> list:
+    """The artifact folders of experiments 1 and 7, the networks the service runs; a
+    clear error when either has not been trained yet."""
+    from ..training.artifacts import experiment_dir
+    folders = [experiment_dir(profile, "1"), experiment_dir(profile, "7")]
+    missing = [str(f) for f in folders if not (f / "best.pt").is_file()]
+    if missing:
+        raise FileNotFoundError(f"no trained network in {missing}: run the pages of "
+                                "experiments 1 and 7 first (ecgpaper book --only experiment_7)")
+    return folders
+
+
+def request_body(store, row: int, leads=LEADS) -> dict:
+    """The JSON body of a request for store row `row`: its sampling rate, units, record
+    id and the samples of the named `leads` (microvolts, one decimal)."""
+    signal = store.signal(int(row))
+    return {"fs": store.fs, "units": "uV",
+            "record_id": str(store.index["record_id"].iloc[int(row)]),
+            "leads": {name: np.round(signal[LEADS.index(name)], 1).tolist() for name in leads}}
+
+
+def preview(body: dict, leads: int = 2, samples: int = 4) -> str:
+    """A request body as a short JSON block for the page: the first `samples` samples of
+    the first `leads` leads, then '…'."""
+    shown = {name: values[:samples] + ["…"]
+             for name, values in list(body["leads"].items())[:leads]}
+    return "```json\n" + json.dumps({**body, "leads": shown}, indent=1, ensure_ascii=False) \
+        + "\n```"
+
+
+def route(url: str, store, rows) -> pd.DataFrame:
+    """Send one request per lead set of `LEAD_SETS` (the k-th from store row rows[k]) and
+    tabulate which network answered, its class and probability, and its latency."""
+    import httpx
+    answers = []
+    for (name, leads), row in zip(LEAD_SETS.items(), rows):
+        reply = httpx.post(f"{url}/v1/predict", json=request_body(store, row, leads),
+                           timeout=120)
+        reply.raise_for_status()
+        out = reply.json()
+        answers.append({"record": out["record_id"], "label": store.index["label"].iloc[int(row)],
+                        "leads sent": name, "model": out["model"], "answer": out["rhythm"],
+                        "probability": out["probabilities"][out["rhythm"]],
+                        "latency (ms)": out["latency_ms"]})
+    return present(pd.DataFrame(answers), decimals={"latency (ms)": 1})
+
+
+def refusal(url: str, store, row: int) -> dict:
+    """What the service answers to a request naming a lead that does not exist (V7)."""
+    import httpx
+    bad = request_body(store, row, ("II",))
+    bad["leads"]["V7"] = bad["leads"]["II"]
+    reply = httpx.post(f"{url}/v1/predict", json=bad, timeout=60)
+    payload = reply.json()
+    return {"deployment_refusal_status": reply.status_code,
+            "deployment_refusal_field": payload["field"],
+            "deployment_refusal_detail": payload["detail"]}
+
+
+def latencies(url: str, store, row: int, n: int) -> dict[str, dict]:
+    """End-to-end latency statistics of `n` requests per request of `TIMED`."""
+    from ..benchmarks.serve import http_latency
+    return {name: http_latency(url, json.dumps(request_body(store, row, leads)).encode(), n)[0]
+            for name, leads in TIMED.items()}
+
+
+def latency_table(torch_latency: dict, onnx_latency: dict, paper_ms: float) -> pd.DataFrame:
+    """The timed requests per backend on this machine, beside the paper's figure."""
+    rows = [{"backend": backend, "request": name, "requests": s["n"],
+             "median (ms)": s["p50_ms"], "95th percentile (ms)": s["p95_ms"],
+             "device": "CPU (this machine)"}
+            for backend, results in (("PyTorch", torch_latency), ("ONNX Runtime", onnx_latency))
+            for name, s in results.items()]
+    rows.append({"backend": "paper (reported)", "request": "12 leads", "requests": None,
+                 "median (ms)": paper_ms, "95th percentile (ms)": None,
+                 "device": "RTX 3060 GPU (paper)"})
+    return present(pd.DataFrame(rows), decimals={"median (ms)": 1, "95th percentile (ms)": 1})
+
+
+def precision_table(precision: pd.DataFrame) -> pd.DataFrame:
+    """`inference.quantize.compare_precisions` for reading."""
+    return present(pd.DataFrame({
+        "backend": precision["backend"].map(BACKEND_NAMES),
+        "network only, median (ms)": precision["median_ms"],
+        "file (MB)": precision["file_mb"],
+        "records": precision["records"],
+        "same class as fp32 (%)": 100 * precision["identical_share"],
+        "largest probability change": precision["max_abs_diff"]}),
+        decimals={"same class as fp32 (%)": 1})
+
+
+def precision_facts(precision: pd.DataFrame, target: float) -> dict:
+    """What the page quotes about reduced precision: int8's agreement with fp32 against
+    `target` (a share), and the speed-up of int8 and fp16 over ONNX Runtime fp32."""
+    by = precision.set_index("backend")
+    int8, fp16, fp32_ms = by.loc["onnx-int8"], by.loc["onnx-fp16"], by.loc["onnx", "median_ms"]
+    return {"deployment_int8_same": fixed(100 * int8["identical_share"], 1),
+            "deployment_int8_records": count(int(int8["records"]), "test record"),
+            "deployment_int8_verdict": "meets" if int8["identical_share"] >= target
+            else "misses",
+            "deployment_agreement_target": fixed(100 * target, 1),
+            "deployment_int8_speedup": fixed(fp32_ms / int8["median_ms"], 1),
+            "deployment_fp16_speedup": fixed(fp32_ms / fp16["median_ms"], 1),
+            "deployment_fp16_same": fixed(100 * fp16["identical_share"], 1)}
