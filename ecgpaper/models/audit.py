@@ -153,8 +153,9 @@ def paper_checks() -> pd.DataFrame:
         grid["matches_backbone"].any())
     match = grid[grid["matches_total"]]
     add("parameters", "the stated total with the stated stem kernel 7", f"{PAPER_COUNTS['total']:,}",
-        f"{parts['total']:,} (stem 7); total reproduced only by stem kernel(s) "
-        f"{sorted(set(match['stem_kernel']))}", parts["total"] == PAPER_COUNTS["total"])
+        f"{parts['total']:,} (stem 7); total reproduced only with a stem kernel of "
+        f"{' or '.join(str(k) for k in sorted(set(match['stem_kernel'])))}",
+        parts["total"] == PAPER_COUNTS["total"])
     add("architecture", "attention is a learned 512-d query (dot product) vs a two-layer tanh pool",
         "both descriptions", "query: 512 parameters; two-layer pool: "
         f"{parts['attention_pool']:,}; stated {PAPER_COUNTS['attention_pool']:,}", False)
