@@ -121,13 +121,13 @@ def designs_table(designs: list[dict], generator) -> pd.DataFrame:
     rows = [{"configuration": configuration(d["experiment"], d["networks"]),
              "runs": d["runs"], "twin test": fmt_number(d["twin_test_accuracy"], 3),
              "real": fmt_number(d["real_accuracy"], 2),
-             "exp. 1 runs": d["paper_net_runs"],
+             "runs of exp. 1": d["paper_net_runs"],
              "exp. 1 twin test": fmt_number(d["paper_net_twin_test_accuracy"], 3),
              "exp. 1 real": fmt_number(d["paper_net_real_accuracy"], 2),
              "finding": d["finding"]}
             for d in designs if d["generator"] == generator]
     return pd.DataFrame(rows, columns=["configuration", "runs", "twin test", "real",
-                                       "exp. 1 runs", "exp. 1 twin test", "exp. 1 real",
+                                       "runs of exp. 1", "exp. 1 twin test", "exp. 1 real",
                                        "finding"])
 
 
