@@ -14,8 +14,29 @@ import hashlib
 import json
 import os
 import shutil
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
+
+
+def unwritable_problem(folder, given=None) -> str | None:
+    """Why nothing can be written in `folder` (None: it can), named as the user `given`
+    it. Probed by making and removing a folder in it, or in its nearest existing parent,
+    so a command fails before its work instead of at its first write, where the error
+    would name an internal temporary path."""
+    folder = Path(folder).absolute()
+    given = folder if given is None else given
+    base = folder
+    while not base.exists() and base != base.parent:
+        base = base.parent
+    if not base.is_dir():
+        return f"{given}: {base} is not a folder, expected a folder that can be written"
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".ecgpaper-probe-", dir=base))
+    except OSError as exc:
+        return (f"{given}: cannot write in {base} ({exc.strerror or type(exc).__name__}), "
+                "expected a folder this user can create files in")
+    return None
 
 
 def temporary_name(path) -> Path:

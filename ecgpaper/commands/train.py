@@ -84,8 +84,10 @@ def _check_folders(profile, ids: list[str], out) -> None:
     built or trained (each run checks again when it starts)."""
     from pathlib import Path
 
+    from ..fileio import unwritable_problem
     from ..training.artifacts import experiment_dir, run_folder_problem
     for e in ids:
-        problem = run_folder_problem(Path(out) if out else experiment_dir(profile, e))
+        folder = Path(out) if out else experiment_dir(profile, e)
+        problem = run_folder_problem(folder) or unwritable_problem(folder, out)
         if problem:
             raise ValueError(f"--out: {problem}" if out else problem)

@@ -87,6 +87,12 @@ def read_diagnostics(path) -> pd.DataFrame:
         raise RecordError(f"{path}: column(s) {missing} missing; expected "
                           f"{list(DIAGNOSTICS_COLUMNS)}")
     df = df[list(DIAGNOSTICS_COLUMNS)].copy()
+    empty = df["FileName"].isna() | (df["FileName"].astype(str).str.strip() == "")
+    if empty.any():     # astype(str) would turn it into a record named 'nan'
+        i = int(np.flatnonzero(empty)[0])
+        raise RecordError(f"{path}: row {i + 1} has an empty FileName ({int(empty.sum())} "
+                          "row(s) affected), expected the record's file name, e.g. "
+                          "MUSE_20180111_155115_19000")
     df["FileName"] = df["FileName"].astype(str).str.strip()
     for i, name in enumerate(df["FileName"]):
         check_file_name(name, f"{path}: row {i + 1}")
@@ -147,15 +153,23 @@ def _is_number(cell: str) -> bool:
 
 
 def _has_header(path: Path) -> bool:
-    """A first line with any cell that is not a number (`1.5e-05` is one) is a header."""
+    """A first line with any cell that is not a number (`1.5e-05` is one) is a header.
+    Numbers in quotes are refused: as lead names they would be reported as unknown leads,
+    as samples they would shift every row by one, and neither is what the file meant."""
     with open(path, "rb") as fh:
         first = fh.readline(4096).strip()
     if not first:
         raise RecordError(f"{path}: empty file (truncated or unreadable CSV)")
     if b"\0" in first:
         raise RecordError(f"{path}: binary content, expected a text CSV of 12 leads")
-    cells = first.decode("utf-8-sig", "replace").split(",")
-    return not all(_is_number(c.strip()) for c in cells)
+    cells = [c.strip() for c in first.decode("utf-8-sig", "replace").split(",")]
+    bare = [c[1:-1].strip() if len(c) > 1 and c[0] == c[-1] == '"' else c for c in cells]
+    if all(_is_number(c) for c in bare) and bare != cells:
+        shown = ", ".join(safe_name(c) for c in bare[:3])
+        raise RecordError(f"{path}: the first row holds numbers in quotes ({shown}, ...), "
+                          f"expected lead names such as {', '.join(LEADS[:3])}, ..., V6 as a "
+                          "header, or unquoted samples in a file without header")
+    return not all(_is_number(c) for c in cells)
 
 
 def check_csv_size(path: Path, expected_samples: int | None) -> None:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..constants import CLASSES, LEADS, MEASUREMENTS
-from ..fileio import atomic_write_json, file_sha256, unused_temporary_name
+from ..fileio import atomic_write_json, file_sha256, unused_temporary_name, unwritable_problem
 from ..markers import (MARKER, describe_kept, make_temporary_folder, remove_marked,
                        remove_stale_temporaries, write_marker)
 from .plan import Plan, check_destination, check_replaceable, plan
@@ -212,7 +212,10 @@ def prepare_store(source: str, data_dir, out, *, denoised: bool = False,
     is always passed to `report` line by line; `strict` makes any skipped file or row
     an error.
     """
-    out = Path(out).resolve()
+    given, out = out, Path(out).resolve()
+    problem = unwritable_problem(out.parent, given)     # before reading any record
+    if problem:
+        raise RecordError(f"--out: {problem}")
     p = plan(source, data_dir, denoised=denoised, diagnostics=diagnostics,
              allow_missing=allow_missing)
     check_destination(out, p.data_dir, p.diag_path)

@@ -24,6 +24,9 @@ from .plausibility import check_plausible
 MIN_MEDIAN_P2P_UV = 50.0
 MAX_MEDIAN_P2P_UV = 50_000.0
 FLAT_P2P_UV = 1.0            # a lead whose peak-to-peak is below this carries no signal
+# Shortest record the checks below can judge: the amplitude checks detrend over one
+# second, and a shorter record would otherwise be reported as "flat" or "mis-scaled".
+MIN_RECORD_SECONDS = 1.0
 
 # Physiological cross-checks (see `check_physiology`). Amplitudes are the 0.5-99.5 %
 # percentile range of each lead after removing a one-second moving average (baseline
@@ -36,6 +39,7 @@ MAX_LEAD_AMPLITUDE_UV = 30_000.0
 PRECORDIAL_RATIO_RANGE = (1 / 8, 8.0)
 PRECORDIAL_LEADS = ("V1", "V2", "V3", "V4", "V5", "V6")
 _TOKEN = re.compile(r"^[A-Za-z0-9_+\-.]{1,12}$")
+_WORD = re.compile(r"^[\w+\-.]{1,64}$")      # \w: Unicode letters and digits too
 
 _ALIASES = {name.upper(): name for name in LEADS}
 
@@ -54,17 +58,24 @@ def safe_name(text) -> str:
     return repr(text) if _TOKEN.match(text) else "<unrecognised text>"
 
 
+def name_as_given(text) -> str:
+    """`text` quoted as given (Unicode letters kept, e.g. 'Ⅱ' or 'V1é') when it is one
+    short word, else `safe_name`'s placeholder: a file's own names, never its content."""
+    text = str(text).strip()
+    return f"'{text}'" if _WORD.match(text) else safe_name(text)
+
+
 def canonical_lead_order(names, source: str) -> list[int]:
     """Positions of I, II, ..., V6 in `names` (case-insensitive); error on anything else."""
     names = [str(n).strip() for n in names]
     if len(names) != len(LEADS):
-        shown = ", ".join(safe_name(n) for n in names[:16])
+        shown = ", ".join(name_as_given(n) for n in names[:16])
         raise RecordError(f"{source}: {len(names)} leads ({shown}), expected 12 leads "
                           f"{list(LEADS)}")
     canon = [_ALIASES.get(n.upper()) for n in names]
     unknown = [n for n, c in zip(names, canon) if c is None]
     if unknown:
-        shown = ", ".join(safe_name(n) for n in unknown[:12])
+        shown = ", ".join(name_as_given(n) for n in unknown[:12])
         raise RecordError(f"{source}: unknown lead name(s) {shown}; expected the 12 "
                           f"leads {list(LEADS)}")
     missing = [lead for lead in LEADS if lead not in canon]
@@ -167,7 +178,7 @@ def validate_signal(signal: np.ndarray, *, fs: float, units: str, source: str,
                     resample_to_fs: bool = False) -> tuple[np.ndarray, float]:
     """Check a (12, T) signal already in canonical lead order; return (signal, fs).
 
-    Order of checks: shape, NaN/Inf, sampling rate (or resample when asked), length,
+    Order of checks: shape, NaN/Inf, minimum length, sampling rate (or resample when asked), length,
     a flat record, units plausibility, flat leads, what no body produces
     (`plausibility.check_plausible`), physiology (`check_physiology`).
     """
@@ -180,6 +191,11 @@ def validate_signal(signal: np.ndarray, *, fs: float, units: str, source: str,
         lead_i, t = np.argwhere(bad)[0]
         raise RecordError(f"{source}: {int(bad.sum())} NaN/Inf value(s), first in lead "
                           f"{leads[lead_i]} at sample {int(t)}")
+    need = int(np.ceil(MIN_RECORD_SECONDS * float(fs)))
+    if signal.shape[1] < need:
+        raise RecordError(f"{source}: record too short: {signal.shape[1]} sample(s) "
+                          f"({signal.shape[1] / fs:.3g} s at {fs:g} Hz), expected at least "
+                          f"{need} samples ({MIN_RECORD_SECONDS:g} s)")
     if expected_fs is not None and float(fs) != float(expected_fs):
         if not resample_to_fs:
             raise RecordError(f"{source}: sampling rate {fs:g} Hz, expected {expected_fs:g} Hz "

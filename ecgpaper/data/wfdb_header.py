@@ -2,7 +2,8 @@
 it: the library reads a sampling frequency of -500 as 250, turns 'abc' into a header
 "without signals" and replaces an ADC gain of 0 by its default of 200, so each of these
 would otherwise pass as a different, wrong record or fail with a message naming another
-cause.
+cause. It also drops non-ASCII characters without a word ('V1é' becomes lead V1, record
+'Rücord' looks for 'Rcord.mat'), so those are refused here, named as given.
 
 Record line: `NAME[/SEGMENTS] N_SIG [FS[/COUNTER_FREQ][(BASE_COUNTER)] [SIG_LEN ...]]`;
 signal line: `FILE FORMAT[xSPF][:SKEW][+OFFSET] [GAIN[(BASELINE)][/UNITS] ...]`
@@ -14,7 +15,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .validate import RecordError, safe_name
+from .validate import RecordError, name_as_given, safe_name
 
 _FS = re.compile(r"^([^/(]+)")
 _GAIN = re.compile(r"^([^(/]+)(?:\(([^)]*)\))?(?:/(.*))?$")
@@ -32,6 +33,25 @@ def _number(token: str) -> float | None:
         return None
 
 
+def check_ascii(hea: Path, lines: list[str]) -> None:
+    """Refuse non-ASCII text in the record and signal lines (comments may hold any)."""
+    for i, line in enumerate(lines, start=1):
+        if line.isascii():
+            continue
+        parts = line.split()
+        if i == 1:
+            what, expected = f"record name {name_as_given(parts[0])}", "an ASCII record name"
+        elif len(parts) > 8 and not " ".join(parts[8:]).isascii():
+            what, expected = (f"lead name {name_as_given(' '.join(parts[8:]))}",
+                              "an ASCII lead name such as I, II, ..., V6")
+        else:
+            what, expected = (f"field {name_as_given(next(p for p in parts if not p.isascii()))}",
+                              "ASCII fields")
+        raise RecordError(f"{hea}: line {i}: {what} has non-ASCII characters, expected "
+                          f"{expected} (the wfdb library would drop those characters and "
+                          "read another name)")
+
+
 def check_header_text(hea: Path) -> None:
     """Refuse a header whose sampling frequency is not a positive number or whose signal
     lines give an ADC gain of zero, a negative one or one that is not a number, naming
@@ -39,6 +59,7 @@ def check_header_text(hea: Path) -> None:
     lines = _lines(Path(hea).read_text(errors="replace"))
     if not lines:
         raise RecordError(f"{hea}: no record line, expected 'NAME N_SIG FS SIG_LEN'")
+    check_ascii(hea, lines)
     fields = lines[0].split()
     if len(fields) >= 3:
         m = _FS.match(fields[2])

@@ -22,7 +22,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from ..constants import CLASS_NAMES
-from ..data.validate import RecordError
+from ..data.validate import MIN_RECORD_SECONDS, RecordError
 from ..inference.checks import MAX_SECONDS, signal_from_arrays, signal_from_matrix
 from ..inference.preprocess import InputError, ModelError, Signal
 from ..inference.route import ModelSet
@@ -31,6 +31,7 @@ from .guards import Guard, log
 from .schemas import PredictRequest, PredictResponse, parse_request
 
 API_KEY_ENV = "ECGPAPER_API_KEY"
+MAX_UPLOAD_FILES = 8      # the body-size limit caps their bytes
 _FILE_NAME = re.compile(r"^[A-Za-z0-9_\-]{1,64}\.(hea|mat|dat|csv)$", re.IGNORECASE)
 
 
@@ -118,6 +119,7 @@ def create_app(models: ModelSet, settings: Settings | None = None) -> FastAPI:
         args = parse_binary(body, ctype, headers)
         sig = signal_from_matrix(args["x"], args["names"], args["fs"], args["units"],
                                  record_id=args["record_id"], meta=args["meta"],
+                                 min_seconds=MIN_RECORD_SECONDS,
                                  max_seconds=settings.max_seconds)
         return answer(sig, t0, strict)
 
@@ -125,6 +127,7 @@ def create_app(models: ModelSet, settings: Settings | None = None) -> FastAPI:
         req = parse_request(body)
         sig = signal_from_arrays(req.leads, req.fs, req.units,
                                  record_id=req.record_id or "request", meta=req.metadata,
+                                 min_seconds=MIN_RECORD_SECONDS,
                                  max_seconds=settings.max_seconds)
         return answer(sig, t0, strict)
 
@@ -173,14 +176,17 @@ def create_app(models: ModelSet, settings: Settings | None = None) -> FastAPI:
         if ctype != "multipart/form-data":
             return error(415, f"content type {ctype or '(none)'!r}, expected "
                               "'multipart/form-data'", "Content-Type")
-        try:
-            form = await request.form(max_files=2, max_fields=2)
-        except Exception:                   # noqa: BLE001 - malformed multipart
+        try:     # more files than a recording has, so that a third one is counted below
+            form = await request.form(max_files=MAX_UPLOAD_FILES, max_fields=2)
+        except Exception as exc:            # noqa: BLE001 - malformed multipart
+            if "too many files" in str(exc).lower():
+                return error(422, f"more than {MAX_UPLOAD_FILES} files received, expected one "
+                                  ".csv, or a .hea with its .mat or .dat", "files")
             return error(400, "unreadable multipart body, expected files=<.hea>, "
                               "files=<.mat|.dat> or files=<.csv>", "files")
         uploads = [v for k, v in form.multi_items() if k == "files" and hasattr(v, "read")]
         named = {Path(u.filename or "").name: u for u in uploads}
-        problem = _upload_problem(list(named))
+        problem = _upload_problem([Path(u.filename or "").name for u in uploads])
         if problem:
             return error(422, problem, "files")
         contents = {name: await u.read() for name, u in named.items()}
