@@ -139,6 +139,33 @@ def test_heart_rate_scales_with_declared_rate(records):
     assert heart_rate(uv, 250.0) == pytest.approx(heart_rate(uv, 500.0) / 2, rel=0.05)
 
 
+def with_ectopic_beats(uv: np.ndarray, fs: float, at_s=(1.4, 6.3, 8.8),
+                       mv: float = 9.0) -> np.ndarray:
+    """`uv` with large, wide ventricular-like complexes (a 120 ms biphasic wave of `mv`
+    on every lead, sign and size varying by lead) at the uneven times `at_s`."""
+    out = np.asarray(uv, dtype=np.float64).copy()
+    t = np.arange(out.shape[1]) / fs
+    rng = np.random.default_rng(3)
+    gain = rng.uniform(0.5, 1.0, size=(out.shape[0], 1)) * rng.choice([-1, 1], (out.shape[0], 1))
+    for c in at_s:
+        wave = -(t - c) / 0.03 * np.exp(-0.5 * ((t - c) / 0.03) ** 2)
+        out += gain * mv * 1000.0 * wave
+    return out
+
+
+def test_a_few_large_ectopic_beats_are_flagged_not_refused(records):
+    """Three big wide complexes outshine the sinus QRS, the detector finds only them and
+    reads 16-20 bpm from uneven gaps: a slow rate that is physiology, not a wrong declared
+    rate. It is flagged (rate_unusual), not refused; the regular case above still is."""
+    from ecgpaper.data.plausibility import beat_positions, regular
+    rec = next(r for r in records if r.record_id == "JS00002")
+    uv = with_ectopic_beats(rec.in_microvolts(), rec.fs)
+    peaks = beat_positions(uv, rec.fs)
+    assert heart_rate(uv, rec.fs) < 20 and not regular(peaks)     # the detector is fooled
+    check_plausible(uv, rec.fs, rec.record_id, LEADS)             # ... and nothing refused
+    assert "rate_unusual" in [f.code for f in quality_flags(uv, rec.fs)]
+
+
 def _mutated(rec, fn) -> list[str]:
     uv = np.asarray(rec.in_microvolts(), dtype=np.float64).copy()
     return [f.code for f in quality_flags(fn(uv), rec.fs)]

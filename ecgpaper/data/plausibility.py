@@ -10,7 +10,10 @@ refused record is certainly damaged or mislabelled:
 - a lead whose median sits more than 20 mV from zero (real: 1.0 mV), e.g. a header
   baseline of 30000 read as -30 mV on every lead;
 - a heart rate, measured from the QRS complexes at the declared sampling rate, outside
-  20-300 bpm (real: 46-216 bpm), e.g. a 500 Hz recording declared as 100 or 125 Hz.
+  20-300 bpm (real: 46-216 bpm), e.g. a 500 Hz recording declared as 100 or 125 Hz. A
+  rate below 20 bpm is refused only when the beats found are regular: a few large
+  ectopic beats can hide the normal QRS complexes from the detector and leave uneven
+  gaps that read as a slow rate (the quality flag `rate_unusual` still reports it).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ MAX_SLEW_UV_PER_MS = 50_000.0
 MAX_OFFSET_UV = 20_000.0
 RATE_RANGE_BPM = (20.0, 300.0)
 MIN_RATE_SECONDS = 4.0        # shorter records hold too few beats to judge the rate
+MAX_RR_RATIO = 1.5            # a slow rate is refused only when its beats are this regular
 
 
 def _beats(energy: np.ndarray, smooth: int, distance: int) -> np.ndarray:
@@ -35,19 +39,17 @@ def _beats(energy: np.ndarray, smooth: int, distance: int) -> np.ndarray:
     return peaks, e
 
 
-def heart_rate(signal_uV: np.ndarray, fs: float) -> float:
-    """Beats per minute implied by the QRS complexes at the declared `fs`, NaN when fewer
-    than three are found. QRS complexes are the peaks of the summed squared slope of all
-    leads (smoothed over 50 ms, above a quarter of its 99.5th percentile, 250 ms apart);
-    the rate is 60 over the median interval, so a few missed or extra beats do not move it.
-    Smoothing and spacing then widen to the measured QRS width (three widths apart), so a
-    recording declared at too low a rate does not count each QRS twice.
-    """
+def beat_positions(signal_uV: np.ndarray, fs: float) -> np.ndarray:
+    """Sample positions of the QRS complexes found at the declared `fs`: the peaks of the
+    summed squared slope of all leads (smoothed over 50 ms, above a quarter of its 99.5th
+    percentile, 250 ms apart). Smoothing and spacing then widen to the measured QRS width
+    (three widths apart), so a recording declared at too low a rate does not count each
+    QRS twice."""
     from scipy.ndimage import uniform_filter1d
     from scipy.signal import peak_widths
     x = np.asarray(signal_uV, dtype=np.float64)
     if x.shape[1] < 3:
-        return float("nan")
+        return np.zeros(0, dtype=int)
     window = max(1, min(x.shape[1], int(round(fs))))
     x = x - uniform_filter1d(x, window, axis=1, mode="nearest")
     energy = (np.diff(x, axis=1) ** 2).sum(axis=0)
@@ -56,9 +58,30 @@ def heart_rate(signal_uV: np.ndarray, fs: float) -> float:
         width = float(np.median(peak_widths(smoothed, peaks, rel_height=0.5)[0]))
         peaks, _ = _beats(energy, max(int(0.05 * fs), int(width)),
                           max(int(0.25 * fs), int(3 * width)))
+    return peaks
+
+
+def rate_of(peaks: np.ndarray, fs: float) -> float:
+    """60 over the median interval between `peaks` (NaN below three), so a few missed or
+    extra beats do not move it."""
     if len(peaks) < 3:
         return float("nan")
     return float(60.0 * fs / np.median(np.diff(peaks)))
+
+
+def heart_rate(signal_uV: np.ndarray, fs: float) -> float:
+    """Beats per minute implied by the QRS complexes at the declared `fs`, NaN when fewer
+    than three are found (`beat_positions`, `rate_of`)."""
+    return rate_of(beat_positions(signal_uV, fs), fs)
+
+
+def regular(peaks: np.ndarray, ratio: float = MAX_RR_RATIO) -> bool:
+    """Whether the intervals between `peaks` agree within `ratio` (longest over shortest).
+    A wrong declared rate stretches every interval alike; a few large ectopic complexes
+    that outshine the normal QRS (their slope energy can be ten times higher, so the
+    normal beats fall below the detection threshold) leave uneven gaps instead."""
+    rr = np.diff(peaks)
+    return len(rr) >= 2 and float(rr.max()) <= ratio * float(rr.min())
 
 
 def check_plausible(signal_uV: np.ndarray, fs: float, source: str, leads, flat=()) -> None:
@@ -89,9 +112,10 @@ def check_plausible(signal_uV: np.ndarray, fs: float, source: str, leads, flat=(
     live = [i for i, name in enumerate(leads) if name not in flat]
     if x.shape[1] / fs < MIN_RATE_SECONDS or not live:
         return
-    rate = heart_rate(x[live], fs)
+    peaks = beat_positions(x[live], fs)
+    rate = rate_of(peaks, fs)
     lo, hi = RATE_RANGE_BPM
-    if np.isfinite(rate) and not lo <= rate <= hi:
+    if np.isfinite(rate) and (rate > hi or (rate < lo and regular(peaks))):
         raise RecordError(f"{source}: heart rate {rate:.0f} bpm at the declared {fs:g} Hz "
                           f"({x.shape[1]} samples = {x.shape[1] / fs:.1f} s), expected "
                           f"{lo:g}-{hi:g} bpm: the declared sampling rate is wrong")
