@@ -81,16 +81,16 @@ def difference_label(p: Profile) -> str:
     return "ours − paper (synthetic vs real)" if p.is_synthetic else "ours − paper"
 
 
-def glue(name: str, value, display: bool = False):
+def glue(name: str, value, display: bool = False) -> None:
     """Glue a value for `{glue:}` roles in the prose pages (myst-nb).
 
     A numpy scalar is glued as the Python number it holds: `{glue:text}` reads the
-    value back from its repr, and `np.float64(0.5)` would not format as `:.3f`."""
+    value back from its repr, and `np.float64(0.5)` would not format as `:.3f`. Returns
+    None, so a cell that ends on a glue shows nothing."""
     from myst_nb import glue as _glue
     if hasattr(value, "item") and getattr(value, "shape", None) == ():
         value = value.item()
     _glue(name, value, display=display)
-    return value
 
 
 def glue_all(values: dict, *prefixes: str) -> None:

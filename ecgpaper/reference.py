@@ -156,6 +156,12 @@ class Edition:
     def twin_records(self) -> int:
         return int(self.profile.twin_records)
 
+    @property
+    def label(self) -> str:
+        """How a page names these results, e.g. 'reference edition (10,615-record twin)'."""
+        name = "reference edition" if self.is_reference else "this build"
+        return f"{name} ({self.twin_records:,}-record twin)"
+
 
 def editions(settings, twin: str = "database", needs=("1",),
              root: Path = REFERENCE_DIR) -> list[Edition]:

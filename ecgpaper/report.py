@@ -107,6 +107,13 @@ def fixed(v, decimals: int) -> str:
     return _minus(f"{x:,.{decimals}f}")
 
 
+def signed(v, digits: int = 3) -> str:
+    """A difference with its sign ('+0.021', '−0.004'; '0.000' when it rounds to zero)."""
+    text = fixed(v, digits)
+    return text if text.startswith("−") or float(text.replace(",", "").replace("−", "-")) == 0 \
+        else "+" + text
+
+
 def fmt_number(v, digits: int = 3) -> str:
     """One number as a reader sees it: integers with separators, metrics to `digits`
     decimals, large values with fewer decimals, '—' when missing."""

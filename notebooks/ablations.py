@@ -34,7 +34,7 @@
 from ecgpaper.evaluation import ablation_results as ab
 from ecgpaper.evaluation import run_checks as rc
 from ecgpaper.evaluation import variants as ev
-from ecgpaper.notebook import glue, setup, show_figure, show_table
+from ecgpaper.notebook import glue, glue_all, setup, show_figure, show_table
 from ecgpaper.plots.variants import plot_class_pairs, plot_reliability_pair
 from ecgpaper.reference import editions
 from ecgpaper.training.variants import ABLATION_REFERENCE as REF
@@ -46,15 +46,13 @@ overrides = {}
 # %% tags=["hide-input"]
 settings = setup(profile, overrides, banner=False)
 shown = editions(settings, needs=(REF, *ab.ABLATION_RUNS))
-labels = {e.key: ("reference edition" if e.is_reference else "this build")
-          + f" ({e.twin_records:,}-record twin)" for e in shown}
+labels = {e.key: e.label for e in shown}
 results = {e.key: ab.ablation_results(e.profile, min(e.profile.bootstrap, 200))
            for e in shown}
 main = shown[0]
-for key, prefix in ((main.key, "main"), ("build", "build")):
-    for name, value in ab.glue_values(results[key]).items():
-        glue(f"ablation_{prefix}_{name}", value)
-_ = glue("ablation_main_label", labels[main.key])
+glue_all(ab.glue_values(results[main.key]), "ablation_main_")
+glue_all(ab.glue_values(results["build"]), "ablation_build_")
+glue("ablation_main_label", labels[main.key])
 
 # %% [markdown]
 # ```{note}
@@ -81,7 +79,7 @@ for e in shown:
                presented=True, wide=True)
 glue("ablation_main_usable", str(rc.counts(checks[main.key])["usable"]))
 glue("ablation_main_runs", str(rc.counts(checks[main.key])["runs"]))
-_ = glue("ablation_main_same_budget", "one" if rc.same_budget(checks[main.key]) else "unequal")
+glue("ablation_main_same_budget", "one" if rc.same_budget(checks[main.key]) else "unequal")
 
 # %% [markdown]
 # In the main results {glue:text}`ablation_main_usable` of

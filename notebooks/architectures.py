@@ -93,7 +93,7 @@ glue("arch_se_block_hidden", block.se.fc1.out_channels)
 glue("arch_se_reduction", se_paper.config.reduction)
 glue("arch_se_block_params", f"{diagrams.n_params(block.se):,}")
 glue("arch_se_all_params", f"{se_weights:,}")
-_ = glue("arch_se_all_share", f"{100 * se_weights / n_parameters(se_paper):.1f} %")
+glue("arch_se_all_share", f"{100 * se_weights / n_parameters(se_paper):.1f} %")
 
 # %% [markdown]
 # To read the lower half of the figure, start at *input x*, the output of the block's
@@ -154,7 +154,7 @@ glue("arch_meta_branch_params", f"{stages['metadata MLP'].params:,}")
 glue("arch_fused_width", stages["concatenate"].channels)
 glue("arch_stage1_params", f"{stages['stage 1'].params:,}")
 glue("arch_stage4_params", f"{stages['stage 4'].params:,}")
-_ = glue("arch_stage4_share", f"{100 * stages['stage 4'].params / n_parameters(se_meta):.0f} %")
+glue("arch_stage4_share", f"{100 * stages['stage 4'].params / n_parameters(se_meta):.0f} %")
 
 # %% [markdown]
 # The boxes of the figure are the list that `diagrams.model_stages(se_meta)` returns; in
@@ -214,7 +214,7 @@ show_table(pd.DataFrame(meta_rows), "SE-ResNet18-1D with the metadata branch at 
 # %% tags=["hide-input"]
 per_input = (n_parameters(build_model(SEResNetConfig(n_meta=15)))
              - n_parameters(build_model(SEResNetConfig(n_meta=14))))
-_ = glue("arch_params_per_input", per_input)
+glue("arch_params_per_input", per_input)
 
 # %% [markdown]
 # ## UniversalECGNet

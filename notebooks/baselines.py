@@ -41,7 +41,7 @@ from IPython.display import Markdown
 
 from ecgpaper.evaluation import baseline_results as br
 from ecgpaper.evaluation import run_checks as rc
-from ecgpaper.notebook import glue, setup, show_table
+from ecgpaper.notebook import glue, glue_all, setup, show_table
 from ecgpaper.reference import editions
 
 # %% tags=["parameters", "remove-cell"]
@@ -51,15 +51,13 @@ overrides = {}
 # %% tags=["hide-input"]
 settings = setup(profile, overrides, banner=False)
 shown = editions(settings, needs=(br.REF,))
-labels = {e.key: ("reference edition" if e.is_reference else "this build")
-          + f" ({e.twin_records:,}-record twin)" for e in shown}
+labels = {e.key: e.label for e in shown}
 results = {e.key: br.baseline_results(e.profile, min(e.profile.bootstrap, 200))
            for e in shown}
 main = shown[0]
-for key, prefix in ((main.key, "main"), ("build", "build")):
-    for name, value in br.glue_values(results[key]).items():
-        glue(f"baselines_{prefix}_{name}", value)
-_ = glue("baselines_main_label", labels[main.key])
+glue_all(br.glue_values(results[main.key]), "baselines_main_")
+glue_all(br.glue_values(results["build"]), "baselines_build_")
+glue("baselines_main_label", labels[main.key])
 
 # %% [markdown]
 # ```{note}
@@ -111,7 +109,7 @@ glue("baselines_main_usable", str(counts["usable"]))
 glue("baselines_main_runs", str(counts["runs"]))
 glue("baselines_main_not_usable", br.not_usable(checks[main.key]))
 glue("baselines_patience", str(main.profile.patience))
-_ = glue("baselines_patience_nk2", str(main.profile.patience_nk2))
+glue("baselines_patience_nk2", str(main.profile.patience_nk2))
 
 # %% [markdown]
 # In the main results {glue:text}`baselines_main_usable` of
@@ -182,8 +180,7 @@ if not results[main.key].designs_vs_reference.empty:
 # %% tags=["hide-input"]
 pair = (br.REF, "baseline-multiscale-se")
 small = editions(settings, twin="small", needs=pair)[0]
-small_label = ("reference edition" if small.is_reference else "this build") \
-    + f" ({small.twin_records:,}-record twin)"
+small_label = small.label
 multiscale = br.versus(small.profile, br.REF, pair[1:], min(small.profile.bootstrap, 200))
 show_table(br.difference_table(multiscale), f"The multi-scale SE CNN minus experiment 1 "
            f"in macro-F1, {small_label}.", "tbl-baselines-multiscale", presented=True)
@@ -191,7 +188,7 @@ show_table(rc.checks_table(rc.run_checks(small.profile, pair)), f"Budget and con
            f"of the two runs compared, {small_label}.", "tbl-baselines-checks-small",
            presented=True, wide=True)
 glue("baselines_multiscale", br.difference_values(multiscale))
-_ = glue("baselines_small_label", small_label)
+glue("baselines_small_label", small_label)
 
 # %% [markdown]
 # In the main results the designs above experiment 1, with a paired interval that

@@ -48,11 +48,10 @@ overrides = {}
 settings = setup(profile, overrides, banner=False)
 shown = editions(settings, needs=("1", "2", "3", "4", "5", "6"))
 main = shown[0]
-labels = {e.key: ("reference edition" if e.is_reference else "this build")
-          + f" ({e.twin_records:,}-record twin)" for e in shown}
+labels = {e.key: e.label for e in shown}
 checks = {e.key: rc.run_checks(e.profile, EXPERIMENTS) for e in shown}
 found = {e.key: cr.steps(e.profile, min(e.profile.bootstrap, 1000)) for e in shown}
-_ = glue("comparison_main_label", labels[main.key])
+glue("comparison_main_label", labels[main.key])
 
 # %% [markdown]
 # ```{note}
@@ -77,7 +76,7 @@ show_table(rc.checks_table(checks[main.key]), f"Budget and convergence of the se
 counts = rc.counts(checks[main.key])
 glue("comparison_main_converged", str(counts["converged"]))
 glue("comparison_main_neural", str(counts["neural"]))
-_ = glue("comparison_main_learned", str(counts["learned"]))
+glue("comparison_main_learned", str(counts["learned"]))
 
 # %% [markdown]
 # {glue:text}`comparison_main_converged` of {glue:text}`comparison_main_neural` networks
@@ -121,7 +120,7 @@ show_table(cr.steps_table(found[main.key]), f"Macro-F1 change of each step betwe
            f"paper's configurations, {labels[main.key]} (later minus earlier).",
            "tbl-comparison-steps", presented=True)
 glue("comparison_main_separated", str(cr.separated(found[main.key])))
-_ = glue("comparison_main_steps", str(len(found[main.key])))
+glue("comparison_main_steps", str(len(found[main.key])))
 
 # %% [markdown]
 # Of the {glue:text}`comparison_main_steps` steps, {glue:text}`comparison_main_separated`
@@ -144,7 +143,7 @@ for e in shown[1:]:
 best = cr.best_by_validation(main.profile)
 glue("comparison_best_experiment", f"{best[0]} ({EXPERIMENTS[best[0]].name})")
 glue("comparison_best_val_f1", f"{best[1]:.3f}")
-_ = glue("comparison_paper_best", f"{paper.BEST_EXPERIMENT} "
+glue("comparison_paper_best", f"{paper.BEST_EXPERIMENT} "
          f"({EXPERIMENTS[paper.BEST_EXPERIMENT].name})")
 
 # %% [markdown]

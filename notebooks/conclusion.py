@@ -29,7 +29,7 @@
 from ecgpaper import paper
 from ecgpaper.evaluation import claims
 from ecgpaper.evaluation import run_checks as rc
-from ecgpaper.evaluation.ablation_results import signed
+from ecgpaper.report import signed
 from ecgpaper.notebook import glue, setup, show_table
 from ecgpaper.reference import editions
 from ecgpaper.report import fmt_ci, fmt_number
@@ -48,7 +48,7 @@ label = ("reference edition" if main.is_reference else "this build") + \
 head = claims.headline(main.profile, universal.profile)
 checked = claims.all_claims(main.profile, universal.profile)
 build_checks = rc.counts(rc.run_checks(settings, EXPERIMENTS))
-_ = glue("abstract_edition", label)
+glue("abstract_edition", label)
 
 # %% [markdown]
 # ```{note}
@@ -72,7 +72,7 @@ for leads in (12, 6, 3, 1):
          fmt_ci(*head.universal_accuracy.get(leads, (None, None, None))))
 glue("abstract_universal_edition", ("reference edition" if universal.is_reference else
                                     "this build") + f" ({universal.twin_records:,} records)")
-_ = glue("abstract_paper_universal", " / ".join(
+glue("abstract_paper_universal", " / ".join(
     fmt_number(paper.TABLE5[k]["accuracy"]) for k in (12, 6, 3, 1)))
 
 # %% [markdown]
@@ -102,7 +102,7 @@ glue("abstract_gbm_accuracy", fmt_ci(*gbm) if gbm else "—")
 glue("abstract_gbm_minus_best", signed(diff.difference) if diff else "—")
 glue("abstract_gbm_minus_best_ci", f"{fmt_number(diff.low)} to {fmt_number(diff.high)}"
      if diff else "not measured")
-_ = glue("abstract_gbm_verdict", "—" if diff is None else "not separated from" if not
+glue("abstract_gbm_verdict", "—" if diff is None else "not separated from" if not
          diff.excludes_zero else "above" if diff.difference > 0 else "below")
 
 # %% [markdown]
@@ -129,7 +129,7 @@ show_table(claims.claims_table(checked), "The paper's claims checked on the main
 counts = claims.verdict_counts(checked)
 for verdict, n in counts.items():
     glue(f"conclusion_n_{verdict.replace(' ', '_')}", str(n))
-_ = glue("conclusion_n_claims", str(len(checked)))
+glue("conclusion_n_claims", str(len(checked)))
 
 # %% [markdown]
 # Of {glue:text}`conclusion_n_claims` claims, {glue:text}`conclusion_n_supported` are
@@ -161,7 +161,7 @@ _ = glue("conclusion_n_claims", str(len(checked)))
 glue("conclusion_build_records", f"{settings.twin_records:,}")
 glue("conclusion_build_converged", str(build_checks["converged"]))
 glue("conclusion_build_neural", str(build_checks["neural"]))
-_ = glue("conclusion_build_learned", str(build_checks["learned"]))
+glue("conclusion_build_learned", str(build_checks["learned"]))
 
 # %% [markdown]
 # ## Recap

@@ -62,7 +62,7 @@ overrides = {}
 settings = setup(profile, overrides, own_note=True)
 store, records = store_records(settings)
 real_table = page.real_diagnostics(shared_data_dir())
-_ = glue("data_measurement_sources",
+glue("data_measurement_sources",
          "the active profile beside the real table" if real_table is not None
          else "the active profile only (the real table is not on this machine)")
 

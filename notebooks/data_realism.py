@@ -52,7 +52,7 @@ settings = setup(profile, overrides, own_note=True)
 store, records = store_records(settings)
 shared = shared_data_dir()
 real_records = real_chapman_examples(shared)
-_ = glue("realism_n_real_examples", len(real_records))
+glue("realism_n_real_examples", len(real_records))
 
 # %% [markdown]
 # ```{note}
@@ -86,7 +86,7 @@ show_table(difficulty.table, "Metadata-only baseline on the paper's split.",
            "tbl-data-baseline")
 for name in ("accuracy", "macro_f1", "real_accuracy", "real_macro_f1", "real_source"):
     glue(f"data_baseline_{name}", getattr(difficulty, name))
-_ = glue("data_difficulty", styled(difficulty.table), display=False)
+glue("data_difficulty", styled(difficulty.table), display=False)
 
 # %% [markdown]
 # On the real table ({glue:text}`data_baseline_real_source`) the measurements alone reach

@@ -51,7 +51,7 @@ folders = page.served_folders(settings)
 store = ensure_store(settings, progress=False)
 test_rows = store.rows("test")
 n_requests = 10 if settings.is_synthetic else 30
-_ = glue("deployment_n_requests", n_requests)
+glue("deployment_n_requests", n_requests)
 
 # %% [markdown]
 # ## A request

@@ -85,7 +85,7 @@ run_settings = effective_profile(settings, config)
 history = artifacts.load_history(run_settings, config.id)
 convergence = run_convergence(run, history)
 glue_all(page.training_facts(run) | page.convergence_facts(convergence), "", key)
-_ = glue("paper_early_stopping", paper.TABLE2["Early stopping"])
+glue("paper_early_stopping", paper.TABLE2["Early stopping"])
 
 # %% [markdown]
 # This page {glue:text}`reused`: {glue:text}`epochs_run` of at most

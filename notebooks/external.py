@@ -61,7 +61,7 @@ overrides = {}
 settings = setup(profile, overrides, banner=False)
 external = find_external(settings.external_dir) if settings.external_dir else None
 glue("external_training_data", pe.training_data(settings))
-_ = glue("external_given", "yes" if external is not None else "no")
+glue("external_given", "yes" if external is not None else "no")
 
 # %% [markdown]
 # ```{note}
@@ -268,7 +268,7 @@ not_scored = pe.not_scored_table(results)
 if len(not_scored):
     show_table(not_scored, "Records that could not be scored, per source and reason, and "
                "the networks that left them out.", "tbl-external-not-scored", wide=True)
-_ = glue("external_not_scored", pe.most_not_scored(results))
+glue("external_not_scored", pe.most_not_scored(results))
 
 # %% [markdown]
 # No network left more than {glue:text}`external_not_scored` records unscored.

@@ -91,7 +91,7 @@ show_table(definitions, "The 14 clinical inputs, with the number of missing valu
 show_table(medians, "Median of each clinical input per rhythm class in this store.",
            "tbl-features-metadata-medians")
 glue("features_n_meta", len(definitions))
-_ = glue("features_n_meta_missing", int(definitions["missing values"].sum()))
+glue("features_n_meta_missing", int(definitions["missing values"].sum()))
 
 # %% [markdown]
 # Chapman writes an AtrialRate of 0 when the MUSE system measured no atrial activity.
@@ -106,7 +106,7 @@ _ = glue("features_n_meta_missing", int(definitions["missing values"].sum()))
 atrial_zero = page.atrial_zero(records, real_diagnostics(shared_data_dir()))
 show_table(atrial_zero, "Records with AtrialRate = 0 per rhythm: this store and, where "
            "present, the real Chapman–Shaoxing table.", "tbl-features-atrial-zero")
-_ = glue("features_n_atrial_zero", int(atrial_zero.loc["all rhythms", "this store"]))
+glue("features_n_atrial_zero", int(atrial_zero.loc["all rhythms", "this store"]))
 
 # %% [markdown]
 # ## NeuroKit2 morphology: 28 features
@@ -184,7 +184,7 @@ info = morphology.read_summary(settings, store)
 glue("features_n_records", len(table))
 for name in ("seconds", "ms_per_record"):
     glue(f"features_{name}", info[name])
-_ = glue("features_workers", counted(info["workers"], "worker"))
+glue("features_workers", counted(info["workers"], "worker"))
 
 # %% [markdown]
 # Fallback rates range from **{glue:text}`features_fallback_min:.1%`** to
@@ -212,7 +212,7 @@ glue("features_n_delineated", fallbacks.n_delineated)
 glue("features_failed", ", ".join(f"{k}: {v:,}" for k, v in fallbacks.failed.items()) or "none")
 glue("features_n_filtered", len(fallbacks.filtered))
 glue("features_paper_fallback_low", paper.NK2_FALLBACK_RANGE[0])
-_ = glue("features_paper_fallback_high", paper.NK2_FALLBACK_RANGE[1])
+glue("features_paper_fallback_high", paper.NK2_FALLBACK_RANGE[1])
 
 # %% [markdown]
 # Failures are not spread evenly over the rhythms ({numref}`fig-features-fallbacks`):
@@ -264,7 +264,7 @@ show_table(rate.by_class, "Heart rate from NeuroKit2 against the MUSE Ventricula
 for name in ("median_abs_bpm", "share_off", "n_checked"):
     glue(f"features_rate_{name}", getattr(rate, name))
 glue("features_rate_tolerance", page.RATE_TOLERANCE_BPM)
-_ = glue("features_hr_off_share", rate.share_off)
+glue("features_hr_off_share", rate.share_off)
 
 # %% [markdown]
 # ## How many inputs does each experiment get?

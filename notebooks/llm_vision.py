@@ -80,7 +80,7 @@ settings = setup(profile, overrides)
 store = ensure_store(settings, progress=False)
 SHOWN_K = 1
 glue("llm_profile", settings.name)
-_ = glue("llm_paper_accuracy", paper.GPT4O_ACCURACY)
+glue("llm_paper_accuracy", paper.GPT4O_ACCURACY)
 
 # %% [markdown]
 # ## What the paper reports
@@ -100,7 +100,7 @@ show_figure(plot_paper_accuracies(), "fig-llm-paper",
             "The paper's reported accuracies (its figures, not ours): GPT-4o on rendered "
             "images against SE-ResNet18. The dotted line is one in eight.")
 glue("llm_paper_records", paper.GPT4O_RECORDS)
-_ = glue("llm_paper_network_accuracy", paper.TABLE4["accuracy"])
+glue("llm_paper_network_accuracy", paper.TABLE4["accuracy"])
 
 # %% [markdown]
 # ## The sample
@@ -122,7 +122,7 @@ show_table(page.sample_ids(sample), "Record ids of the sample, per class (the mo
            "told them).", "tbl-llm-sample-ids", presented=True,
            collapsed="Record ids of the sample")
 glue("llm_sample_n", len(sample.record_ids))
-_ = glue("llm_sample_seed", sample.seed)
+glue("llm_sample_seed", sample.seed)
 
 # %% [markdown]
 # ## The images, exactly as sent
@@ -174,7 +174,7 @@ show_table(page.prompts_table(zero_shot, few_shot, SHOWN_K), "The two prompt con
            "tbl-llm-prompts", presented=True)
 glue("llm_params", page.parameters_text(DEFAULT_PARAMS))
 glue("llm_model", DEFAULT_MODEL)
-_ = glue("llm_examples", ", ".join(f"{rid} ({label})" for _, rid, label in example_rows))
+glue("llm_examples", ", ".join(f"{rid} ({label})" for _, rid, label in example_rows))
 
 # %% [markdown]
 # ## Reading the answers
@@ -198,7 +198,7 @@ reports = [page.run_report(run, cache, settings, (zero_shot.hash, few_shot.hash)
            for run in read_runs(folder)]
 glue("llm_runs", len(reports))
 glue("llm_runs_text", counted(len(reports), "cached run"))
-_ = glue("llm_status", "Cached answers were found for this build" if reports else
+glue("llm_status", "Cached answers were found for this build" if reports else
          "No model was queried for this build")
 
 # %% [markdown]
@@ -262,7 +262,7 @@ for report in (r for r in reports if not r.networks.empty):
 pairs = page.few_shot_pairs(reports)
 if not pairs.empty:
     show_table(pairs, "Few-shot against zero-shot on the same records.", "tbl-llm-few-shot")
-_ = glue("llm_few_shot_pairs", len(pairs))
+glue("llm_few_shot_pairs", len(pairs))
 
 # %% [markdown]
 # ## Recap

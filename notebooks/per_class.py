@@ -46,8 +46,7 @@ overrides = {}
 # %% tags=["hide-input"]
 settings = setup(profile, overrides, banner=False)
 shown = editions(settings, needs=("1", paper.BEST_EXPERIMENT))
-labels = {e.key: ("reference edition" if e.is_reference else "this build")
-          + f" ({e.twin_records:,}-record twin)" for e in shown}
+labels = {e.key: e.label for e in shown}
 main = shown[0]
 best = {e.key: result_tables.best_experiment(e.profile) for e in shown}
 glue("per_class_main_label", labels[main.key])
@@ -55,7 +54,7 @@ glue("per_class_main_best", best[main.key])
 glue("per_class_build_best", best["build"])
 glue("per_class_paper_best", paper.BEST_EXPERIMENT)
 glue("per_class_paper_hardest", ", ".join(pc.paper_hardest()))
-_ = glue("per_class_small", str(pc.SMALL_CLASS))
+glue("per_class_small", str(pc.SMALL_CLASS))
 
 # %% [markdown]
 # ```{note}

@@ -57,15 +57,14 @@ max_records = 400          # test recordings used for the class distributions
 # %% tags=["hide-input"]
 settings = setup(profile, overrides, banner=False)
 shown = editions(settings, needs=("1",))
-labels = {e.key: ("reference edition" if e.is_reference else "this build")
-          + f" ({e.twin_records:,}-record twin)" for e in shown}
+labels = {e.key: e.label for e in shown}
 found = inside.committed_weights(shown, "1")
 networks = {w.edition.key: load_checkpoint(w.path) for w in found}
 main_key = found[0].edition.key
 model, extra = networks[main_key]
 glue("se_main_label", labels[main_key])
 se_parameters, all_parameters = se.se_share(model)
-_ = glue("se_param_share", f"{100 * se_parameters / all_parameters:.1f} %")
+glue("se_param_share", f"{100 * se_parameters / all_parameters:.1f} %")
 
 # %% [markdown]
 # ```{note}
@@ -100,7 +99,7 @@ signals, classes, rows = inputs[main_key]
 show_figure(plot_ecg(store.signal(int(rows[0])), store.fs), "fig-se-example",
             "The recording followed through the gates, in the clinical layout.")
 glue("se_example_record", str(store.index["record_id"].iloc[int(rows[0])]))
-_ = glue("se_example_class", CLASSES[int(classes[0])])
+glue("se_example_class", CLASSES[int(classes[0])])
 
 # %% [markdown]
 # The recording is {glue:text}`se_example_record` (true rhythm

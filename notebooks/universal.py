@@ -41,7 +41,7 @@ from ecgpaper.evaluation import run_checks as rc
 from ecgpaper.evaluation import universal_results as ur
 from ecgpaper.evaluation.leads import attention_matrix
 from ecgpaper.models.registry import load_checkpoint
-from ecgpaper.notebook import glue, setup, show_figure, show_table
+from ecgpaper.notebook import glue, glue_all, setup, show_figure, show_table
 from ecgpaper.plots import variants as pv
 from ecgpaper.plots.ecg import plot_ecg
 from ecgpaper.reference import editions
@@ -54,16 +54,14 @@ overrides = {}
 # %% tags=["hide-input"]
 settings = setup(profile, overrides, banner=False)
 shown = editions(settings, twin="small", needs=(ur.REF,))
-labels = {e.key: ("reference edition" if e.is_reference else "this build")
-          + f" ({e.twin_records:,}-record twin)" for e in shown}
+labels = {e.key: e.label for e in shown}
 results = {e.key: ur.universal_results(e.profile, min(e.profile.bootstrap, 200))
            for e in shown}
 main = shown[0]
-for key, prefix in ((main.key, "main_"), ("build", "build_"), (None, "")):
-    values = ur.constants() if key is None else ur.glue_values(results[key])
-    for name, value in values.items():
-        glue(f"universal_{prefix}{name}", value)
-_ = glue("universal_main_label", labels[main.key])
+glue_all(ur.glue_values(results[main.key]), "universal_main_")
+glue_all(ur.glue_values(results["build"]), "universal_build_")
+glue_all(ur.constants(), "universal_")
+glue("universal_main_label", labels[main.key])
 
 # %% [markdown]
 # ```{note}
@@ -89,7 +87,7 @@ for e in shown:
                presented=True, wide=True)
 glue("universal_main_usable", str(rc.counts(checks[main.key])["usable"]))
 glue("universal_main_runs", str(rc.counts(checks[main.key])["runs"]))
-_ = glue("universal_main_same_budget", "one" if rc.same_budget(checks[main.key])
+glue("universal_main_same_budget", "one" if rc.same_budget(checks[main.key])
          else "unequal")
 
 # %% [markdown]
@@ -124,7 +122,7 @@ steps = inside.universal_steps(model, signals[0])
 glue("universal_steps_label", labels[weights.edition.key])
 glue("universal_steps_record", str(store.index["record_id"].iloc[int(rows[0])]))
 glue("universal_steps_true", CLASSES[int(classes[0])])
-_ = glue("universal_steps_predicted", CLASSES[steps.predicted])
+glue("universal_steps_predicted", CLASSES[steps.predicted])
 
 # %% [markdown]
 # The recording is {glue:text}`universal_steps_record` (true rhythm

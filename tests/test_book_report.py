@@ -4,7 +4,6 @@ honesty fixes that can be checked from the sources alone (no book build)."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import numpy as np
 import pandas as pd

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from ecgpaper.constants import CLASSES, LEADS
+from ecgpaper.constants import CLASSES
 from ecgpaper.evaluation import calibration as C
 from ecgpaper.evaluation import leads as L
 from ecgpaper.evaluation import metrics as M

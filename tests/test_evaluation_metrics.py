@@ -2,7 +2,6 @@
 fixed 8-class layout survives missing classes."""
 
 import numpy as np
-import pandas as pd
 import pytest
 from sklearn import metrics as skm
 

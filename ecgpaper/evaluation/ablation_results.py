@@ -14,6 +14,7 @@ from ..training.experiments import EXPERIMENTS
 from ..training.variants import ABLATION_REFERENCE as REF
 from .bootstrap import PairedDifference
 from .comparisons import compare_predictions
+from ..report import signed
 from .variants import MINORITY, calibration_table, per_class_pair, seed_summary
 
 SEED_RUNS = (REF, "seed-1-1", "seed-1-2")
@@ -81,13 +82,6 @@ def ablation_results(profile, n_boot: int = 200) -> AblationResults:
 
 
 # --- for reading ---------------------------------------------------------------------------
-
-def signed(v, digits: int = 3) -> str:
-    """A difference with its sign ('+0.021', '−0.004'; '0.000' when it rounds to zero)."""
-    from ..report import fixed
-    text = fixed(v, digits)
-    return text if text.startswith("−") or float(text.replace(",", "").replace("−", "-")) == 0 \
-        else "+" + text
 
 def _diff(d: PairedDifference | None) -> tuple[str, str, str]:
     """(difference, '95 % CI low to high', verdict) of a paired difference for the prose."""

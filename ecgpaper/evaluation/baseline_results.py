@@ -159,7 +159,7 @@ def scores_table(res: BaselineResults) -> pd.DataFrame:
 def difference_table(diffs: pd.DataFrame, column: str = "model") -> pd.DataFrame:
     """Paired differences for reading: 'difference (low to high)' and the verdict."""
     from ..report import fmt_number
-    from .ablation_results import signed
+    from ..report import signed
     return pd.DataFrame({
         column: diffs["model"],
         "macro-F1 difference (paired 95 % CI)": [
@@ -172,7 +172,7 @@ def floor_table(floor: pd.DataFrame) -> pd.DataFrame:
     """One row per network, one column per non-neural baseline: baseline minus network
     in macro-F1 with its paired 95 % interval."""
     from ..report import fmt_number
-    from .ablation_results import signed
+    from ..report import signed
     labels = entries()
     cells = floor.assign(text=[f"{signed(d)} ({fmt_number(lo)} to {fmt_number(hi)})"
                                for d, lo, hi in zip(floor["difference"], floor["low"],
@@ -200,7 +200,7 @@ def difference_values(diffs: pd.DataFrame) -> str:
     """The first paired difference of `diffs` as 'difference (95 % CI low to high)', or
     'not measured' when the pair has not finished."""
     from ..report import fmt_number
-    from .ablation_results import signed
+    from ..report import signed
     if diffs.empty:
         return "not measured yet (a run has not finished)"
     d = diffs.iloc[0]

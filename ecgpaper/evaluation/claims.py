@@ -45,7 +45,7 @@ def _sign_verdict(d, expect_positive: bool = True) -> str:
 
 
 def _diff_text(name: str, d) -> str:
-    from .ablation_results import signed
+    from ..report import signed
     return f"{name} {signed(d.difference)} ({fmt_number(d.low)} to {fmt_number(d.high)})"
 
 

@@ -65,7 +65,7 @@ def steps(profile, n_boot: int = 1000, metric: str = "f1_macro") -> list[Step]:
 
 def steps_table(found: list[Step]) -> pd.DataFrame:
     """The steps for reading: what was added, the difference and its paired interval."""
-    from .ablation_results import signed
+    from ..report import signed
     return pd.DataFrame([{
         "step": f"experiment {s.base} → {s.config}", "adds": s.adds,
         "macro-F1 difference": signed(s.difference.difference),

@@ -24,7 +24,7 @@ from ..training import artifacts as art
 from ..training.experiments import LEAD_CONFIGS
 from ..training.variants import UNIVERSAL_REFERENCE as REF
 from . import lead_sets as ls
-from .bootstrap import PairedDifference, paired_bootstrap
+from .bootstrap import PairedDifference, paired_bootstrap  # noqa: F401 (re-exported)
 
 NO_DROPOUT = "ablation-universal-no-lead-dropout"
 UNIFORM = 1 / len(LEADS)
@@ -127,7 +127,7 @@ def dropout_effect(profile, n_boot: int = 200) -> pd.DataFrame | None:
 def dropout_table(effect: pd.DataFrame) -> pd.DataFrame:
     """The dropout ablation for reading: accuracy points, one format per column."""
     from ..report import fixed
-    from .ablation_results import signed
+    from ..report import signed
     return pd.DataFrame({
         "leads": ["all 12" if n == 12 else leads
                   for n, leads in zip(effect["n_leads"], effect["leads"])],
@@ -220,7 +220,7 @@ def masking_values(metrics: dict) -> dict[str, str]:
 
 def _dropout_values(effect: pd.DataFrame | None) -> dict[str, str]:
     from ..report import fixed
-    from .ablation_results import signed
+    from ..report import signed
     if effect is None:
         return {"dropout_12": "—", "dropout_12_ci": "not measured",
                 "dropout_reduced": "—", "dropout_reduced_lost": "—",
@@ -239,7 +239,7 @@ def _dropout_values(effect: pd.DataFrame | None) -> dict[str, str]:
 def glue_values(res: UniversalResults) -> dict[str, str]:
     """The chapter's glued values of one set of results, by short name."""
     from ..report import fmt_ci, fmt_number
-    from .ablation_results import signed
+    from ..report import signed
     out = {f"acc_{k}": fmt_ci(*_config_value(res, k, "accuracy")) for k in LEAD_CONFIGS}
     out.update({f"f1_{k}": fmt_ci(*_config_value(res, k, "f1_macro")) for k in LEAD_CONFIGS})
     f1_12, f1_1 = _config_value(res, 12, "f1_macro")[0], _config_value(res, 1, "f1_macro")[0]

@@ -82,17 +82,3 @@ def seed_summary(profile, groups: dict[str, list[str]],
             row[f"{m} sd"] = float(np.nanstd(vals, ddof=1)) if len(vals) > 1 else np.nan
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-def model_row(profile, name: str, label: str) -> dict:
-    """Accuracy, macro-F1, macro-AUC (95 % CIs) and the run's size and time."""
-    m = art.load_metrics(profile, name)
-    row = {"model": label, "run": name}
-    for k in ("accuracy", "f1_macro", "auc_macro"):
-        ci = (m.get("ci") or {}).get(k) or {}
-        row[k] = (m.get("metrics") or {}).get(k)
-        row[f"{k}_low"], row[f"{k}_high"] = ci.get("low"), ci.get("high")
-    row["parameters"] = m.get("n_parameters")
-    row["epochs"] = m.get("epochs_run")
-    row["training seconds"] = (m.get("timing") or {}).get("train_seconds")
-    return row

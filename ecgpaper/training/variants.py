@@ -84,11 +84,3 @@ CHAPTER_RUNS: dict[str, tuple[str, ...]] = {
                   "seed-1-1", "seed-1-2"),
     "baselines": tuple(e.id for e in BASELINES),
 }
-
-
-def demo_difference(exp: Experiment) -> str:
-    """How the demo profile runs `exp` differently from the full one, in words."""
-    parts = [f"at most {v} epochs" if k == "max_epochs" else f"{k.replace('_', ' ')} at most {v}"
-             for k, v in exp.demo.items()]
-    parts += [f"{k.replace('_', ' ')} {v}" for k, v in exp.demo_options.items()]
-    return "; ".join(parts) if parts else "as on the full profile"
