@@ -33,7 +33,16 @@ _DERIVED_LIMB_LEADS = {"III": (-1.0, 1.0), "aVR": (-0.5, -0.5), "aVL": (1.0, -0.
                        "aVF": (-0.5, 1.0)}
 
 
-def limb_lead_gains(signal_uV: np.ndarray, leads=LEADS) -> np.ndarray:
+def centred_limb_leads(signal_uV: np.ndarray, leads=LEADS, median=None) -> np.ndarray:
+    """The (6, T) limb leads in LIMB_LEADS order, each minus its median (float64);
+    `median` (per lead of `signal_uV`) when the caller has it already."""
+    rows = [leads.index(name) for name in LIMB_LEADS]
+    y = np.asarray(signal_uV, dtype=np.float64)[rows]
+    centre = np.median(y, axis=1) if median is None else np.asarray(median)[rows]
+    return y - np.asarray(centre, dtype=np.float64)[:, None]
+
+
+def limb_lead_gains(signal_uV: np.ndarray, leads=LEADS, median=None) -> np.ndarray:
     """Relative gain of each limb lead (I, II, III, aVR, aVL, aVF) implied by the limb
     identities: about 1 for every lead of a correct record (any overall scale), and
     about k for a lead recorded or read k times too large.
@@ -44,9 +53,7 @@ def limb_lead_gains(signal_uV: np.ndarray, leads=LEADS) -> np.ndarray:
     only for limb leads of rank 2 or more (`limb_rank`); for one waveform see
     `limb_identity_gains`.
     """
-    rows = [leads.index(name) for name in LIMB_LEADS]
-    y = np.asarray(signal_uV, dtype=np.float64)[rows]
-    y = y - np.median(y, axis=1, keepdims=True)
+    y = centred_limb_leads(signal_uV, leads, median)
     gram = y @ y.T
     m = sum(np.outer(a, a) * gram for a in _LIMB_IDENTITIES)
     _, vectors = np.linalg.eigh(m)
@@ -57,14 +64,15 @@ def limb_lead_gains(signal_uV: np.ndarray, leads=LEADS) -> np.ndarray:
         return np.where(c != 0, 1.0 / c, np.inf)
 
 
-def limb_rank(signal_uV: np.ndarray, leads=LEADS, tol: float = LIMB_RANK_TOL) -> int:
+def limb_rank(signal_uV: np.ndarray, leads=LEADS, tol: float = LIMB_RANK_TOL,
+              median=None) -> int:
     """Numerical rank of the (6, T) limb-lead matrix, each lead centred on its median:
     2 or more for a real heart (its frontal-plane vector turns; noise adds more), 1 when
-    the six leads are multiples of one waveform, 0 when they are all flat."""
-    rows = [leads.index(name) for name in LIMB_LEADS]
-    y = np.asarray(signal_uV, dtype=np.float64)[rows]
-    y = y - np.median(y, axis=1, keepdims=True)
-    s = np.linalg.svd(y, compute_uv=False)
+    the six leads are multiples of one waveform, 0 when they are all flat. The singular
+    values are the square roots of the 6 x 6 Gram matrix's eigenvalues (cheaper than an
+    SVD of the whole recording)."""
+    y = centred_limb_leads(signal_uV, leads, median)
+    s = np.sqrt(np.clip(np.linalg.eigvalsh(y @ y.T), 0.0, None))[::-1]
     if s[0] == 0:
         return 0
     return int(np.sum(s > tol * s[0]))
@@ -91,11 +99,11 @@ def limb_identity_gains(signal_uV: np.ndarray, leads=LEADS) -> dict[str, float]:
     return out
 
 
-def check_limb_gains(signal_uV: np.ndarray, source: str, leads=LEADS) -> None:
+def check_limb_gains(signal_uV: np.ndarray, source: str, leads=LEADS, median=None) -> None:
     """One limb lead at the wrong sign or gain, found against the other five
     (`limb_lead_gains`; limb leads of rank 2)."""
     from .validate import RecordError
-    gains = limb_lead_gains(signal_uV, leads)
+    gains = limb_lead_gains(signal_uV, leads, median)
     inverted = [LIMB_LEADS[k] for k in np.flatnonzero(gains < 0)]
     if inverted:
         raise RecordError(

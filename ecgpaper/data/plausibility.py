@@ -28,37 +28,11 @@ MIN_RATE_SECONDS = 4.0        # shorter records hold too few beats to judge the 
 MAX_RR_RATIO = 1.5            # a slow rate is refused only when its beats are this regular
 
 
-def _beats(energy: np.ndarray, smooth: int, distance: int) -> np.ndarray:
-    from scipy.ndimage import uniform_filter1d
-    from scipy.signal import find_peaks
-    e = uniform_filter1d(energy, max(1, smooth))
-    top = np.percentile(e, 99.5)
-    if top <= 0:
-        return np.zeros(0, dtype=int), e
-    peaks, _ = find_peaks(e, height=0.25 * top, distance=max(1, distance))
-    return peaks, e
-
-
 def beat_positions(signal_uV: np.ndarray, fs: float) -> np.ndarray:
-    """Sample positions of the QRS complexes found at the declared `fs`: the peaks of the
-    summed squared slope of all leads (smoothed over 50 ms, above a quarter of its 99.5th
-    percentile, 250 ms apart). Smoothing and spacing then widen to the measured QRS width
-    (three widths apart), so a recording declared at too low a rate does not count each
-    QRS twice."""
-    from scipy.ndimage import uniform_filter1d
-    from scipy.signal import peak_widths
-    x = np.asarray(signal_uV, dtype=np.float64)
-    if x.shape[1] < 3:
-        return np.zeros(0, dtype=int)
-    window = max(1, min(x.shape[1], int(round(fs))))
-    x = x - uniform_filter1d(x, window, axis=1, mode="nearest")
-    energy = (np.diff(x, axis=1) ** 2).sum(axis=0)
-    peaks, smoothed = _beats(energy, int(0.05 * fs), int(0.25 * fs))
-    if len(peaks) >= 3:
-        width = float(np.median(peak_widths(smoothed, peaks, rel_height=0.5)[0]))
-        peaks, _ = _beats(energy, max(int(0.05 * fs), int(width)),
-                          max(int(0.25 * fs), int(3 * width)))
-    return peaks
+    """Sample positions of the QRS complexes at the declared `fs` (`measures.qrs_positions`
+    on the detrended signal)."""
+    from .measures import detrend, qrs_positions
+    return qrs_positions(detrend(signal_uV, fs), fs)
 
 
 def rate_of(peaks: np.ndarray, fs: float) -> float:
@@ -84,35 +58,41 @@ def regular(peaks: np.ndarray, ratio: float = MAX_RR_RATIO) -> bool:
     return len(rr) >= 2 and float(rr.max()) <= ratio * float(rr.min())
 
 
-def check_plausible(signal_uV: np.ndarray, fs: float, source: str, leads, flat=()) -> None:
+def check_plausible(signal_uV: np.ndarray, fs: float, source: str, leads, flat=(),
+                    measures=None) -> None:
     """Refuse spikes, slews, offsets and heart rates no body produces (see the module
-    docstring); raises `validate.RecordError` naming the record, the lead and the bound."""
+    docstring); raises `validate.RecordError` naming the record, the lead and the bound.
+    `measures` (`measures.measure` of the same signal) saves computing them again."""
+    from .measures import measure
     from .validate import RecordError
-    x = np.asarray(signal_uV, dtype=np.float64)
-    median = np.median(x, axis=1)
+    x = np.asarray(signal_uV, dtype=np.float32)
+    m = measures if measures is not None else measure(x, fs)
+    median = m.median
     k = int(np.argmax(np.abs(median)))
     if abs(median[k]) > MAX_OFFSET_UV:
         raise RecordError(f"{source}: lead {leads[k]} sits at {median[k] / 1000:.1f} mV "
                           f"(its median), expected within ±{MAX_OFFSET_UV / 1000:g} mV of zero "
                           "for an ECG: wrong baseline (ADC zero) in the header?")
-    excursion = np.abs(x - median[:, None])
-    k, t = np.unravel_index(int(np.argmax(excursion)), excursion.shape)
-    if excursion[k, t] > MAX_EXCURSION_UV:
-        raise RecordError(f"{source}: lead {leads[k]} reaches {excursion[k, t] / 1000:.0f} mV "
-                          f"from its median at sample {int(t)}, expected at most "
+    reach = np.maximum(x.max(axis=1) - median, median - x.min(axis=1))
+    if reach.max() > MAX_EXCURSION_UV:
+        k = int(np.argmax(reach))
+        t = int(np.argmax(np.abs(x[k] - median[k])))
+        raise RecordError(f"{source}: lead {leads[k]} reaches {reach[k] / 1000:.0f} mV "
+                          f"from its median at sample {t}, expected at most "
                           f"{MAX_EXCURSION_UV / 1000:g} mV: a spike no heart produces "
                           "(damaged sample or wrong gain)")
     if x.shape[1] > 1:
-        slew = np.abs(np.diff(x, axis=1)) * (fs / 1000.0)
-        k, t = np.unravel_index(int(np.argmax(slew)), slew.shape)
-        if slew[k, t] > MAX_SLEW_UV_PER_MS:
-            raise RecordError(f"{source}: lead {leads[k]} changes by {slew[k, t] / 1000:.0f} "
+        step = np.abs(np.diff(x, axis=1))
+        k, t = np.unravel_index(int(np.argmax(step)), step.shape)
+        slew = float(step[k, t]) * (fs / 1000.0)
+        if slew > MAX_SLEW_UV_PER_MS:
+            raise RecordError(f"{source}: lead {leads[k]} changes by {slew / 1000:.0f} "
                               f"mV/ms at sample {int(t)}, expected at most "
                               f"{MAX_SLEW_UV_PER_MS / 1000:g} mV/ms: a jump no heart produces")
     live = [i for i, name in enumerate(leads) if name not in flat]
     if x.shape[1] / fs < MIN_RATE_SECONDS or not live:
         return
-    peaks = beat_positions(x[live], fs)
+    peaks = m.beats if len(live) == len(leads) else m.rows(live).beats
     rate = rate_of(peaks, fs)
     lo, hi = RATE_RANGE_BPM
     if np.isfinite(rate) and (rate > hi or (rate < lo and regular(peaks))):

@@ -19,8 +19,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from ..constants import LEADS
-from .validate import PRECORDIAL_LEADS, precordial_ratios, robust_amplitude
-from .plausibility import heart_rate
+from .measures import measure
+from .plausibility import rate_of
+from .validate import PRECORDIAL_LEADS, precordial_ratios
 
 # Median lead amplitude (µV, `robust_amplitude`) of real 12-lead records: 378-4,856
 # over 111 real records; outside this range a record is more likely mis-scaled 10x.
@@ -54,20 +55,6 @@ class QualityFlag:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-def _detrended(signal_uV: np.ndarray, fs: float) -> np.ndarray:
-    from scipy.ndimage import uniform_filter1d
-    x = np.asarray(signal_uV, dtype=np.float64)
-    window = max(1, min(x.shape[1], int(round(fs))))
-    return x - uniform_filter1d(x, window, axis=1, mode="nearest")
-
-
-def polarity(detrended: np.ndarray) -> np.ndarray:
-    """Per lead, -1..1: the upward minus the downward excursion from the median (0.5 and
-    99.5 % percentiles) over the whole range; positive for a mostly upright QRS."""
-    lo, med, hi = np.percentile(detrended, [0.5, 50, 99.5], axis=1)
-    return ((hi - med) - (med - lo)) / np.maximum(hi - lo, 1e-9)
 
 
 def _live(detrended: np.ndarray, names) -> list[str]:
@@ -172,17 +159,20 @@ def record_flags(amp: np.ndarray, rate: float, fs: float) -> list[QualityFlag]:
     return out
 
 
-def quality_flags(signal_uV: np.ndarray, fs: float, leads=LEADS) -> list[QualityFlag]:
+def quality_flags(signal_uV: np.ndarray, fs: float, leads=LEADS,
+                  measures=None) -> list[QualityFlag]:
     """Every flag for a (n_leads, T) µV signal with named leads; the lead-pattern flags
-    need all 12 leads."""
-    x = _detrended(signal_uV, fs)
-    amp = robust_amplitude(signal_uV, fs)
-    flags = record_flags(amp, heart_rate(signal_uV, fs), fs)
+    need all 12 leads. `measures` (`measures.measure` of the same signal, e.g. from
+    `validate.validate_signal`) saves computing them again."""
+    m = measures if measures is not None else measure(signal_uV, fs)
+    flags = record_flags(m.amplitude, rate_of(m.beats, fs), fs)
     if tuple(leads) != LEADS:
         return flags
+    x = m.detrended
     live = _live(x, LEADS)
-    pol = polarity(x)
+    pol = m.polarity
     flags += [f for f in (inverted_flag(pol, live),) if f]
     flags += chest_order_flags(x, pol, live)
-    flags += [f for f in (chest_duplicate_flag(x, live), chest_gain_flag(amp, live)) if f]
+    flags += [f for f in (chest_duplicate_flag(x, live), chest_gain_flag(m.amplitude, live))
+              if f]
     return flags

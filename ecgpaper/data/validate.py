@@ -110,16 +110,9 @@ def resample(signal: np.ndarray, fs: float, target_fs: float) -> np.ndarray:
 
 def robust_amplitude(signal_uV: np.ndarray, fs: float) -> np.ndarray:
     """Per-lead amplitude in µV, insensitive to baseline wander and to a few spikes:
-    the 0.5-99.5 % percentile range after removing a one-second moving average."""
-    from scipy.ndimage import uniform_filter1d
-    x = np.asarray(signal_uV, dtype=np.float32)
-    window = max(1, min(x.shape[1], int(round(fs))))
-    detrended = x - uniform_filter1d(x, window, axis=1, mode="nearest")
-    n = detrended.shape[1]
-    lo = int(0.005 * n)
-    hi = n - 1 - lo
-    part = np.partition(detrended, [lo, hi], axis=1)
-    return (part[:, hi] - part[:, lo]).astype(np.float64)
+    the 0.5-99.5 % range after removing a one-second moving average (`measures`)."""
+    from .measures import measure
+    return measure(signal_uV, fs).amplitude
 
 
 def precordial_ratios(amplitude: np.ndarray, leads=LEADS, skip=()) -> dict[str, float]:
@@ -138,12 +131,14 @@ def precordial_ratios(amplitude: np.ndarray, leads=LEADS, skip=()) -> dict[str, 
 
 
 def check_physiology(signal_uV: np.ndarray, fs: float, source: str, leads=LEADS,
-                     flat=()) -> None:
+                     flat=(), measures=None) -> None:
     """Amplitude checks that a uniform scale error cannot hide behind (unlike the units
     check): the record's overall amplitude, each lead's amplitude, the limb-lead
     identities (one limb lead at the wrong gain) and agreement of neighbouring chest
-    leads (one chest lead at the wrong gain). Leads in `flat` are left out."""
-    amp = robust_amplitude(signal_uV, fs)
+    leads (one chest lead at the wrong gain). Leads in `flat` are left out; `measures`
+    (`measures.measure` of the same signal) saves computing the amplitudes again."""
+    amp = measures.amplitude if measures is not None else robust_amplitude(signal_uV, fs)
+    median_of = measures.median if measures is not None else None
     live = np.array([lead not in flat for lead in leads])
     median = float(np.median(amp[live]))
     if not MIN_RECORD_AMPLITUDE_UV <= median <= MAX_RECORD_AMPLITUDE_UV:
@@ -157,10 +152,10 @@ def check_physiology(signal_uV: np.ndarray, fs: float, source: str, leads=LEADS,
             f"{source}: lead {leads[worst]} amplitude {amp[worst] / 1000:.1f} mV, expected at "
             f"most {MAX_LEAD_AMPLITUDE_UV / 1000:g} mV: that lead's gain or units are wrong")
     if not any(lead in flat for lead in LIMB_LEADS):
-        if limb_rank(signal_uV, leads) < 2:
+        if limb_rank(signal_uV, leads, median=median_of) < 2:
             check_limb_identities(signal_uV, source, leads)
         else:
-            check_limb_gains(signal_uV, source, leads)
+            check_limb_gains(signal_uV, source, leads, median=median_of)
     lo, hi = PRECORDIAL_RATIO_RANGE
     ratios = precordial_ratios(amp, leads, skip=flat)
     odd = {name: r for name, r in ratios.items() if not lo <= r <= hi}
@@ -175,8 +170,11 @@ def check_physiology(signal_uV: np.ndarray, fs: float, source: str, leads=LEADS,
 def validate_signal(signal: np.ndarray, *, fs: float, units: str, source: str,
                     leads=LEADS, expected_fs: float | None = 500,
                     expected_samples: int | None = 5000, allow_flat: bool = False,
-                    resample_to_fs: bool = False) -> tuple[np.ndarray, float]:
+                    resample_to_fs: bool = False,
+                    measures=None) -> tuple[np.ndarray, float]:
     """Check a (12, T) signal already in canonical lead order; return (signal, fs).
+    `measures` (`measures.measure` of the signal in µV, as checked: no resampling)
+    saves computing them here; the caller can reuse them for the quality flags.
 
     Order of checks: shape, NaN/Inf, minimum length, sampling rate (or resample when asked), length,
     a flat record, units plausibility, flat leads, what no body produces
@@ -226,6 +224,8 @@ def validate_signal(signal: np.ndarray, *, fs: float, units: str, source: str,
     if flat and not allow_flat:
         raise RecordError(f"{source}: flat lead(s) {flat} (peak-to-peak below "
                           f"{FLAT_P2P_UV:g} µV): lead missing or disconnected")
-    check_plausible(uv, fs, source, leads, flat=flat)
-    check_physiology(uv, fs, source, leads, flat=flat)
+    from .measures import measure
+    m = measures if measures is not None else measure(uv, fs)
+    check_plausible(uv, fs, source, leads, flat=flat, measures=m)
+    check_physiology(uv, fs, source, leads, flat=flat, measures=m)
     return signal, float(fs)

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..constants import LEADS, MEASUREMENTS
 from ..data.chapman import DIAGNOSTICS_RANGES
+from ..data.measures import measure
 from ..data.validate import (FLAT_P2P_UV, MAX_LEAD_AMPLITUDE_UV, MAX_MEDIAN_P2P_UV,
                              MIN_MEDIAN_P2P_UV, RecordError, safe_name, to_microvolts,
                              validate_signal)
@@ -195,9 +196,12 @@ def check_amplitudes(sig: Signal) -> None:
     """Plausible ECG amplitudes for the declared units (the readers' checks)."""
     if set(sig.leads) == set(LEADS):
         order = [sig.leads.index(name) for name in LEADS]
+        x = sig.signal[order] if order != list(range(len(LEADS))) else sig.signal
+        if x.shape[1] >= 3:
+            sig.measures = measure(to_microvolts(x, sig.units), sig.fs)
         try:
-            validate_signal(sig.signal[order], fs=sig.fs, units=sig.units,
-                            source=sig.record_id, expected_fs=None, expected_samples=None)
+            validate_signal(x, fs=sig.fs, units=sig.units, source=sig.record_id,
+                            expected_fs=None, expected_samples=None, measures=sig.measures)
         except RecordError as exc:
             raise InputError(str(exc), "leads") from None
         return

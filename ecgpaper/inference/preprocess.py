@@ -69,6 +69,9 @@ class Signal:
     units: str                      # "uV" or "mV"
     record_id: str = "request"
     meta: dict = field(default_factory=dict)
+    # `data.measures.Measures` of all 12 leads in I..V6 order when the checks computed
+    # them (the quality flags reuse them instead of measuring the record again)
+    measures: object = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_record(cls, record) -> "Signal":

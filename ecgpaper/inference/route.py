@@ -170,11 +170,11 @@ def signal_flags(sig: Signal) -> list:
     taken in I..V6 order): what is possible but unusual, often an error."""
     from ..data.quality import quality_flags
     from ..data.validate import to_microvolts
-    x = to_microvolts(np.asarray(sig.signal, dtype=np.float64), sig.units)
+    x = to_microvolts(np.asarray(sig.signal, dtype=np.float32), sig.units)
     leads = tuple(sig.leads)
     if set(leads) == set(LEADS):
         x, leads = x[[leads.index(name) for name in LEADS]], LEADS
-    return quality_flags(x, sig.fs, leads)
+    return quality_flags(x, sig.fs, leads, measures=sig.measures if leads == LEADS else None)
 
 
 def check_outputs(logits: np.ndarray, art: Artifact, backend: str, record_id: str) -> None:
