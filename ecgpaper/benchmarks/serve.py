@@ -7,9 +7,17 @@ against ONNX Runtime, on the CPU and on CUDA when present:
   preprocessing, network, response), timed by the client; "end to end, binary" the same
   with the samples as a float32 body (`serve.binary`);
 - `overhead_ms`: an HTTP row's p50 minus the model-only p50 of the same run;
+- "model, K at once": the network called from K threads together (K = the inferences
+  the service runs at once, one per core by default): what the model alone sustains on
+  the machine's cores;
 - "load": N concurrent clients sending a bounded number of requests (binary bodies for
   12 leads; p50/p95/p99, requests/s, errors, which must be 0) and `share_of_model_rate`,
-  its requests/s over the model-only rate (1000 / model p50).
+  its requests/s over the "K at once" rate of the model alone.
+
+The service runs as `ecgpaper serve` in its own process (as it is deployed), with K
+inferences at once and the cores shared among them (`--threads K --model-threads
+cores/K`); the model-only rows use the same threads per call, so the overhead compares
+like with like. The clients run in this process.
 
 Backends: PyTorch, ONNX Runtime fp32, and ONNX Runtime int8 on the CPU (fp16 on CUDA),
 from `inference.quantize`; how often reduced precision changes the answer needs trained
@@ -39,6 +47,8 @@ def add_arguments(parser) -> None:
                         help="requests per measurement (default 30, quick 8)")
     parser.add_argument("--device", default=None, help="cpu or cuda (default: cpu, and "
                         "cuda too when present)")
+    parser.add_argument("--concurrent", type=int, default=None, metavar="K",
+                        help="inferences the service runs at once (default: one per core)")
 
 
 def _artifacts(folder: Path, width: float, fs: int) -> dict:
@@ -99,6 +109,40 @@ def _model_only(models, body: bytes, n: int) -> dict:
     return _stats(time_calls(network_call(models, sig), n))
 
 
+def _model_rate(models, body: bytes, n: int, workers: int) -> dict:
+    """The network called `n` times from `workers` threads at once: requests/s (and the
+    latency of each call) of the model alone on that many cores."""
+    from ..inference.checks import signal_from_arrays
+    from ..inference.route import network_call
+    from ..serve.schemas import parse_request
+    req = parse_request(body)
+    call = network_call(models, signal_from_arrays(req.leads, req.fs, req.units))
+    for _ in range(2):
+        call()
+    times, lock = [], threading.Lock()
+
+    def worker(k: int):
+        for _ in range(k):
+            t0 = time.perf_counter()
+            call()
+            with lock:
+                times.append(time.perf_counter() - t0)
+    per = [n // workers + (1 if i < n % workers else 0) for i in range(workers)]
+    start = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(k,)) for k in per if k]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return _stats(times, time.perf_counter() - start)
+
+
+def available_cores() -> int:
+    import os
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else \
+        (os.cpu_count() or 1)
+
+
 def http_latency(url: str, body: bytes, n: int, clients: int = 1,
                  headers: dict = JSON_HEADERS) -> tuple[dict, int]:
     """Latencies of `n` requests from `clients` threads; (stats, error count)."""
@@ -131,19 +175,22 @@ def http_latency(url: str, body: bytes, n: int, clients: int = 1,
 
 
 def measure(quick: bool = False, progress: bool = True, clients: int = 4,
-            requests: int | None = None, device: str | None = None):
+            requests: int | None = None, device: str | None = None,
+            concurrent: int | None = None):
     import pandas as pd
     import torch
 
+    from ..commands.serve import model_threads
     from ..inference.artifact import load_artifact
     from ..inference.onnx_backend import export_onnx
     from ..inference.quantize import quantize
     from ..inference.route import ModelSet
-    from ..serve.app import Settings, create_app
-    from ..serve.launch import ServerThread
+    from ..serve.launch import ServerProcess
     width, fs = (0.125, 100) if quick else (1.0, 500)
     n = requests or (8 if quick else 30)
     devices = [device] if device else ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+    at_once = max(1, concurrent or available_cores())
+    per_call = model_threads(at_once)
     bodies = _bodies()
     rows = []
     with tempfile.TemporaryDirectory(prefix="ecgpaper-bench-serve-") as tmp:
@@ -157,23 +204,31 @@ def measure(quick: bool = False, progress: bool = True, clients: int = 4,
         for dev in devices:
             # int8 is a CPU format, fp16 a GPU one (no fast fp16 kernels on most CPUs)
             for backend in ("torch", "onnx", "onnx-int8" if dev == "cpu" else "onnx-fp16"):
-                models = ModelSet.from_paths(list(paths.values()), backend=backend, device=dev)
-                app = create_app(models, Settings(api_key="", threads=1))
-                with ServerThread(app) as srv:
+                torch.set_num_threads(per_call)
+                models = ModelSet.from_paths(list(paths.values()), backend=backend,
+                                             device=dev, threads=per_call)
+                serve_args = ["--device", dev, "--threads", str(at_once),
+                              "--model-threads", str(per_call)]
+                with ServerProcess(list(paths.values()), backend=backend,
+                                   env={"ECGPAPER_API_KEY": ""}, extra_args=serve_args) as srv:
                     for leads, model in ((12, "SE-ResNet18"), (12, "UniversalECGNet"),
                                          (1, "UniversalECGNet")):
                         if model == "UniversalECGNet" and leads == 12:
-                            one = ModelSet([models.universal], backend, dev)
+                            one = ModelSet([models.universal], backend, dev, per_call)
                         else:
                             one = models
                         if progress:
                             print(f"bench serve: {model} {leads} lead(s) {backend} {dev}")
                         base = {"model": model, "leads": leads, "backend": backend,
-                                "device": dev, "width": width, "input": f"{leads} x {10 * fs}"}
+                                "device": dev, "width": width, "input": f"{leads} x {10 * fs}",
+                                "inferences_at_once": at_once, "threads_per_call": per_call}
                         rows.append({**base, "stage": "model", **_model_only(
                             one, bodies[leads], n), "errors": 0})
                         if model == "UniversalECGNet" and leads == 12:
                             continue          # the service routes 12 leads to SE-ResNet18
+                        rows.append({**base, "stage": f"model, {at_once} at once",
+                                     **_model_rate(one, bodies[leads], n * 2, at_once),
+                                     "errors": 0})
                         stats, err = http_latency(srv.url, bodies[leads], n)
                         rows.append({**base, "stage": "end to end", **stats, "errors": err})
                         if leads == 12:
@@ -192,14 +247,21 @@ def measure(quick: bool = False, progress: bool = True, clients: int = 4,
 def with_overhead(table):
     """Per model, backend and device: each HTTP row's p50 minus the model-only p50 of the
     same run (`overhead_ms`, what the service adds), and a load row's requests/s over what
-    the model alone sustains one call at a time (`share_of_model_rate`)."""
+    the model alone sustains on the same cores (`share_of_model_rate`: the "K at once"
+    row; tables without one fall back to one call at a time, 1000 / model p50)."""
     import numpy as np
     table = table.copy()
     keys = ["model", "leads", "backend", "device"]
+    index = table.set_index(keys).index
     model = table[table["stage"] == "model"].set_index(keys)["p50_ms"]
-    ref = np.asarray(table.set_index(keys).index.map(model.get), dtype=float)
-    http = table["stage"] != "model"
+    ref = np.asarray(index.map(model.get), dtype=float)
+    at_once = table["stage"].str.contains(" at once", regex=False)
+    rate = table[at_once].set_index(keys)["req_per_s"] if at_once.any() else None
+    model_rate = np.asarray(index.map(rate.get), dtype=float) if rate is not None else \
+        np.full(len(table), np.nan)
+    model_rate = np.where(np.isfinite(model_rate), model_rate, 1000.0 / ref)
+    http = ~table["stage"].str.startswith("model")
     table["overhead_ms"] = (table["p50_ms"] - ref).where(http)
     load = table["stage"].str.startswith("load")
-    table["share_of_model_rate"] = (table["req_per_s"] * ref / 1000.0).where(load)
+    table["share_of_model_rate"] = (table["req_per_s"] / model_rate).where(load)
     return table

@@ -29,7 +29,21 @@ def register(parser) -> None:
     parser.add_argument("--max-body-mb", type=float, default=4.0, metavar="MB",
                         help="largest request body accepted (default 4 MB)")
     parser.add_argument("--threads", type=int, default=1,
-                        help="inferences run at the same time (default 1)")
+                        help="inferences run at the same time (default 1); under concurrent "
+                             "clients set it to the number of cores with --model-threads 1")
+    parser.add_argument("--model-threads", type=int, default=None, metavar="N",
+                        help="threads each inference uses (default: the cores divided by "
+                             "--threads, at least 1), so that concurrent inferences do not "
+                             "fight over the cores")
+
+
+def model_threads(concurrent: int, asked: int | None = None) -> int:
+    """Threads per inference: `asked`, else the cores this process may use shared among
+    `concurrent` ones."""
+    import os
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else \
+        (os.cpu_count() or 1)
+    return asked or max(1, cores // max(1, concurrent))
 
 
 def run(args) -> int:
@@ -43,8 +57,15 @@ def run(args) -> int:
         raise ValueError(f"--port {args.port}, expected 1-65535")
     if not args.max_body_mb > 0 or args.threads < 1:
         raise ValueError("--max-body-mb must be > 0 and --threads >= 1")
+    if args.model_threads is not None and args.model_threads < 1:
+        raise ValueError(f"--model-threads {args.model_threads}, expected at least 1")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s")
-    models = ModelSet.from_paths(args.models, backend=args.backend, device=args.device)
+    per_call = model_threads(args.threads, args.model_threads)
+    if args.backend == "torch":
+        import torch
+        torch.set_num_threads(per_call)
+    models = ModelSet.from_paths(args.models, backend=args.backend, device=args.device,
+                                 threads=per_call)
     app = create_app(models, Settings(max_body_bytes=int(args.max_body_mb * 2**20),
                                       threads=args.threads))
     print(f"serving {[a.name for a in models.loaded]} on http://{args.host}:{args.port} "

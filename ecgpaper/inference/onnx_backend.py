@@ -115,7 +115,7 @@ class OnnxRunner:
     int8/fp16 version, `quantize`)."""
 
     def __init__(self, art: Artifact, device: str = "cpu", path: Path | None = None,
-                 precision: str = "fp32"):
+                 precision: str = "fp32", threads: int | None = None):
         from ..fileio import file_sha256
         path = Path(path) if path is not None else onnx_path(art, precision)
         self.backend = "onnx" if precision == "fp32" else f"onnx-{precision}"
@@ -123,7 +123,7 @@ class OnnxRunner:
             flag = "" if precision == "fp32" else f" --precision {precision}"
             raise FileNotFoundError(f"{path}: not found, expected the output of `ecgpaper "
                                     f"export --model {art.path.parent} --format onnx{flag}`")
-        self.session = session(path, device)
+        self.session = session(path, device, threads)
         meta = self.session.get_modelmeta().custom_metadata_map
         if meta.get("ecgpaper_checkpoint_sha256") != file_sha256(art.path):
             raise ValueError(f"{path}: exported from another best.pt than {art.path}, "

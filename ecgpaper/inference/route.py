@@ -84,7 +84,7 @@ class ModelSet:
     """The loaded networks (at most one 12-lead and one universal) and their backends."""
 
     def __init__(self, artifacts: list[Artifact], backend: str = "torch",
-                 device: str = "cpu"):
+                 device: str = "cpu", threads: int | None = None):
         self.standard = next((a for a in artifacts if a.kind == "standard"), None)
         self.universal = next((a for a in artifacts if a.kind == "universal"), None)
         if self.standard is None and self.universal is None:
@@ -94,11 +94,11 @@ class ModelSet:
         self.runners = {}
         for art in (self.standard, self.universal):
             if art is not None:
-                self.runners[art.kind] = make_runner(art, backend, device)
+                self.runners[art.kind] = make_runner(art, backend, device, threads)
 
     @classmethod
     def from_paths(cls, paths, backend: str = "torch", device: str = "cpu",
-                   designs: bool = False) -> "ModelSet":
+                   designs: bool = False, threads: int | None = None) -> "ModelSet":
         """Artifacts found under `paths`; the first of each kind in the order given (with
         `designs`, a related design counts as a 12-lead network; PyTorch only)."""
         paths = [paths] if isinstance(paths, (str, bytes)) or not \
@@ -118,7 +118,7 @@ class ModelSet:
                 if art.kind not in kinds:
                     arts.append(art)
                     kinds.add(art.kind)
-        return cls(arts, backend, device)
+        return cls(arts, backend, device, threads)
 
     @property
     def loaded(self) -> list[Artifact]:
@@ -244,7 +244,9 @@ def time_calls(call, repeats: int, warmup: int = 3) -> list[float]:
     return times
 
 
-def make_runner(art: Artifact, backend: str, device: str = "cpu"):
+def make_runner(art: Artifact, backend: str, device: str = "cpu", threads: int | None = None):
+    """The runner of `art` on `backend`; `threads`: ONNX Runtime's threads per call (None:
+    its default, every core; PyTorch's are set process-wide with torch.set_num_threads)."""
     if backend == "torch":
         return TorchRunner(art, device)
     if art.model_type not in KINDS:
@@ -253,5 +255,5 @@ def make_runner(art: Artifact, backend: str, device: str = "cpu"):
     if backend in BACKENDS[1:]:
         from .onnx_backend import OnnxRunner
         precision = backend.split("-", 1)[1] if "-" in backend else "fp32"
-        return OnnxRunner(art, device, precision=precision)
+        return OnnxRunner(art, device, precision=precision, threads=threads)
     raise ValueError(f"backend {backend!r}, expected one of {list(BACKENDS)}")

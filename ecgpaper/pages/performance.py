@@ -17,7 +17,10 @@ TARGETS = {"prepare_csv_s": 60, "store_pass_s": 2, "twin_records_per_s": 50,
 VERDICT = {True: "met", False: "not met"}
 # Column labels of the committed serving measurements.
 SERVE_LABELS = {"p50_ms": "median (ms)", "p95_ms": "95th percentile (ms)", "n": "requests",
-                "p99_ms": "99th percentile (ms)", "req_per_s": "requests/s"}
+                "p99_ms": "99th percentile (ms)", "req_per_s": "requests/s",
+                "overhead_ms": "overhead (ms)", "share_of_model_rate": "share of model rate",
+                "inferences_at_once": "inferences at once", "threads_per_call":
+                "threads per inference"}
 
 
 def target_facts() -> dict:
