@@ -37,6 +37,19 @@ def inputs_fingerprint(chapter: Chapter, work_path: Path) -> dict[str, str]:
     return found
 
 
+def committed_fingerprint(root: Path) -> str:
+    """Hash of the committed measurements under book/measurements (the reference
+    edition, benchmark files): the pages that show them must run again when they change,
+    though nothing in the work folder did."""
+    folder = root / "book" / "measurements"
+    h = hashlib.sha256()
+    for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+        if path.is_file():
+            h.update(str(path.relative_to(folder)).encode())
+            h.update(file_sha256(path).encode())
+    return h.hexdigest()
+
+
 def chapter_fingerprint(chapter: Chapter, root: Path, params: dict,
                         package_hash: str) -> dict:
     """Everything that, when changed, makes a chapter's executed notebook out of date."""
@@ -45,6 +58,7 @@ def chapter_fingerprint(chapter: Chapter, root: Path, params: dict,
         "notebook": hashlib.sha256(source).hexdigest(),
         "parameters": json.loads(json.dumps(params, sort_keys=True, default=str)),
         "package": package_hash,
+        "committed": committed_fingerprint(root),
     }
 
 
@@ -59,13 +73,13 @@ def why_stale(chapter: Chapter, root: Path, fingerprint: dict, work_path: Path) 
     except ValueError:
         return "its stamp is unreadable"
     for key, label in (("notebook", "notebook source"), ("parameters", "parameters"),
-                       ("package", "ecgpaper package code")):
+                       ("package", "ecgpaper package code"),
+                       ("committed", "committed measurements (book/measurements)")):
         if stamp.get(key) != fingerprint[key]:
             return f"{label} changed"
     if stamp.get("inputs") != inputs_fingerprint(chapter, work_path):
         return "declared inputs changed"
     return None
-
 
 
 def write_stamp(chapter: Chapter, root: Path, fingerprint: dict, work_path: Path) -> None:

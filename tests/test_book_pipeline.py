@@ -172,6 +172,14 @@ def test_unchanged_chapters_are_skipped_and_changes_rerun(mini_book):
     fourth = run_book(profile, root=root, chapters=chapters, build=False, log=lambda s: None)
     assert fourth.executed == ["first", "second"]
 
+    # a committed measurement changes (book/measurements, outside the work folder) -> all rerun
+    committed = root / "book" / "measurements" / "reference" / "edition.json"
+    committed.parent.mkdir(parents=True, exist_ok=True)
+    committed.write_text('{"jobs": {}}')
+    fifth = run_book(profile, root=root, chapters=chapters, build=False, log=messages.append)
+    assert fifth.executed == ["first", "second"]
+    assert any("committed measurements (book/measurements) changed" in m for m in messages)
+
     # --force reruns what is asked even when unchanged
     forced = run_book(profile, root=root, chapters=chapters, build=False, force=True,
                       only=["first"], log=lambda s: None)
