@@ -44,3 +44,19 @@ def test_inferences_at_once_share_the_cores(monkeypatch):
     assert model_threads(4) == 2
     assert model_threads(16) == 1
     assert model_threads(2, asked=3) == 3
+
+
+def test_paper_size_table_takes_only_the_full_width_se_resnet_and_adds_the_paper():
+    from ecgpaper.pages.deployment import paper_size_latency
+    rec = {"model": "SE-ResNet18", "width": 1.0, "backend": "onnx-int8", "device": "cpu"}
+    entry = {"benchmark": "serve", "provenance": {"device": {"kind": "cpu", "cores": 2}},
+             "records": [{**rec, "stage": "model", "p50_ms": 7.9},
+                         {**rec, "stage": "end to end", "p50_ms": 18.3},
+                         {**rec, "stage": "end to end, binary", "p50_ms": 9.4},
+                         {**rec, "width": 0.125, "stage": "model", "p50_ms": 0.2},
+                         {**rec, "model": "UniversalECGNet", "stage": "model", "p50_ms": 30}]}
+    table = paper_size_latency([entry, {"benchmark": "train", "records": []}], 47)
+    assert list(table.iloc[:, 0]) == ["ONNX Runtime int8", "paper (reported)"]
+    assert list(table.iloc[0, 2:]) == ["7.9", "18.3", "9.4"]
+    assert table.iloc[1, 3] == "47.0" and table.iloc[1, 1] == "RTX 3060 GPU"
+    assert len(paper_size_latency([], 47)) == 1

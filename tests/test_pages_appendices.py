@@ -194,5 +194,10 @@ def test_provenance_tables_and_build_facts():
                                       "extra": {}})
     assert table["value"].tolist() == ["1", "—", "no"]
     assert table.iloc[0, 0] == "`max_epochs`"
+    from ecgpaper.paths import REPO_ROOT
+    folders = provenance.profile_table({"external_dir": "/home/someone/ecg/ptbxl",
+                                        "work_dir": str(REPO_ROOT / "_work"),
+                                        "data_dir": "data/chapman"})
+    assert folders["value"].tolist() == ["…/ecg/ptbxl", "_work", "data/chapman"]
     entry = provenance.citation("0.1.0", "abc123", "demo", 2026)
     assert entry.startswith("@misc{ecgpaper_book,") and "commit abc123, profile demo" in entry

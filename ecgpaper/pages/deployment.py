@@ -101,6 +101,43 @@ def latency_table(torch_latency: dict, onnx_latency: dict, paper_ms: float) -> p
     return present(pd.DataFrame(rows), decimals={"median (ms)": 1, "95th percentile (ms)": 1})
 
 
+BACKEND_NAMES = {"torch": "PyTorch", "onnx": "ONNX Runtime fp32",
+                 "onnx-int8": "ONNX Runtime int8", "onnx-fp16": "ONNX Runtime fp16"}
+
+
+def committed_measurements() -> list[dict]:
+    """The measurement files committed under book/measurements (`measurements`)."""
+    from ..measurements import load_measurements
+    return load_measurements()
+
+
+def paper_size_latency(committed: list[dict], paper_ms: float) -> pd.DataFrame:
+    """The paper-size SE-ResNet18 (12 x 5000, width 1.0) as `bench serve` measured it on
+    each machine of the committed files: the model alone and one request end to end
+    (JSON and binary bodies), per backend, beside the paper's figure. Empty rows (no
+    committed serve file) leave only the paper's row."""
+    rows = []
+    for entry in committed:
+        if entry.get("benchmark") != "serve":
+            continue
+        frame = pd.DataFrame(entry["records"])
+        keep = frame[(frame["model"] == "SE-ResNet18") & (frame["width"] == 1.0)]
+        device = (entry.get("provenance") or {}).get("device") or {}
+        where = f"{str(device.get('kind', 'cpu')).upper()}, {device.get('cores', '?')} cores"
+        for (backend, dev), g in keep.groupby(["backend", "device"], sort=False):
+            p50 = g.set_index("stage")["p50_ms"]
+            rows.append({"backend": BACKEND_NAMES.get(backend, backend),
+                         "device": where if dev == "cpu" else str(dev).upper(),
+                         "model alone (ms)": p50.get("model"),
+                         "end to end, JSON (ms)": p50.get("end to end"),
+                         "end to end, binary (ms)": p50.get("end to end, binary")})
+    rows.append({"backend": "paper (reported)", "device": "RTX 3060 GPU",
+                 "model alone (ms)": None, "end to end, JSON (ms)": paper_ms,
+                 "end to end, binary (ms)": None})
+    return present(pd.DataFrame(rows), decimals={c: 1 for c in (
+        "model alone (ms)", "end to end, JSON (ms)", "end to end, binary (ms)")})
+
+
 def precision_table(precision: pd.DataFrame) -> pd.DataFrame:
     """`inference.quantize.compare_precisions` for reading."""
     return present(pd.DataFrame({

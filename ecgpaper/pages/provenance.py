@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 import pandas as pd
 
@@ -44,13 +45,31 @@ def build_facts(chapters: pd.DataFrame, environ=os.environ, now: float | None = 
             "repro_wall_minutes": wall}
 
 
+PATH_SETTINGS = ("data_dir", "work_dir", "external_dir")
+
+
+def shown_path(value, root: Path | None = None) -> str:
+    """A folder setting as a reader should see it: relative to the repository when it
+    lies inside it, else only its last two parts ('…/shared/data'), so the page does not
+    publish where the builder keeps files on their machine."""
+    from ..paths import REPO_ROOT
+    path = Path(str(value)).expanduser()
+    if not path.is_absolute():
+        return str(value)
+    try:
+        return str(path.resolve().relative_to((root or REPO_ROOT).resolve()))
+    except ValueError:
+        return "…/" + "/".join(path.parts[-2:])
+
+
 def profile_table(profile: dict) -> pd.DataFrame:
     """Every setting of the profile by the name `--set` takes, with its value ('—' for
-    none)."""
+    none; folders as `shown_path` gives them)."""
     chosen = {k: v for k, v in profile.items() if k != "extra"}
+    values = ["—" if v is None else shown_path(v) if k in PATH_SETTINGS else fmt_setting(v)
+              for k, v in chosen.items()]
     return pd.DataFrame({"setting (name for `--set`)": [f"`{k}`" for k in chosen],
-                         "value": ["—" if v is None else fmt_setting(v)
-                                   for v in chosen.values()]})
+                         "value": values})
 
 
 def citation(version: str, commit: str, profile_name: str, year: int) -> str:
