@@ -266,7 +266,8 @@ def test_ptbxl_rate_100_fetches_only_the_100_hz_release(server, tmp_path, capsys
                                                         shared_data):
     """`download ptbxl --rate 100` fetches the table, the code book and records100/ file
     by file, each checked against SHA256SUMS.txt, never a 500 Hz record; the folder it
-    leaves is scored as PTB-XL; a rerun fetches only what is missing or damaged."""
+    leaves is scored as PTB-XL; a rerun fetches only what is missing, and a file that
+    is not the listed one is refused by name, never overwritten."""
     from ecgpaper.cli import main
     from ecgpaper.data.external import find_external
 
@@ -284,9 +285,17 @@ def test_ptbxl_rate_100_fetches_only_the_100_hz_release(server, tmp_path, capsys
     found = find_external(dest)
     assert found.sources() == ["PTB-XL"] and len(found.records) > 0
     assert found.records[0].load().fs == 500                # resampled from 100 Hz
-    # a damaged file is fetched again, the others are left alone
+    # a file that is not the listed one is refused and kept; once moved away, it is
+    # fetched again and the others are left alone
     damaged = dest / "records100" / "00000" / "00001_lr.dat"
     damaged.write_bytes(b"broken")
+    n = len(server.requests)
+    assert main(["download", "ptbxl", "--rate", "100", "--dest", str(dest), "--base-url",
+                 server.url, "--no-progress"]) == 2
+    assert f"{damaged}: already exists with sha256" in capsys.readouterr().err
+    assert damaged.read_bytes() == b"broken"
+    assert [name for name, _ in server.requests[n:]] == ["SHA256SUMS.txt"]
+    damaged.unlink()
     n = len(server.requests)
     assert main(["download", "ptbxl", "--rate", "100", "--dest", str(dest), "--base-url",
                  server.url, "--no-progress"]) == 0

@@ -1,7 +1,9 @@
 """`ecgpaper export --model DIR --format onnx [--precision int8]`: write model.onnx (or
 model.int8.onnx / model.fp16.onnx) beside each best.pt that DIR designates (the universal
 model with a dynamic lead count), for `ecgpaper serve --backend onnx` (onnx-int8,
-onnx-fp16) and `ecgpaper predict --backend ...`."""
+onnx-fp16) and `ecgpaper predict --backend ...`. A file of that name is replaced only
+when an earlier export wrote it (its ecgpaper metadata); anything else there is refused
+by name before any artifact is exported."""
 
 from __future__ import annotations
 
@@ -30,35 +32,41 @@ def run(args) -> int:
     import numpy as np
 
     from ..inference.artifact import UnsupportedModel, find_artifacts, load_artifact
-    from ..inference.onnx_backend import OnnxRunner, export_onnx
+    from ..inference.onnx_backend import (OnnxRunner, export_onnx, export_provenance,
+                                          onnx_path)
     from ..inference.quantize import quantize
     from ..inference.route import TorchRunner, softmax
-    done = 0
+    arts = []
     for folder in args.model:
         found = find_artifacts(folder)
         for pt in found:
             try:
-                art = load_artifact(pt)
+                arts.append(load_artifact(pt))
             except UnsupportedModel as exc:
                 if len(found) == 1:
                     raise
                 print(f"skipped {exc}")
-                continue
-            path = export_onnx(art) if args.precision == "fp32" else \
-                quantize(art, args.precision)
-            line = f"{art.name} ({art.kind}): {path}"
-            if args.check:
-                rng = np.random.default_rng(0)
-                x = rng.standard_normal((1, 12, art.prep.n_samples)).astype(np.float32)
-                onnx_run = OnnxRunner(art, precision=args.precision)
-                torch_run = TorchRunner(art)
-                if art.kind == "universal":
-                    idx = np.arange(12, dtype=np.int64)[None]
-                    a, b = onnx_run.universal(x, idx)[0], torch_run.universal(x, idx)[0]
-                else:
-                    f = rng.standard_normal((1, len(art.prep.feature_names))).astype(np.float32)
-                    a, b = onnx_run.standard(x, f), torch_run.standard(x, f)
-                line += f" (max |p_onnx - p_torch| = {np.abs(softmax(a) - softmax(b)).max():.1e})"
-            print(line)
-            done += 1
+    # Before any export: every file to be written is absent or an earlier export's.
+    for art in arts:
+        for precision in dict.fromkeys(("fp32", args.precision)):
+            export_provenance(onnx_path(art, precision))
+    done = 0
+    for art in arts:
+        path = export_onnx(art) if args.precision == "fp32" else \
+            quantize(art, args.precision)
+        line = f"{art.name} ({art.kind}): {path}"
+        if args.check:
+            rng = np.random.default_rng(0)
+            x = rng.standard_normal((1, 12, art.prep.n_samples)).astype(np.float32)
+            onnx_run = OnnxRunner(art, precision=args.precision)
+            torch_run = TorchRunner(art)
+            if art.kind == "universal":
+                idx = np.arange(12, dtype=np.int64)[None]
+                a, b = onnx_run.universal(x, idx)[0], torch_run.universal(x, idx)[0]
+            else:
+                f = rng.standard_normal((1, len(art.prep.feature_names))).astype(np.float32)
+                a, b = onnx_run.standard(x, f), torch_run.standard(x, f)
+            line += f" (max |p_onnx - p_torch| = {np.abs(softmax(a) - softmax(b)).max():.1e})"
+        print(line)
+        done += 1
     return 0 if done else 2

@@ -1,5 +1,7 @@
 """Fetch the published Chapman-Shaoxing files: resumable (HTTP Range), size/checksum
-verified, archives tested before they are unpacked.
+verified, archives tested before they are unpacked. A file already in the destination is
+kept when it verifies (so a rerun skips it) and refused by name, never overwritten, when
+it does not: it may be the user's.
 
 What to fetch comes from `ecgpaper/resources/downloads.json`. Where a real checksum is
 not known the manifest says `"sha256": null`; such files are checked by size only (or not
@@ -16,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tempfile
 import urllib.error
 import urllib.request
 import zipfile
@@ -91,6 +94,22 @@ def _verify(path: Path, spec: dict) -> str:
     return "no published size or sha256: not verified"
 
 
+def _already_present(final: Path, spec: dict) -> str:
+    """What verified the file already at `final` (it is then kept, not fetched again).
+    Anything else there (another size or sha256, a folder, a broken link) is the user's:
+    a DownloadError naming it, so it is never overwritten."""
+    how = "not overwritten; move it away or choose another --dest"
+    if not final.is_file():
+        raise DownloadError(f"{final}: already exists and is not a file, expected the "
+                            f"download {spec['name']} or nothing there; {how}")
+    try:
+        return _verify(final, spec)
+    except DownloadError as exc:
+        why = str(exc).split(": ", 1)[-1]
+        raise DownloadError(f"{final}: already exists and is not the expected download "
+                            f"({why}); {how}") from None
+
+
 def _fetch(spec: dict, part: Path, progress: bool, timeout: float) -> None:
     """Download spec['url'] into `part`, resuming from its current length."""
     from tqdm import tqdm
@@ -154,9 +173,13 @@ def _unpack(archive: Path, dest: Path) -> None:
             bad = zf.testzip()
             if bad is not None:
                 raise DownloadError(f"{archive}: member {bad} is corrupted; not unpacked")
-            tmp = dest / f".unpack-{archive.stem}"
-            shutil.rmtree(tmp, ignore_errors=True)
-            zf.extractall(tmp)
+            # a fresh folder of our own: never one already there, which may be the user's
+            tmp = Path(tempfile.mkdtemp(prefix=f".unpack-{archive.stem}-", dir=dest))
+            try:
+                zf.extractall(tmp)
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
     except zipfile.BadZipFile as exc:
         raise DownloadError(f"{archive}: not a valid zip archive ({exc}); not unpacked") from None
     for entry in tmp.iterdir():
@@ -187,12 +210,15 @@ def download(dataset: str = "chapman", dest=None, *, variant: str | None = None,
             say(f"  {f['name']:<26} {f['url']}  [{check}]" + ("  unpack" if f["unpack"] else ""))
         return [dest / f["name"] for f in files]
     dest.mkdir(parents=True, exist_ok=True)
+    # Before fetching anything: each file already there is the expected one, or refused.
+    present = {spec["name"]: _already_present(dest / spec["name"], spec) for spec in files
+               if (dest / spec["name"]).exists() or (dest / spec["name"]).is_symlink()}
     paths = []
     for spec in files:
         final, part = dest / spec["name"], dest / (spec["name"] + ".part")
         marker = dest / f".{spec['name']}.unpacked"
-        if final.exists():
-            say(f"{spec['name']}: already present ({_verify(final, spec)})")
+        if spec["name"] in present:
+            say(f"{spec['name']}: already present ({present[spec['name']]})")
         else:
             try:
                 _fetch(spec, part, progress, timeout)

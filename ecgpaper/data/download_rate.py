@@ -3,9 +3,12 @@
 PTB-XL's release zip holds both its 500 Hz and its 100 Hz records. `ecgpaper download
 ptbxl --rate 100` fetches the table, the code book and `records100/` only (whose
 records hold a fifth of the samples of the 500 Hz ones): PhysioNet serves every file of
-a release beside a SHA256SUMS.txt, so each file is checked against its published digest, and a rerun fetches
-only what is missing or damaged. `base_url` (or ECGPAPER_DOWNLOAD_BASE_URL) replaces the
-release's address, e.g. a mirror or a local test server.
+a release beside a SHA256SUMS.txt, so each file is checked against its published digest,
+and a rerun fetches only what is missing. A file already there that is not the listed
+one (or a SHA256SUMS.txt that is not the release's) is refused by name before anything
+is fetched, never overwritten: it may be the user's. `base_url` (or
+ECGPAPER_DOWNLOAD_BASE_URL) replaces the release's address, e.g. a mirror or a local
+test server.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from ..fileio import file_sha256
+from ..fileio import atomic_write_bytes, file_sha256
 from .download import ENV_BASE_URL, DownloadError, _fetch, _verify
 
 # Releases PhysioNet serves file by file, and the folder of each sampling rate in them.
@@ -74,11 +77,25 @@ def plan_rate(dataset: str, rate: int, checksums: dict[str, str],
             if name != CHECKSUMS and Path(name).parts[0] not in others]
 
 
-def _fetch_checked(spec: dict, dest: Path, timeout: float) -> str:
-    """Fetch one file of a per-file release unless it is present with its digest."""
+def _is_present(spec: dict, dest: Path) -> bool:
+    """True when the file is already there with its listed digest (kept, not fetched).
+    Anything else of that name is the user's: a DownloadError naming it."""
     final = dest / spec["name"]
-    if final.is_file() and file_sha256(final) == spec["sha256"]:
-        return "present"
+    if not final.exists() and not final.is_symlink():
+        return False
+    if not final.is_file():
+        raise DownloadError(f"{final}: already exists and is not a file, expected the "
+                            f"release's {spec['name']} or nothing there")
+    digest = file_sha256(final)
+    if digest != spec["sha256"]:
+        raise DownloadError(f"{final}: already exists with sha256 {digest}, expected the "
+                            f"release's {spec['sha256']}")
+    return True
+
+
+def _fetch_checked(spec: dict, dest: Path, timeout: float) -> str:
+    """Fetch one file of a per-file release (`_is_present` found it missing)."""
+    final = dest / spec["name"]
     final.parent.mkdir(parents=True, exist_ok=True)
     part = final.with_name(final.name + ".part")
     _fetch(spec, part, False, timeout)
@@ -113,12 +130,32 @@ def download_rate(dataset: str, dest, rate: int, *, base_url: str | None = None,
             print(f"  {f['url']}")
         return [dest / f["name"] for f in files]
     dest.mkdir(parents=True, exist_ok=True)
-    (dest / CHECKSUMS).write_text(text)
-    failed, status = [], {"present": 0, "downloaded": 0}
+    # Before fetching anything: what is already there is the release's, or refused.
+    listed, data = dest / CHECKSUMS, text.encode("utf-8")
+    if (listed.exists() or listed.is_symlink()) and \
+            (not listed.is_file() or listed.read_bytes() != data):
+        raise DownloadError(f"{listed}: already exists and is not {listing}; not "
+                            "overwritten: move it away or choose another --dest")
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        checks = [(spec, pool.submit(_is_present, spec, dest)) for spec in files]
+        present, clash = [], []
+        for spec, future in checks:
+            try:
+                present.append(future.result())
+            except DownloadError as exc:
+                clash.append(str(exc))
+    if clash:
+        raise DownloadError(f"{len(clash)} file(s) already in {dest} are not the release's "
+                            f"and were not overwritten, first: {clash[0]}; move them away "
+                            "or choose another --dest")
+    if not listed.exists():
+        atomic_write_bytes(listed, data)
+    missing = [spec for spec, here in zip(files, present) if not here]
+    failed, status = [], {"present": len(files) - len(missing), "downloaded": 0}
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool, \
-            tqdm(total=len(files), unit="file", desc=f"{dataset} {rate} Hz",
+            tqdm(total=len(missing), unit="file", desc=f"{dataset} {rate} Hz",
                  disable=not progress) as bar:
-        futures = {pool.submit(_fetch_checked, f, dest, timeout): f for f in files}
+        futures = {pool.submit(_fetch_checked, f, dest, timeout): f for f in missing}
         for future, spec in futures.items():
             try:
                 status[future.result()] += 1

@@ -22,6 +22,7 @@ from .artifact import Artifact
 
 ONNX_NAME = "model.onnx"
 OPSET = 17
+PROVENANCE_KEY = "ecgpaper_checkpoint_sha256"     # metadata entry every export writes
 
 
 def onnx_path(art: Artifact, precision: str = "fp32") -> Path:
@@ -29,6 +30,33 @@ def onnx_path(art: Artifact, precision: str = "fp32") -> Path:
     if precision == "fp32":
         return art.path.parent / ONNX_NAME
     return art.path.parent / ONNX_NAME.replace(".onnx", f".{precision}.onnx")
+
+
+def export_provenance(path) -> str | None:
+    """The checkpoint sha256 that `ecgpaper export` recorded in the ONNX file at `path`,
+    or None when nothing is there. Anything else of that name (a model without that
+    metadata, an unreadable file, a folder, a link) is the user's: export replaces only
+    what it wrote, so this raises FileExistsError naming it."""
+    path = Path(path)
+    if not path.exists() and not path.is_symlink():
+        return None
+    how = ("expected no such entry or an ONNX model written by `ecgpaper export`; "
+           "move it away and export again")
+    if path.is_symlink() or not path.is_file():
+        what = "a symbolic link" if path.is_symlink() else \
+            "a folder" if path.is_dir() else "not a regular file"
+        raise FileExistsError(f"{path}: is {what}, not replaced; {how}")
+    import onnx
+    try:
+        meta = {e.key: e.value for e in
+                onnx.load(str(path), load_external_data=False).metadata_props}
+    except Exception as exc:  # noqa: BLE001 - protobuf's DecodeError and onnx's own types
+        raise FileExistsError(f"{path}: unreadable as ONNX ({type(exc).__name__}), not "
+                              f"replaced; {how}") from None
+    if not meta.get(PROVENANCE_KEY):
+        raise FileExistsError(f"{path}: an ONNX model without the {PROVENANCE_KEY} "
+                              f"metadata of `ecgpaper export`, not replaced; {how}")
+    return meta[PROVENANCE_KEY]
 
 
 def _universal_wrapper(model):
@@ -49,7 +77,8 @@ def _universal_wrapper(model):
 
 
 def export_onnx(art: Artifact, path: Path | None = None) -> Path:
-    """Write the artifact's network as ONNX (opset 17) and return the path."""
+    """Write the artifact's network as ONNX (opset 17) and return the path. A file
+    already there is replaced only if an export wrote it (`export_provenance`)."""
     import warnings
 
     import onnx
@@ -57,6 +86,7 @@ def export_onnx(art: Artifact, path: Path | None = None) -> Path:
 
     from ..fileio import atomic_write_bytes, file_sha256
     path = Path(path) if path is not None else onnx_path(art)
+    export_provenance(path)                 # refuse a file of the user's before any work
     t = art.prep.n_samples
     if art.kind == "universal":
         module = _universal_wrapper(art.model)
@@ -80,7 +110,7 @@ def export_onnx(art: Artifact, path: Path | None = None) -> Path:
                           dynamic_axes=axes, opset_version=OPSET, dynamo=False,
                           do_constant_folding=True)
     proto = onnx.load_from_string(buf.getvalue())
-    for key, value in (("ecgpaper_checkpoint_sha256", file_sha256(art.path)),
+    for key, value in ((PROVENANCE_KEY, file_sha256(art.path)),
                        ("ecgpaper_model", art.name), ("ecgpaper_kind", art.kind)):
         entry = proto.metadata_props.add()
         entry.key, entry.value = key, value
@@ -125,7 +155,7 @@ class OnnxRunner:
                                     f"export --model {art.path.parent} --format onnx{flag}`")
         self.session = session(path, device, threads)
         meta = self.session.get_modelmeta().custom_metadata_map
-        if meta.get("ecgpaper_checkpoint_sha256") != file_sha256(art.path):
+        if meta.get(PROVENANCE_KEY) != file_sha256(art.path):
             raise ValueError(f"{path}: exported from another best.pt than {art.path}, "
                              "expected a fresh `ecgpaper export` after training")
         self.needs_meta = art.needs_metadata

@@ -62,17 +62,19 @@ def calibration_inputs(art: Artifact, n: int = CALIBRATION_RECORDS, seed: int = 
 def quantize(art: Artifact, precision: str, calibration_records: int = CALIBRATION_RECORDS,
              fp32_layers=FP32_LAYERS) -> Path:
     """Write the artifact's reduced-precision ONNX model from its model.onnx (exported
-    first when missing) and return its path."""
+    first when missing or older than best.pt) and return its path. Neither file is
+    replaced unless an export wrote it (`export_provenance`): checked before any work."""
     import onnx
 
-    from ..fileio import atomic_write_bytes
-    from .onnx_backend import export_onnx, onnx_path
+    from ..fileio import atomic_write_bytes, file_sha256
+    from .onnx_backend import export_onnx, export_provenance, onnx_path
     if precision not in PRECISIONS[1:]:
         raise ValueError(f"precision {precision!r}, expected one of {list(PRECISIONS[1:])}")
-    source = onnx_path(art)
-    if not source.is_file():
-        export_onnx(art)
     target = onnx_path(art, precision)
+    export_provenance(target)
+    source = onnx_path(art)
+    if export_provenance(source) != file_sha256(art.path):
+        export_onnx(art)
     if precision == "int8":
         proto = _int8(source, calibration_inputs(art, calibration_records), fp32_layers)
     else:
