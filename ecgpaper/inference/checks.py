@@ -121,9 +121,9 @@ def check_metadata(meta) -> dict:
 
 def signal_from_arrays(leads: dict, fs, units, *, record_id: str = "request",
                        meta: dict | None = None, min_seconds: float = 0.0,
-                       max_seconds: float = MAX_SECONDS) -> Signal:
+                       max_seconds: float = MAX_SECONDS, check_samples: bool = True) -> Signal:
     """A checked `Signal` from {lead name: samples}, the rate, the units and the clinical
-    metadata (`check_metadata`)."""
+    metadata (`check_metadata`); `check_samples` as in `signal_from_matrix`."""
     if not isinstance(leads, dict) or not leads:
         raise InputError("leads must be a non-empty object {lead name: [samples]}", "leads")
     names = canonical_leads(leads)
@@ -135,7 +135,8 @@ def signal_from_arrays(leads: dict, fs, units, *, record_id: str = "request",
         raise InputError(f"leads of unequal length {lengths}, expected the same number of "
                          "samples in every lead", "leads")
     return signal_from_matrix(np.stack(arrays), names, fs, units, record_id=record_id,
-                              meta=meta, min_seconds=min_seconds, max_seconds=max_seconds)
+                              meta=meta, min_seconds=min_seconds, max_seconds=max_seconds,
+                              check_samples=check_samples)
 
 
 def _lead_array(samples, name: str) -> np.ndarray:
@@ -159,10 +160,14 @@ def _lead_array(samples, name: str) -> np.ndarray:
 
 def signal_from_matrix(x: np.ndarray, names, fs, units, *, record_id: str = "request",
                        meta: dict | None = None, min_seconds: float = 0.0,
-                       max_seconds: float = MAX_SECONDS) -> Signal:
+                       max_seconds: float = MAX_SECONDS, check_samples: bool = True) -> Signal:
     """A checked `Signal` from a (n_leads, T) array whose rows are the leads `names`: the
     one place the samples are checked, whole-array operations only (a binary body arrives
-    as this array, a JSON body is stacked into it)."""
+    as this array, a JSON body is stacked into it). With `check_samples=False` the
+    amplitude and physiology checks (`check_amplitudes`) are left to the caller, which
+    must run them before answering (the service runs them beside the network:
+    `route.ModelSet.predict(checks=...)`); names, rate, units, length and finite values
+    are always checked here."""
     meta = check_metadata(meta)
     names = canonical_leads(names)
     fs = check_fs(fs)
@@ -188,7 +193,8 @@ def signal_from_matrix(x: np.ndarray, names, fs, units, *, record_id: str = "req
                          f"value(s), first at sample {int(t)}, expected finite numbers within "
                          "float32's range", f"leads.{names[k]}")
     sig = Signal(x, tuple(names), fs, unit, record_id, meta)
-    check_amplitudes(sig)
+    if check_samples:
+        check_amplitudes(sig)
     return sig
 
 

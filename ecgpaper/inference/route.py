@@ -134,26 +134,46 @@ class ModelSet:
                          "12-lead model is loaded: expected all 12 leads "
                          f"{list(LEADS)}", "leads")
 
-    def predict(self, sig: Signal, strict: bool = False) -> Prediction:
+    def predict(self, sig: Signal, strict: bool = False, checks=None) -> Prediction:
         """The answer for `sig` with its quality flags (`signal_flags`); with `strict`, a
-        flagged record is refused instead (`InputError` listing the flags)."""
+        flagged record is refused instead (`InputError` listing the flags).
+
+        `checks`, when given, is a callable that checks `sig` and raises to refuse it
+        (`checks.check_amplitudes`): it runs on this thread, with the flags, while the
+        network runs on another, so on a machine with a free core the checks add no
+        latency. A refused record's network output is discarded, never returned."""
         t0 = time.perf_counter()
-        flags = signal_flags(sig)
-        if strict and flags:
-            raise InputError(f"{sig.record_id}: refused in strict mode, quality flag(s) "
-                             + "; ".join(f"{f.code}: {f.message}" for f in flags), "quality")
         art = self.route(sig)
         runner = self.runners[art.kind]
-        x, idx, feats, imputed = network_inputs(sig, art)
-        attention = None
+        try:
+            x, idx, feats, imputed = network_inputs(sig, art)
+        except InputError:
+            if checks is not None:
+                checks(sig)                  # their message names the cause first
+            raise
         if art.kind == "standard":
-            logits = runner.standard(x[None], feats)[0]
-            used = list(LEADS)
+            def forward():
+                return runner.standard(x[None], feats)[0], None
         else:
-            logits, attn = runner.universal(x[None], np.asarray([idx], dtype=np.int64))
-            logits = logits[0]
-            used = list(sig.leads)
-            attention = {name: float(w) for name, w in zip(used, attn[0])}
+            def forward():
+                logits, attn = runner.universal(x[None], np.asarray([idx], dtype=np.int64))
+                return logits[0], attn[0]
+        pending = self._pool().submit(forward) if checks is not None else None
+        try:
+            if checks is not None:
+                checks(sig)
+            flags = signal_flags(sig)
+            if strict and flags:
+                raise InputError(f"{sig.record_id}: refused in strict mode, quality "
+                                 "flag(s) " + "; ".join(f"{f.code}: {f.message}"
+                                                        for f in flags), "quality")
+        except BaseException:
+            if pending is not None:
+                pending.result()             # let the network finish before the error
+            raise
+        logits, attn = pending.result() if pending is not None else forward()
+        used = list(LEADS) if art.kind == "standard" else list(sig.leads)
+        attention = None if attn is None else {name: float(w) for name, w in zip(used, attn)}
         check_outputs(logits, art, runner.backend, sig.record_id)
         proba = softmax(logits)
         return Prediction(record_id=sig.record_id, rhythm=CLASSES[int(np.argmax(proba))],
@@ -163,6 +183,15 @@ class ModelSet:
                           lead_attention=attention,
                           latency_ms=(time.perf_counter() - t0) * 1000.0,
                           quality_flags=[f.to_dict() for f in flags])
+
+    def _pool(self):
+        """Threads for the network calls that run beside the checks (one per concurrent
+        request is enough: each waits for its own call)."""
+        if getattr(self, "_executor", None) is None:
+            from concurrent.futures import ThreadPoolExecutor
+            self._executor = ThreadPoolExecutor(max_workers=8,
+                                                thread_name_prefix="ecgpaper-network")
+        return self._executor
 
 
 def signal_flags(sig: Signal) -> list:

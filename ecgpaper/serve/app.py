@@ -3,7 +3,9 @@
 `POST /v1/predict` (JSON, or binary samples with the rest in headers: `binary`), `POST /v1/predict/file` (a WFDB pair or a figshare CSV),
 `GET /v1/models`, `GET /healthz`, OpenAPI docs at `/docs`. Parsing, checks, preprocessing
 and the network run in a worker thread (at most `threads` at a time), so the event loop
-keeps answering `/healthz` while a request is being classified. Bad input is a 4xx whose
+keeps answering `/healthz` while a request is being classified; the sample checks and
+quality flags run beside the network (`ModelSet.predict(checks=...)`), and a record they
+refuse gets their error, never the network's answer. Bad input is a 4xx whose
 body is `{"detail": message, "field": field}`; a valid request the model cannot answer
 (NaN outputs) is a 503 naming the model and the cause; nothing answers 500 (see `guards`).
 """
@@ -23,7 +25,8 @@ from fastapi.responses import JSONResponse
 
 from ..constants import CLASS_NAMES
 from ..data.validate import MIN_RECORD_SECONDS, RecordError
-from ..inference.checks import MAX_SECONDS, signal_from_arrays, signal_from_matrix
+from ..inference.checks import (MAX_SECONDS, check_amplitudes, signal_from_arrays,
+                                 signal_from_matrix)
 from ..inference.preprocess import InputError, ModelError, Signal
 from ..inference.route import ModelSet
 from .binary import HEADERS, NPY, OCTET, parse_binary
@@ -108,8 +111,8 @@ def create_app(models: ModelSet, settings: Settings | None = None) -> FastAPI:
         field = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "body"
         return error(422, f"{field}: {first.get('msg', 'invalid request')}", field)
 
-    def answer(sig: Signal, t0: float, strict: bool = False) -> dict:
-        p = models.predict(sig, strict=strict)
+    def answer(sig: Signal, t0: float, strict: bool = False, checks=None) -> dict:
+        p = models.predict(sig, strict=strict, checks=checks)
         out = p.to_dict()
         out["rhythm_name"] = CLASS_NAMES[p.rhythm]
         out["latency_ms"] = (time.perf_counter() - t0) * 1000.0
