@@ -100,41 +100,47 @@ def _stats(times_s: list, wall_s: float | None = None) -> dict:
             "req_per_s": len(ms) / wall_s if wall_s else None}
 
 
-def _model_only(models, body: bytes, n: int) -> dict:
+def _network_call(models, body: bytes):
+    """The network call (inputs prepared once) for the recording in a JSON `body`."""
     from ..inference.checks import signal_from_arrays
-    from ..inference.route import network_call, time_calls
+    from ..inference.route import network_call
     from ..serve.schemas import parse_request
     req = parse_request(body)
-    sig = signal_from_arrays(req.leads, req.fs, req.units)
-    return _stats(time_calls(network_call(models, sig), n))
+    return network_call(models, signal_from_arrays(req.leads, req.fs, req.units))
+
+
+def _in_threads(work, n: int, workers: int) -> float:
+    """`work(k)` in `workers` threads that share `n` repetitions; the wall seconds."""
+    per = [n // workers + (1 if i < n % workers else 0) for i in range(workers)]
+    start = time.perf_counter()
+    threads = [threading.Thread(target=work, args=(k,)) for k in per if k]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - start
+
+
+def _model_only(models, body: bytes, n: int) -> dict:
+    from ..inference.route import time_calls
+    return _stats(time_calls(_network_call(models, body), n))
 
 
 def _model_rate(models, body: bytes, n: int, workers: int) -> dict:
     """The network called `n` times from `workers` threads at once: requests/s (and the
     latency of each call) of the model alone on that many cores."""
-    from ..inference.checks import signal_from_arrays
-    from ..inference.route import network_call
-    from ..serve.schemas import parse_request
-    req = parse_request(body)
-    call = network_call(models, signal_from_arrays(req.leads, req.fs, req.units))
+    call = _network_call(models, body)
     for _ in range(2):
         call()
     times, lock = [], threading.Lock()
 
-    def worker(k: int):
+    def work(k: int):
         for _ in range(k):
             t0 = time.perf_counter()
             call()
             with lock:
                 times.append(time.perf_counter() - t0)
-    per = [n // workers + (1 if i < n % workers else 0) for i in range(workers)]
-    start = time.perf_counter()
-    threads = [threading.Thread(target=worker, args=(k,)) for k in per if k]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return _stats(times, time.perf_counter() - start)
+    return _stats(times, _in_threads(work, n, workers))
 
 
 def available_cores() -> int:
@@ -148,9 +154,8 @@ def http_latency(url: str, body: bytes, n: int, clients: int = 1,
     """Latencies of `n` requests from `clients` threads; (stats, error count)."""
     import httpx
     times, errors, lock = [], [0], threading.Lock()
-    per = [n // clients + (1 if i < n % clients else 0) for i in range(clients)]
 
-    def worker(k: int):
+    def work(k: int):
         with httpx.Client(timeout=120) as c:
             for _ in range(k):
                 t0 = time.perf_counter()
@@ -165,13 +170,8 @@ def http_latency(url: str, body: bytes, n: int, clients: int = 1,
     with httpx.Client() as c:                    # warm-up
         for _ in range(2):
             c.post(f"{url}/v1/predict", content=body, headers=headers, timeout=120)
-    start = time.perf_counter()
-    threads = [threading.Thread(target=worker, args=(k,)) for k in per if k]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return _stats(times, time.perf_counter() - start if clients > 1 else None), errors[0]
+    wall = _in_threads(work, n, clients)
+    return _stats(times, wall if clients > 1 else None), errors[0]
 
 
 def measure(quick: bool = False, progress: bool = True, clients: int = 4,
