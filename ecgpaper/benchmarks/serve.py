@@ -143,12 +143,6 @@ def _model_rate(models, body: bytes, n: int, workers: int) -> dict:
     return _stats(times, _in_threads(work, n, workers))
 
 
-def available_cores() -> int:
-    import os
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else \
-        (os.cpu_count() or 1)
-
-
 def http_latency(url: str, body: bytes, n: int, clients: int = 1,
                  headers: dict = JSON_HEADERS) -> tuple[dict, int]:
     """Latencies of `n` requests from `clients` threads; (stats, error count)."""
@@ -180,7 +174,7 @@ def measure(quick: bool = False, progress: bool = True, clients: int = 4,
     import pandas as pd
     import torch
 
-    from ..commands.serve import model_threads
+    from ..commands.serve import available_cores, model_threads
     from ..inference.artifact import load_artifact
     from ..inference.onnx_backend import export_onnx
     from ..inference.quantize import quantize

@@ -37,13 +37,17 @@ def register(parser) -> None:
                              "fight over the cores")
 
 
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the OS has one)."""
+    import os
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else \
+        (os.cpu_count() or 1)
+
+
 def model_threads(concurrent: int, asked: int | None = None) -> int:
     """Threads per inference: `asked`, else the cores this process may use shared among
     `concurrent` ones."""
-    import os
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else \
-        (os.cpu_count() or 1)
-    return asked or max(1, cores // max(1, concurrent))
+    return asked or max(1, available_cores() // max(1, concurrent))
 
 
 def run(args) -> int:

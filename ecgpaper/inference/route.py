@@ -91,6 +91,7 @@ class ModelSet:
             raise ValueError("no model to serve, expected a SE-ResNet18 or UniversalECGNet "
                              "artifact")
         self.backend = backend
+        self._executor = None                # threads for `predict(checks=...)`, made on use
         self.runners = {}
         for art in (self.standard, self.universal):
             if art is not None:
@@ -187,7 +188,7 @@ class ModelSet:
     def _pool(self):
         """Threads for the network calls that run beside the checks (one per concurrent
         request is enough: each waits for its own call)."""
-        if getattr(self, "_executor", None) is None:
+        if self._executor is None:
             from concurrent.futures import ThreadPoolExecutor
             self._executor = ThreadPoolExecutor(max_workers=8,
                                                 thread_name_prefix="ecgpaper-network")
