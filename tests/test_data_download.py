@@ -322,3 +322,45 @@ def test_ptbxl_rate_download_rejects_a_corrupted_file_and_a_bad_listing(server, 
         download_rate("ptbxl", tmp_path / "b", 100, base_url=server.url, progress=False)
     with pytest.raises(ValueError, match=r"--rate 250: ptbxl is published at \[100, 500\]"):
         download_rate("ptbxl", tmp_path / "c", 250, base_url=server.url, progress=False)
+
+
+def test_rate_download_never_writes_through_a_linked_subfolder(server, tmp_path, shared_data):
+    """`records100/` inside --dest that is a link to a folder elsewhere is refused by name
+    before anything is fetched; the folder it points to stays empty."""
+    from ecgpaper.data.download_rate import download_rate
+
+    server.files.update(_ptbxl_release(shared_data / "ptbxl"))
+    elsewhere, dest = tmp_path / "elsewhere", tmp_path / "dest"
+    elsewhere.mkdir()
+    dest.mkdir()
+    (dest / "records100").symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(DownloadError, match=r"records100: a symbolic link inside --dest .*"
+                                            r"expected a real folder or nothing there"):
+        download_rate("ptbxl", dest, 100, base_url=server.url, progress=False)
+    assert list(elsewhere.iterdir()) == []
+    assert [name for name, _ in server.requests] == ["SHA256SUMS.txt"]
+
+
+def test_download_never_appends_to_a_linked_partial_file(server, tmp_path):
+    """A `.part` file that is a link to a file of the user's is refused, not appended to."""
+    users = tmp_path / "notes.txt"
+    users.write_text("mine")
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    (dest / "ECGData.zip.part").symlink_to(users)
+    with pytest.raises(DownloadError, match=r"ECGData.zip.part: a symbolic link inside "
+                                            r"--dest .*expected a real file"):
+        download("chapman", dest, base_url=server.url, progress=False, manifest=manifest())
+    assert users.read_text() == "mine" and server.requests == []
+
+
+def test_unpack_never_writes_its_marker_through_a_link(server, tmp_path):
+    users = tmp_path / "notes.txt"
+    users.write_text("mine")
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    (dest / ".ECGData.zip.unpacked").symlink_to(users)
+    with pytest.raises(DownloadError, match=r"\.ECGData\.zip\.unpacked: a symbolic link "
+                                            r"inside --dest"):
+        download("chapman", dest, base_url=server.url, progress=False, manifest=manifest())
+    assert users.read_text() == "mine" and server.requests == []

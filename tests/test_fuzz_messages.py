@@ -176,6 +176,14 @@ def test_one_sample_request_is_too_short_not_flat(client, names):
     assert "1 samples" in out["detail"] and "expected at least 1 s" in out["detail"], out
 
 
+@pytest.mark.parametrize("name", ["\u2161", "V1\u00e9"])
+def test_non_ascii_lead_name_in_request_is_named_as_given(client, name):
+    out = _predict(client, {"I": [0.0] * 5000, name: [0.0] * 5000})
+    assert out["field"] == f"leads.{name}", out
+    assert f"unknown lead name '{name}'" in out["detail"], out
+    assert "unrecognised" not in out["detail"] and "None" not in out["detail"], out
+
+
 def test_gender_object_says_what_gender_expects(client):
     out = _predict(client, {"II": [0.0] * 5000}, metadata={"Gender": {"a": 1}})
     assert out["field"] == "metadata.Gender", out

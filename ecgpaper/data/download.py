@@ -110,10 +110,26 @@ def _already_present(final: Path, spec: dict) -> str:
                             f"({why}); {how}") from None
 
 
+def check_no_links(dest: Path, path: Path) -> None:
+    """Refuse to write `path` when it, or a folder between `dest` and it, is a symbolic
+    link: the bytes would land outside --dest, perhaps over a file of the user's."""
+    current = dest
+    for part in path.relative_to(dest).parts:
+        current = current / part
+        if current.is_symlink():
+            what = "file" if current == path else "folder"
+            raise DownloadError(f"{current}: a symbolic link inside --dest {dest}, expected "
+                                f"a real {what} or nothing there: downloads are not written "
+                                "through links; move it away or choose another --dest")
+
+
 def _fetch(spec: dict, part: Path, progress: bool, timeout: float) -> None:
     """Download spec['url'] into `part`, resuming from its current length."""
     from tqdm import tqdm
 
+    if part.is_symlink() or (part.exists() and not part.is_file()):
+        raise DownloadError(f"{part}: a partial download there is a link or a folder, "
+                            "expected a file this command wrote; move it away")
     start = part.stat().st_size if part.exists() else 0
     if spec["size"] is not None and start == spec["size"]:
         return
@@ -162,6 +178,7 @@ def _unpack(archive: Path, dest: Path) -> None:
     put it there; anything else there belongs to the user and stops the unpack.
     """
     marker = dest / f".{archive.name}.unpacked"
+    check_no_links(dest, marker)
     try:
         with zipfile.ZipFile(archive) as zf:
             tops = sorted({name.split("/")[0] for name in zf.namelist() if name.split("/")[0]})
@@ -210,7 +227,11 @@ def download(dataset: str = "chapman", dest=None, *, variant: str | None = None,
             say(f"  {f['name']:<26} {f['url']}  [{check}]" + ("  unpack" if f["unpack"] else ""))
         return [dest / f["name"] for f in files]
     dest.mkdir(parents=True, exist_ok=True)
-    # Before fetching anything: each file already there is the expected one, or refused.
+    # Before fetching anything: each file already there is the expected one, or refused,
+    # and nothing this command writes is a link to somewhere else.
+    for spec in files:
+        for name in (f"{spec['name']}.part", f".{spec['name']}.unpacked"):
+            check_no_links(dest, dest / name)
     present = {spec["name"]: _already_present(dest / spec["name"], spec) for spec in files
                if (dest / spec["name"]).exists() or (dest / spec["name"]).is_symlink()}
     paths = []

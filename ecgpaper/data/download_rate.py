@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..fileio import atomic_write_bytes, file_sha256
-from .download import ENV_BASE_URL, DownloadError, _fetch, _verify
+from .download import ENV_BASE_URL, DownloadError, _fetch, _verify, check_no_links
 
 # Releases PhysioNet serves file by file, and the folder of each sampling rate in them.
 PER_FILE = {"ptbxl": {"url": "https://physionet.org/files/ptb-xl/1.0.3",
@@ -81,6 +81,7 @@ def _is_present(spec: dict, dest: Path) -> bool:
     """True when the file is already there with its listed digest (kept, not fetched).
     Anything else of that name is the user's: a DownloadError naming it."""
     final = dest / spec["name"]
+    check_no_links(dest, final.parent)
     if not final.exists() and not final.is_symlink():
         return False
     if not final.is_file():
@@ -96,7 +97,9 @@ def _is_present(spec: dict, dest: Path) -> bool:
 def _fetch_checked(spec: dict, dest: Path, timeout: float) -> str:
     """Fetch one file of a per-file release (`_is_present` found it missing)."""
     final = dest / spec["name"]
+    check_no_links(dest, final.parent)
     final.parent.mkdir(parents=True, exist_ok=True)
+    check_no_links(dest, final.parent)      # a link made while the others were fetched
     part = final.with_name(final.name + ".part")
     _fetch(spec, part, False, timeout)
     try:

@@ -19,8 +19,8 @@ from ..constants import LEADS, MEASUREMENTS
 from ..data.chapman import DIAGNOSTICS_RANGES
 from ..data.measures import measure
 from ..data.validate import (FLAT_P2P_UV, MAX_LEAD_AMPLITUDE_UV, MAX_MEDIAN_P2P_UV,
-                             MIN_MEDIAN_P2P_UV, RecordError, safe_name, to_microvolts,
-                             validate_signal)
+                             MIN_MEDIAN_P2P_UV, RecordError, name_as_given, safe_name,
+                             to_microvolts, validate_signal)
 from .preprocess import InputError, Signal
 
 UNITS = {"uv": "uV", "µv": "uV", "μv": "uV", "mv": "mV"}
@@ -37,8 +37,9 @@ def canonical_leads(names) -> list[str]:
     for raw in names:
         name = _ALIASES.get(str(raw).strip().upper())
         if name is None:
-            raise InputError(f"unknown lead name {safe_name(raw)}, expected some of "
-                             f"{list(LEADS)}", f"leads.{safe_name(raw).strip(chr(39))}")
+            shown = name_as_given(raw)
+            raise InputError(f"unknown lead name {shown}, expected some of {list(LEADS)}",
+                             f"leads.{shown.strip(chr(39))}")
         if name in out:
             raise InputError(f"lead {name} given twice (names are case-insensitive), "
                              "expected each lead at most once", f"leads.{name}")
