@@ -123,16 +123,16 @@ def create_app(models: ModelSet, settings: Settings | None = None) -> FastAPI:
         sig = signal_from_matrix(args["x"], args["names"], args["fs"], args["units"],
                                  record_id=args["record_id"], meta=args["meta"],
                                  min_seconds=MIN_RECORD_SECONDS,
-                                 max_seconds=settings.max_seconds)
-        return answer(sig, t0, strict)
+                                 max_seconds=settings.max_seconds, check_samples=False)
+        return answer(sig, t0, strict, checks=check_amplitudes)
 
     def from_json(body: bytes, t0: float, strict: bool) -> dict:
         req = parse_request(body)
         sig = signal_from_arrays(req.leads, req.fs, req.units,
                                  record_id=req.record_id or "request", meta=req.metadata,
                                  min_seconds=MIN_RECORD_SECONDS,
-                                 max_seconds=settings.max_seconds)
-        return answer(sig, t0, strict)
+                                 max_seconds=settings.max_seconds, check_samples=False)
+        return answer(sig, t0, strict, checks=check_amplitudes)
 
     async def run(fn, *args) -> FastJSON:
         try:
