@@ -39,7 +39,7 @@
 # %% tags=["hide-input"]
 import warnings
 
-from ecgpaper.notebook import glue, setup, show_figure, show_table
+from ecgpaper.notebook import glue, glue_all, setup, show_figure, show_table
 from ecgpaper.pages import data as page
 from ecgpaper.paths import shared_data_dir
 from ecgpaper.plots.ecg import plot_ecg, plot_measurements_by_class
@@ -142,6 +142,31 @@ show_figure(plot_measurements_by_class(tables, page.MEASUREMENT_COLUMNS),
 # %% tags=["hide-input"]
 show_table(page.class_medians(records), "Median measurements per class in the active "
            "profile.", "tbl-data-medians")
+
+# %% [markdown]
+# ## Checks on real recordings
+#
+# Before any network sees a recording, the readers refuse what no body produces and
+# mark what is possible but often an error with quality flags (the Data sources page
+# lists every check). Those thresholds were set on real recordings, not on the twin:
+# the committed calibration ({glue:text}`quality_measured`) read
+# {glue:text}`quality_records` real recordings (per folder of the test data:
+# {glue:text}`quality_folders`), refused
+# {glue:text}`quality_refused` of them and flagged {glue:text}`quality_flagged`
+# ({glue:text}`quality_flag_counts`). Each flag on a published record is taken here as
+# a false alarm, though some may be real lead errors in the databases.
+# {numref}`tbl-data-quality-damage` damages the {glue:text}`quality_clean` short records
+# that carry no flag one way each and counts how often the damage is caught.
+
+# %% tags=["hide-input"]
+calibration = page.quality_calibration()
+glue_all(page.calibration_facts(calibration))
+if calibration is not None:
+    show_table(page.calibration_table(calibration), "Damage applied to real recordings "
+               "that carry no flag as published (real data, not the twin; "
+               "`scripts/calibrate_quality.py`): how often its flag caught it, the checks "
+               "refused it, it carried only another flag, or it passed without a word.",
+               "tbl-data-quality-damage")
 
 # %% [markdown]
 # ## Recap

@@ -59,6 +59,32 @@ def test_class_medians_carry_units():
     assert medians.loc["SR"].isna().all()                 # absent class: a gap, not a zero
 
 
+def test_quality_calibration_table_and_facts_from_a_made_up_entry(tmp_path):
+    """Each damage's outcomes add up to its records; without the file every fact reads
+    'not measured', never a number."""
+    import json
+    entry = {"provenance": {"measured": "2026-01-02T03:04:05", "git_commit": "abcdef0123"},
+             "folders": {"ptbxl/records500": 3},
+             "calibration": {"records": 3, "refused": [], "flagged": 1,
+                             "flags": {"inverted": 1}, "clean_records": 2,
+                             "damage": {"all leads inverted": {
+                                 "flag": "inverted", "records": 2, "flagged": 1,
+                                 "refused": 0, "other_flag": 0, "silent": 1}}}}
+    path = tmp_path / "calibration.json"
+    path.write_text(json.dumps(entry))
+    loaded = data.quality_calibration(path)
+    table = data.calibration_table(loaded)
+    row = table.iloc[0]
+    assert row["caught by its flag"] + row["refused"] + row["another flag only"] + \
+        row["no word"] == row["records"] == 2
+    facts = data.calibration_facts(loaded)
+    assert facts["quality_flag_counts"] == "`inverted` 1"
+    assert facts["quality_measured"] == "2026-01-02, commit abcdef012"
+    assert facts["quality_folders"] == "ptbxl/records500 3"
+    assert data.quality_calibration(tmp_path / "missing.json") is None
+    assert set(data.calibration_facts(None).values()) == {"not measured"}
+
+
 def test_real_diagnostics_is_none_without_the_table_and_reads_si_as_sa(tmp_path):
     assert data.real_diagnostics(None) is None
     assert data.real_diagnostics(tmp_path) is None

@@ -14,31 +14,28 @@ import numpy as np
 import pytest
 
 from ecgpaper.constants import LEADS
-from ecgpaper.data.chapman import read_chapman_csv
 from ecgpaper.data.plausibility import check_plausible, heart_rate
 from ecgpaper.data.quality import quality_flags
+from ecgpaper.data.quality_calibration import real_records
 from ecgpaper.data.validate import RecordError
 from ecgpaper.data.wfdb_io import read_wfdb
-
-REAL_FOLDERS = ("chapman/wfdb", "cinc2021/ningbo", "cinc2021/georgia", "cinc2021/cpsc",
-                "cinc2021/ptb", "ptbxl/records500", "ptbxl/records100")
-
-
-def real_records(shared_data: Path) -> list:
-    """Every real record of the shared data, read as the readers read it (any rate and
-    length, flat leads allowed as the external sets allow them)."""
-    out = [read_chapman_csv(p, expected_samples=None)
-           for p in sorted((shared_data / "chapman" / "csv-denoised").glob("*.csv"))]
-    for sub in REAL_FOLDERS:
-        for hea in sorted((shared_data / sub).rglob("*.hea")):
-            out.append(read_wfdb(hea, expected_fs=None, expected_samples=None,
-                                 allow_flat=True))
-    return out
-
 
 @pytest.fixture(scope="module")
 def records(shared_data):
     return real_records(shared_data)
+
+
+def test_committed_calibration_is_current(records):
+    """book/measurements/quality/calibration.json (which the book quotes) is what the
+    checks give on the real records today: a changed threshold fails here until
+    `scripts/calibrate_quality.py` is run again."""
+    import json
+
+    from ecgpaper.data.quality_calibration import calibrate
+    from ecgpaper.paths import REPO_ROOT
+    committed = json.loads((REPO_ROOT / "book" / "measurements" / "quality" /
+                            "calibration.json").read_text())["calibration"]
+    assert calibrate(records) == committed
 
 
 @pytest.fixture(scope="module")

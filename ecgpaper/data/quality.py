@@ -26,10 +26,11 @@ from .validate import PRECORDIAL_LEADS, precordial_ratios
 # Median lead amplitude (µV, `robust_amplitude`) of real 12-lead records: 378-4,856
 # over 111 real records; outside this range a record is more likely mis-scaled 10x.
 TYPICAL_AMPLITUDE_UV = (350.0, 5_000.0)
-# Heart rate at the declared sampling rate: real records 46-216 bpm; outside this range
+# Heart rate at the declared sampling rate: real records 46-216 bpm (below 40 is severe
+# bradycardia, rare and worth a second look either way); outside this range
 # (but inside the 20-300 bpm that `rhythm_rate` refuses outside) the declared rate may
 # be wrong (a 500 Hz recording declared as 250 Hz halves the rate).
-TYPICAL_RATE_BPM = (35.0, 250.0)
+TYPICAL_RATE_BPM = (40.0, 250.0)
 # Leads whose QRS points the same way in nearly every heart (+ up, - down): all of them
 # the other way means inverted leads (or dextrocardia). Real records: at most 8 of 8 in
 # a few, 6 or more in 9 of 111; all-inverted copies of the same records: 6 or more in 91.

@@ -10,6 +10,7 @@ import pandas as pd
 
 from .. import paper
 from ..constants import CLASS_NAMES, CLASSES
+from ..measurements import MEASUREMENTS_DIR
 
 SPLITS = (("total", "total"), ("train", "train"), ("val", "validation"), ("test", "test"))
 
@@ -103,3 +104,48 @@ def class_medians(records: pd.DataFrame) -> pd.DataFrame:
     medians = (records.groupby("label")[list(MEDIAN_LABELS)].median()
                .reindex(list(CLASSES)).round(0))
     return medians.rename(columns=MEDIAN_LABELS).rename_axis("class")
+
+
+# ----------------------------------------------------------------- checks on real ECGs
+
+CALIBRATION_FILE = MEASUREMENTS_DIR / "quality" / "calibration.json"
+NOT_MEASURED = "not measured"
+
+
+def quality_calibration(path: Path = CALIBRATION_FILE) -> dict | None:
+    """The committed calibration of the refusal checks and quality flags on real
+    recordings (`scripts/calibrate_quality.py`), or None when it is missing."""
+    import json
+    path = Path(path)
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def calibration_table(entry: dict) -> pd.DataFrame:
+    """One row per kind of damage: the flag meant to catch it and how many of the
+    damaged real records it caught, how many the checks refused, and how many passed
+    without a word (some carry another flag instead)."""
+    rows = []
+    for damage, d in entry["calibration"]["damage"].items():
+        rows.append({"damage to the published record": damage, "its flag": f"`{d['flag']}`",
+                     "records": d["records"], "caught by its flag": d["flagged"],
+                     "refused": d["refused"], "another flag only": d["other_flag"],
+                     "no word": d["silent"]})
+    return pd.DataFrame(rows)
+
+
+def calibration_facts(entry: dict | None) -> dict:
+    """What the text quotes from the calibration: record counts, false alarms per flag,
+    where and when it was measured (NOT_MEASURED without the file)."""
+    if entry is None:
+        return {f"quality_{k}": NOT_MEASURED for k in
+                ("records", "refused", "flagged", "flag_counts", "clean", "measured",
+                 "folders")}
+    cal, prov = entry["calibration"], entry.get("provenance", {})
+    counts = ", ".join(f"`{code}` {n}" for code, n in cal["flags"].items()) or "none"
+    return {"quality_records": cal["records"], "quality_refused": len(cal["refused"]),
+            "quality_flagged": cal["flagged"], "quality_flag_counts": counts,
+            "quality_clean": cal["clean_records"],
+            "quality_folders": ", ".join(f"{name} {n}" for name, n in
+                                         entry.get("folders", {}).items()) or "not recorded",
+            "quality_measured": f"{str(prov.get('measured', '?'))[:10]}, commit "
+                                f"{str(prov.get('git_commit') or '?')[:9]}"}
