@@ -53,13 +53,15 @@ def ensure_installed(python: Path) -> None:
     marker = marker / ".ecgpaper-installed"
     if marker.is_file() and marker.read_text() == spec:
         return
-    run([python, "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
+    # --no-compile: byte-compiling every installed file (torch alone has thousands) costs
+    # more than compiling, on first import, the few modules a command uses
+    quiet = ["--quiet", "--no-compile", "--disable-pip-version-check"]
     has_torch = subprocess.run([str(python), "-c", "import torch"],
                                capture_output=True).returncode == 0
     if not has_torch:
         # The CPU build; GPU users install their own torch into the environment first.
-        run([python, "-m", "pip", "install", "--quiet", CPU_TORCH])
-    run([python, "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"])
+        run([python, "-m", "pip", "install", *quiet, CPU_TORCH])
+    run([python, "-m", "pip", "install", *quiet, "-e", f"{ROOT}[test]"])
     marker.write_text(spec)
 
 

@@ -25,7 +25,7 @@
 
 # %% tags=["hide-input"]
 from ecgpaper import paper
-from ecgpaper.benchmarks.registry import run_all_quick
+from ecgpaper.benchmarks.registry import run_quick
 from ecgpaper.evaluation.tables import training_times
 from ecgpaper.measurements import load_measurements, where_measured
 from ecgpaper.notebook import glue_all, setup, show_table
@@ -39,7 +39,7 @@ overrides = {}
 
 # %% tags=["hide-input"]
 settings = setup(profile, overrides)
-results = run_all_quick()
+results = run_quick(("prepare", "twin", "models", "train"))
 glue_all(page.target_facts())
 
 # %% [markdown]

@@ -60,3 +60,56 @@ def test_paper_size_table_takes_only_the_full_width_se_resnet_and_adds_the_paper
     assert list(table.iloc[0, 2:]) == ["7.9", "18.3", "9.4"]
     assert table.iloc[1, 3] == "47.0" and table.iloc[1, 1] == "RTX 3060 GPU"
     assert len(paper_size_latency([], 47)) == 1
+
+
+def test_a_paired_overhead_is_kept_and_others_are_filled_in():
+    out = with_overhead(table([
+        {"stage": "model", "p50_ms": 8.0, "req_per_s": None},
+        {"stage": "end to end", "p50_ms": 12.0, "req_per_s": None, "overhead_ms": 1.5},
+        {"stage": "end to end, binary", "p50_ms": 10.5, "req_per_s": None}]))
+    by = out.set_index("stage")
+    assert by.loc["end to end", "overhead_ms"] == pytest.approx(1.5)      # paired, kept
+    assert by.loc["end to end, binary", "overhead_ms"] == pytest.approx(2.5)
+    assert pd.isna(by.loc["model", "overhead_ms"])
+
+
+def test_paired_overhead_is_what_the_server_adds_to_the_call():
+    """A stub service that answers after 30 ms, a 'network call' of 5 ms: the paired
+    overhead is the 25 ms the server adds, the requests' p50 the full 30 ms."""
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from ecgpaper.benchmarks.serve import paired_overhead
+
+    class Slow(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            time.sleep(0.03)
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}"
+        stats, extra, errors = paired_overhead(lambda: time.sleep(0.005), url, b"{}", 6)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert errors == 0 and stats["n"] == 6
+    assert stats["p50_ms"] >= 30 and 20 <= extra <= stats["p50_ms"] - 4
+
+
+def test_run_quick_names_an_unknown_benchmark():
+    from ecgpaper.benchmarks.registry import run_quick
+    with pytest.raises(ValueError, match=r"unknown benchmark\(s\) \['nope'\], expected some "
+                                         r"of \['models', 'prepare', 'serve', 'train', 'twin'\]"):
+        run_quick(("nope",))

@@ -143,29 +143,93 @@ def _model_rate(models, body: bytes, n: int, workers: int) -> dict:
     return _stats(times, _in_threads(work, n, workers))
 
 
+class Client:
+    """One keep-alive HTTP/1.1 connection to the service (`http.client`): a client that
+    spends little time of its own per request, since whatever it spends is timed as the
+    service's overhead and, under load, takes the cores from the service (httpx spent
+    1-2 ms of Python per request on a 2-core machine)."""
+
+    def __init__(self, url: str, timeout: float = 120.0):
+        from urllib.parse import urlsplit
+        parts = urlsplit(url)
+        self.host, self.port, self.timeout = parts.hostname, parts.port, timeout
+        self.conn = None
+
+    def post(self, path: str, body: bytes, headers: dict) -> int:
+        """The status of one POST (a dropped connection is opened again once)."""
+        import http.client
+        for attempt in (0, 1):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection(self.host, self.port,
+                                                       timeout=self.timeout)
+            try:
+                self.conn.request("POST", path, body=body, headers=headers)
+                resp = self.conn.getresponse()
+                resp.read()
+                return resp.status
+            except (http.client.HTTPException, OSError):
+                self.close()
+                if attempt:
+                    raise
+        return 0
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+
 def http_latency(url: str, body: bytes, n: int, clients: int = 1,
                  headers: dict = JSON_HEADERS) -> tuple[dict, int]:
     """Latencies of `n` requests from `clients` threads; (stats, error count)."""
-    import httpx
     times, errors, lock = [], [0], threading.Lock()
 
     def work(k: int):
-        with httpx.Client(timeout=120) as c:
+        client = Client(url)
+        try:
             for _ in range(k):
                 t0 = time.perf_counter()
                 try:
-                    r = c.post(f"{url}/v1/predict", content=body, headers=headers)
-                    ok = r.status_code == 200
-                except httpx.HTTPError:
+                    ok = client.post("/v1/predict", body, headers) == 200
+                except OSError:
                     ok = False
                 with lock:
                     times.append(time.perf_counter() - t0)
                     errors[0] += 0 if ok else 1
-    with httpx.Client() as c:                    # warm-up
-        for _ in range(2):
-            c.post(f"{url}/v1/predict", content=body, headers=headers, timeout=120)
+        finally:
+            client.close()
+    warm = Client(url)                            # warm-up
+    for _ in range(2):
+        warm.post("/v1/predict", body, headers)
+    warm.close()
     wall = _in_threads(work, n, clients)
     return _stats(times, wall if clients > 1 else None), errors[0]
+
+
+def paired_overhead(call, url: str, body: bytes, n: int,
+                    headers: dict = JSON_HEADERS) -> tuple[dict, float, int]:
+    """`n` rounds of one network call here, then one request of the same recording to
+    the service: the requests' stats, the median of the per-round differences (what the
+    service adds around its network, measured so that a machine's drift in speed
+    cancels: both halves of a round run within milliseconds) and the error count."""
+    import statistics
+    client = Client(url)
+    for _ in range(2):
+        call()
+        client.post("/v1/predict", body, headers)
+    times, diffs, errors = [], [], 0
+    try:
+        for _ in range(n):
+            t0 = time.perf_counter()
+            call()
+            t1 = time.perf_counter()
+            errors += client.post("/v1/predict", body, headers) != 200
+            t2 = time.perf_counter()
+            times.append(t2 - t1)
+            diffs.append((t2 - t1) - (t1 - t0))
+    finally:
+        client.close()
+    return _stats(times), statistics.median(diffs) * 1000.0, errors
 
 
 def measure(quick: bool = False, progress: bool = True, clients: int = 4,
@@ -223,13 +287,15 @@ def measure(quick: bool = False, progress: bool = True, clients: int = 4,
                         rows.append({**base, "stage": f"model, {at_once} at once",
                                      **_model_rate(one, bodies[leads], n * 2, at_once),
                                      "errors": 0})
-                        stats, err = http_latency(srv.url, bodies[leads], n)
-                        rows.append({**base, "stage": "end to end", **stats, "errors": err})
+                        call = _network_call(one, bodies[leads])
+                        stats, extra, err = paired_overhead(call, srv.url, bodies[leads], n)
+                        rows.append({**base, "stage": "end to end", **stats, "errors": err,
+                                     "overhead_ms": extra})
                         if leads == 12:
-                            stats, err = http_latency(srv.url, bodies["binary"], n,
-                                                      headers=BINARY_HEADERS)
+                            stats, extra, err = paired_overhead(
+                                call, srv.url, bodies["binary"], n, BINARY_HEADERS)
                             rows.append({**base, "stage": "end to end, binary", **stats,
-                                         "errors": err})
+                                         "errors": err, "overhead_ms": extra})
                         body, hdrs = (bodies["binary"], BINARY_HEADERS) if leads == 12 \
                             else (bodies[leads], JSON_HEADERS)
                         stats, err = http_latency(srv.url, body, n * 2, clients, hdrs)
@@ -242,8 +308,10 @@ def with_overhead(table):
     """Per model, backend and device: each HTTP row's p50 minus the model-only p50 of the
     same run (`overhead_ms`, what the service adds), and a load row's requests/s over what
     the model alone sustains on the same cores (`share_of_model_rate`: the "K at once"
-    row; tables without one fall back to one call at a time, 1000 / model p50)."""
+    row; tables without one fall back to one call at a time, 1000 / model p50). An HTTP
+    row measured with its own paired overhead (`paired_overhead`) keeps it."""
     import numpy as np
+    import pandas as pd
     table = table.copy()
     keys = ["model", "leads", "backend", "device"]
     index = table.set_index(keys).index
@@ -255,7 +323,9 @@ def with_overhead(table):
         np.full(len(table), np.nan)
     model_rate = np.where(np.isfinite(model_rate), model_rate, 1000.0 / ref)
     http = ~table["stage"].str.startswith("model")
-    table["overhead_ms"] = (table["p50_ms"] - ref).where(http)
+    paired = table["overhead_ms"] if "overhead_ms" in table else np.nan
+    table["overhead_ms"] = pd.Series(paired, index=table.index, dtype=float).where(
+        http).fillna((table["p50_ms"] - ref).where(http))
     load = table["stage"].str.startswith("load")
     table["share_of_model_rate"] = (table["req_per_s"] / model_rate).where(load)
     return table
