@@ -191,8 +191,10 @@ for experiment, result in results.items():
     show_table(pe.scores_table(result), f"{result.title}: accuracy and balanced recall "
                "per source (n records), as labelled and harmonised (95 % bootstrap CI).",
                f"tbl-external-scores-{experiment}", digits=2, wide=True)
-for name, value in pe.pooled_facts(results).items():
+pooled = pe.pooled_facts(results)
+for name, value in pooled.items():
     glue(name, value)
+glue("external_abstract", pe.abstract_sentence(pooled))
 
 # %% [markdown]
 # Pooled over all sources, the reference edition's experiment 1 (SE-ResNet18, signal

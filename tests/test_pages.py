@@ -279,3 +279,18 @@ def test_counts_carry_their_noun_and_differences_no_negative_zero():
     facts = experiment.versus_experiment_1({"accuracy": tiny}, False)
     assert f"{facts['vs1_accuracy']:+.3f}" == "+0.000"
     assert f"{facts['vs1_accuracy_low']:+.3f}" == "+0.000"
+
+
+def test_external_abstract_sentence_prefers_the_reference_edition_and_says_when_none():
+    from ecgpaper.pages import external as pe
+    facts = {"external_scored_ref1": "47", "external_accuracy_harmonised_ref1": "0.79",
+             "external_scored_1": "47", "external_accuracy_harmonised_1": "0.50"}
+    assert pe.abstract_sentence(facts).startswith(
+        "On 47 real recordings of other databases, with sinus labels harmonised by heart "
+        "rate, the reference edition's experiment 1 reaches an accuracy of 0.79")
+    build_only = {**facts, "external_scored_ref1": pe.NOT_MEASURED}
+    assert "this build's experiment 1 reaches an accuracy of 0.50" in \
+        pe.abstract_sentence(build_only)
+    none = {k: pe.NOT_MEASURED for k in facts}
+    assert pe.abstract_sentence(none) == ("No real recordings were beside this build, so "
+                                          "the External validation chapter scored none.")

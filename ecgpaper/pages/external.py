@@ -184,6 +184,21 @@ def pooled_facts(results: dict[str, ModelScores]) -> dict:
     return out
 
 
+def abstract_sentence(facts: dict) -> str:
+    """The abstract's sentence on real recordings, from `pooled_facts`: the reference
+    edition's experiment 1 (else this build's) scored harmonised, or why nothing was."""
+    for net, who in (("ref1", "the reference edition's experiment 1"),
+                     ("1", "this build's experiment 1")):
+        n = facts.get(f"external_scored_{net}", NOT_MEASURED)
+        if n != NOT_MEASURED:
+            return (f"On {n} real recordings of other databases, with sinus labels "
+                    f"harmonised by heart rate, {who} reaches an accuracy of "
+                    f"{facts[f'external_accuracy_harmonised_{net}']} (External validation "
+                    "chapter).")
+    return ("No real recordings were beside this build, so the External validation "
+            "chapter scored none.")
+
+
 def scores_table(result: ModelScores) -> pd.DataFrame:
     """Accuracy and balanced recall per source, as labelled and harmonised; `n` is the
     number of records scored."""
