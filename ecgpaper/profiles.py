@@ -156,6 +156,17 @@ def check_profile(profile: Profile) -> Profile:
         if problem:
             raise ValueError(f"profile {profile.name!r}: setting {f.name} has {value!r}, "
                              f"{problem}")
+    # A kernel longer than the signal a layer sees reads only padding (and kernels of
+    # ~1000 taps crashed the process natively, after the data were prepared): the stem
+    # sees 10 s at the lowest rate a network gets, the last residual stage 1/32 of it.
+    fs = min(profile.fs, profile.universal_fs or profile.fs)
+    for key, limit in (("stem_kernel", 10 * fs), ("kernel_size", 10 * fs // 32)):
+        value = getattr(profile, key)
+        if value > limit:
+            raise ValueError(f"profile {profile.name!r}: setting {key} has {value!r}, "
+                             f"expected an odd whole number at most {limit} (the samples "
+                             f"{'the stem' if key == 'stem_kernel' else 'the last residual stage'}"
+                             f" sees of a 10 s recording at {fs} Hz)")
     return profile
 
 

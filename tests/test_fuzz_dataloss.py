@@ -338,6 +338,28 @@ def test_an_earlier_run_folder_is_reused_and_only_its_outputs_cleared(tmp_path):
     assert (folder / "notes.txt").is_file()
 
 
+def test_a_finished_run_of_other_settings_in_a_named_folder_is_kept(tmp_path):
+    """`train --out DIR` where DIR holds a finished run of another experiment (or other
+    settings) refuses instead of deleting its weights; the book's own folders (no --out)
+    and --force still replace it."""
+    from ecgpaper.profiles import get_profile
+    from ecgpaper.training import artifacts as art
+    from ecgpaper.training.experiments import get_experiment
+    from ecgpaper.training.run import _prepare_folder
+    folder = tmp_path / "run"
+    two = art.run_config(get_experiment("2"), get_profile("demo", max_epochs=2), "data-a")
+    _prepare_folder(folder, two, resume=False)
+    (folder / "metrics.json").write_text("{}")
+    (folder / "best.pt").write_bytes(b"weights")
+    one = art.run_config(get_experiment("1"), get_profile("demo", max_epochs=2), "data-a")
+    with pytest.raises(ValueError, match=r"holds a finished run of experiment 2 with other "
+                                         r"settings .*pass --force to replace it"):
+        _prepare_folder(folder, one, resume=False, keep_finished=True)
+    assert (folder / "best.pt").read_bytes() == b"weights"
+    _prepare_folder(folder, one, resume=False)                # the book's folders, --force
+    assert not (folder / "best.pt").exists()
+
+
 # --------------------------------------------------------------------------- profile names
 
 BAD_NAMES = ["../../escape", "a/b", "..", ".hidden", "", "/tmp/x", "x\\y", "two words"]

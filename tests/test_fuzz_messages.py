@@ -128,6 +128,27 @@ def test_even_kernel_size_fails_before_any_folder(tmp_path, capsys):
     assert not out.exists() and not (tmp_path / "work").exists()
 
 
+@pytest.mark.parametrize("setting, limit", [("kernel_size=999", "at most 31"),
+                                             ("stem_kernel=1001", "at most 1000")])
+def test_kernel_longer_than_the_signal_fails_before_any_folder(tmp_path, capsys, setting,
+                                                              limit):
+    """At 100 Hz the last residual stage sees 31 samples of a 10 s recording: a longer
+    kernel reads only padding (and ~1000 taps crashed the process natively)."""
+    out = tmp_path / "run"
+    code = main(["train", "-e", "1", "--work-dir", str(tmp_path / "work"), "--out", str(out),
+                 "--set", setting, "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2 and setting.split("=")[0] in err and limit in err, err
+    assert not out.exists() and not (tmp_path / "work").exists()
+
+
+def test_twin_names_the_unwritable_out_folder(capsys):
+    assert main(["twin", "--out", "/proc/ecgpaper-twin", "--n", "8", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "--out: /proc/ecgpaper-twin: cannot write in /proc" in err, err
+    assert ".tmp-" not in err
+
+
 def test_unknown_experiment_in_checkpoint_names_the_file(tmp_path):
     from ecgpaper.inference.artifact import _preprocessing
     pt = tmp_path / "run" / "best.pt"

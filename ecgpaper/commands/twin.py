@@ -46,6 +46,10 @@ def run(args) -> int:
         bad = sorted(set(args.counts) - set(CLASSES))
         if bad:
             raise ValueError(f"twin: --counts has unknown class(es) {bad}; expected {CLASSES}")
+    from ..fileio import unwritable_problem
+    problem = unwritable_problem(args.out, f"--out: {args.out}")
+    if problem:                       # before any work, naming the folder given
+        raise ValueError(problem)
     out = generate_twin(args.out, n=args.n, counts=args.counts, seed=args.seed,
                         progress=not args.no_progress)
     import json

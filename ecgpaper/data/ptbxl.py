@@ -121,12 +121,12 @@ def read_ptbxl_table(folder, fs: int = 500) -> list[PtbxlEntry]:
         path = (folder / rel).resolve()
         if folder not in path.parents:
             raise RecordError(f"{where}: record path {safe_name(rel)} leaves the PTB-XL folder")
-        if rel in seen_files:
+        if path in seen_files:          # resolved: './a', 'a' and 'x/../a' are one file
             raise RecordError(f"{where}: record file {safe_name(Path(rel).name)} (column "
                               f"{RATES[fs]}) already listed in row "
-                              f"{seen_files[rel]}, expected each file once (two rows would "
+                              f"{seen_files[path]}, expected each file once (two rows would "
                               "score one recording twice, under two sets of scp_codes)")
-        seen_files[rel] = i + 1
+        seen_files[path] = i + 1
         codes = _scp_codes(row.scp_codes, where)
         age = _table_number(row.age, "age", where, (0, 120), allowed=(AGE_OVER_89,))
         if age == AGE_OVER_89:

@@ -115,17 +115,30 @@ def chest_duplicate_flag(x: np.ndarray, live) -> QualityFlag | None:
     return None
 
 
+# Each chest lead's usual amplitude over its neighbours' geometric mean (median over the
+# 111 real records; V1 is small beside V2, V2 large beside V1 and V3, V6 smaller than V5).
+TYPICAL_CHEST_RATIO = {"V1": 0.53, "V2": 1.48, "V3": 0.98, "V4": 1.06, "V5": 1.04,
+                       "V6": 0.79}
+
+
 def odd_chest_lead(amp: np.ndarray, odd: dict, skip) -> str:
-    """Of the chest leads off their neighbours, the one whose correction (set to its
-    neighbours' geometric mean) leaves the other ratios closest to 1: with V2 at 8x,
-    V1 (next to V2) is as far off as V2 itself, but correcting V1 leaves V2 off."""
+    """Of the chest leads off their neighbours and those next to them, the one whose
+    correction (set to its usual ratio to its neighbours) leaves the others closest to
+    their usual ratios: with V2 at 8x, V1 (next to V2) is as far off as V2 itself, and
+    with V5 at 8x V6 may be the only lead past a bound, but correcting V2 (or V5) is
+    what explains them all."""
+    ratios = precordial_ratios(amp, LEADS, skip=skip)
+    names = list(ratios)
+    candidates = {n for k, n in enumerate(names) if n in odd or
+                  any(0 <= j < len(names) and names[j] in odd for j in (k - 1, k + 1))}
+
     def left_over(name: str) -> float:
         fixed = amp.copy()
         k = LEADS.index(name)
-        fixed[k] = amp[k] / odd[name]
+        fixed[k] = amp[k] / ratios[name] * TYPICAL_CHEST_RATIO[name]
         rest = precordial_ratios(fixed, LEADS, skip=skip)
-        return max(abs(np.log(r)) for n, r in rest.items() if n != name)
-    return min(odd, key=left_over)
+        return max(abs(np.log(r / TYPICAL_CHEST_RATIO[n])) for n, r in rest.items())
+    return min(sorted(candidates), key=left_over)
 
 
 def chest_gain_flag(amp: np.ndarray, live) -> QualityFlag | None:
@@ -137,7 +150,7 @@ def chest_gain_flag(amp: np.ndarray, live) -> QualityFlag | None:
     if not odd:
         return None
     name = odd_chest_lead(amp, odd, skip) if len(ratios) > 2 else max(odd)
-    return QualityFlag("chest_gain", f"lead {name} is {odd[name]:.2g}x the amplitude of its "
+    return QualityFlag("chest_gain", f"lead {name} is {ratios[name]:.2g}x the amplitude of its "
                        f"neighbouring chest leads, usually {lo:.2g}-{hi:g}x: that lead's gain "
                        "or placement may be wrong")
 

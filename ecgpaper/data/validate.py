@@ -163,7 +163,7 @@ def check_physiology(signal_uV: np.ndarray, fs: float, source: str, leads=LEADS,
         from .quality import odd_chest_lead
         name = odd_chest_lead(amp, odd, flat) if len(ratios) > 2 else max(odd)
         raise RecordError(
-            f"{source}: lead {name} is {odd[name]:.3g}x the amplitude of its neighbouring "
+            f"{source}: lead {name} is {ratios[name]:.3g}x the amplitude of its neighbouring "
             f"chest leads, expected {lo:.3g}-{hi:g}x: that lead's gain or units are wrong")
 
 

@@ -79,7 +79,8 @@ def run_experiment(exp_id, profile, *, resume: bool = False, force: bool = False
         return {**art.read_metrics(folder), "reused": True}
 
     if info.is_main:
-        _prepare_folder(folder, config, resume)
+        # a folder the user named keeps a finished run of other settings unless --force
+        _prepare_folder(folder, config, resume, keep_finished=out_dir is not None and not force)
     dist_.barrier(info)
     if not exp.neural:                  # gradient boosting and the rules: no loop
         from .classic import run_classic
@@ -246,13 +247,23 @@ def _fmt(v) -> str:
     return "n/a" if v is None else f"{v:.3f}"
 
 
-def _prepare_folder(folder: Path, config: dict, resume: bool) -> None:
+def _prepare_folder(folder: Path, config: dict, resume: bool,
+                    keep_finished: bool = False) -> None:
     """Start a run: the folder must be new, empty or an earlier run's (proven by its
     config.json); a fresh run clears old outputs; a resumed one must match config.json
-    and have a readable last.pt, checked before anything in the folder changes."""
+    and have a readable last.pt, checked before anything in the folder changes. With
+    `keep_finished`, a finished run of other settings there is refused, not cleared."""
     problem = art.run_folder_problem(folder)
     if problem:
         raise ValueError(problem)
+    old_hash = _config_hash(folder / "config.json")
+    if keep_finished and not resume and (folder / "metrics.json").is_file() and \
+            old_hash != config["hash"]:
+        old = json.loads((folder / "config.json").read_text())
+        raise ValueError(f"{folder}: holds a finished run of experiment "
+                         f"{old.get('experiment', '?')} with other settings (configuration "
+                         f"{old_hash}, this run {config['hash']}); not replaced: pass "
+                         "--force to replace it, or choose another --out")
     folder.mkdir(parents=True, exist_ok=True)
     cfg_path = folder / "config.json"
     last = folder / "last.pt"
