@@ -14,6 +14,7 @@ and ONNX Runtime (fp32, or int8/fp16 from `quantize`) are interchangeable
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -152,14 +153,22 @@ class ModelSet:
             if checks is not None:
                 checks(sig)                  # their message names the cause first
             raise
+        started = threading.Event()
         if art.kind == "standard":
             def forward():
+                started.set()
                 return runner.standard(x[None], feats)[0], None
         else:
             def forward():
+                started.set()
                 logits, attn = runner.universal(x[None], np.asarray([idx], dtype=np.int64))
                 return logits[0], attn[0]
         pending = self._pool().submit(forward) if checks is not None else None
+        if pending is not None:
+            # Let the network thread take the GIL and enter the backend (which releases
+            # it) before the checks hold it: otherwise the network may wait up to the
+            # interpreter's switch interval (5 ms) and the two no longer overlap.
+            started.wait(timeout=0.05)
         try:
             if checks is not None:
                 checks(sig)
