@@ -118,15 +118,15 @@ glue("abstract_gbm_verdict", "—" if diff is None else "not separated from" if 
 #
 # The four related designs were trained on the same twin at the same budget as the
 # paper's network (the Baselines chapter). Of every model there, the highest test
-# macro-F1 is that of {glue:text}`/executed/baselines.ipynb::baselines_main_best_model`
-# ({glue:text}`/executed/baselines.ipynb::baselines_main_best_f1`). Above experiment 1 by
+# macro-F1 is that of {glue:text}`/executed/baselines.ipynb::baselines_main_best_model:s`
+# ({glue:text}`/executed/baselines.ipynb::baselines_main_best_f1:s`). Above experiment 1 by
 # a paired interval that excludes 0:
-# {glue:text}`/executed/baselines.ipynb::baselines_main_designs_better`; below it:
-# {glue:text}`/executed/baselines.ipynb::baselines_main_designs_worse`. Only
-# {glue:text}`/executed/baselines.ipynb::baselines_main_usable` of the
-# {glue:text}`/executed/baselines.ipynb::baselines_main_runs` models there converged and
+# {glue:text}`/executed/baselines.ipynb::baselines_main_designs_better:s`; below it:
+# {glue:text}`/executed/baselines.ipynb::baselines_main_designs_worse:s`. Only
+# {glue:text}`/executed/baselines.ipynb::baselines_main_usable:s` of the
+# {glue:text}`/executed/baselines.ipynb::baselines_main_runs:s` models there converged and
 # beat the majority class (the others:
-# {glue:text}`/executed/baselines.ipynb::baselines_main_not_usable`), so a ranking that
+# {glue:text}`/executed/baselines.ipynb::baselines_main_not_usable:s`), so a ranking that
 # involves the others compares networks that were still learning at their cap.
 #
 # ## The paper's claims
@@ -160,14 +160,14 @@ glue("conclusion_n_claims", str(len(checked)))
 # result moves between seeds. It cannot say how well the networks read real ECGs, whose
 # noise, morphology and labelling the generator only approximates; the External
 # validation chapter measures that on real recordings of other databases.
-# {glue:text}`/executed/external.ipynb::external_abstract` Whether a network learned what an ingredient is
+# {glue:text}`/executed/external.ipynb::external_abstract:s` Whether a network learned what an ingredient is
 # for is read from the network itself: in the main results the SE gates average
-# {glue:text}`/executed/se_attention.ipynb::se_main_mean`
-# (**{glue:text}`/executed/se_attention.ipynb::se_main_verdict`**; gates that learned
+# {glue:text}`/executed/se_attention.ipynb::se_main_mean:s`
+# (**{glue:text}`/executed/se_attention.ipynb::se_main_verdict:s`**; gates that learned
 # nothing sit at 0.5), and UniversalECGNet's lead attention departs
 # from the uniform 1/12 by at most
-# {glue:text}`/executed/universal.ipynb::universal_main_attention_deviation`
-# (**{glue:text}`/executed/universal.ipynb::universal_main_attention_verdict`**).
+# {glue:text}`/executed/universal.ipynb::universal_main_attention_deviation:s`
+# (**{glue:text}`/executed/universal.ipynb::universal_main_attention_verdict:s`**).
 #
 # ## This build
 #

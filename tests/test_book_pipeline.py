@@ -305,3 +305,23 @@ def test_jobs_stop_at_a_failure(mini_book):
         run_book(get_profile("demo"), root=root, chapters=chapters, build=False, jobs=2,
                  log=lambda s: None)
     assert not (root / "executed" / "after.ipynb").exists()
+
+
+def test_cross_page_glue_references_carry_a_format_spec():
+    """myst-nb splits a glue role at its last ':' to find a format, so
+    `/executed/x.ipynb::key` without one is read as the key '/executed/x.ipynb:' and
+    the page fails to build; every cross-page reference names a format and a chapter."""
+    import re
+    from ecgpaper.paths import REPO_ROOT
+    role = re.compile(r"\{glue:[a-z]+\}`([^`]*::[^`]*)`")
+    names = {chapter.name for chapter in CHAPTERS}
+    sources = sorted((REPO_ROOT / "book").glob("*.md")) + sorted((REPO_ROOT / "notebooks").glob("*.py"))
+    found = 0
+    for path in sources:
+        for target in role.findall(path.read_text(encoding="utf-8")):
+            found += 1
+            document, rest = target.split("::", 1)
+            assert ":" in rest, f"{path.name}: {target!r} has no format spec (add ':s')"
+            chapter = document.removeprefix("/executed/").removesuffix(".ipynb")
+            assert chapter in names, f"{path.name}: {target!r} names no chapter"
+    assert found > 0
