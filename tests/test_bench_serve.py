@@ -80,7 +80,7 @@ def test_paired_overhead_is_what_the_server_adds_to_the_call():
     import time
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    from ecgpaper.benchmarks.serve import paired_overhead
+    from ecgpaper.benchmarks.http_load import paired_overhead
 
     class Slow(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -113,3 +113,68 @@ def test_run_quick_names_an_unknown_benchmark():
     with pytest.raises(ValueError, match=r"unknown benchmark\(s\) \['nope'\], expected some "
                                          r"of \['models', 'prepare', 'serve', 'train', 'twin'\]"):
         run_quick(("nope",))
+
+
+def _serve_entry(binary_overhead: float, share: float, name: str = "Test CPU") -> dict:
+    rows = []
+    for backend in ("torch", "onnx"):
+        rec = {"model": "SE-ResNet18", "width": 1.0, "backend": backend, "device": "cpu",
+               "leads": 12}
+        rows += [{**rec, "stage": "model", "p50_ms": 10.0, "req_per_s": None},
+                 {**rec, "stage": "model, 2 at once", "p50_ms": 11.0, "req_per_s": 100.0},
+                 {**rec, "stage": "end to end", "p50_ms": 19.0, "req_per_s": None,
+                  "overhead_ms": 9.0},
+                 {**rec, "stage": "end to end, binary", "p50_ms": 12.0, "req_per_s": None,
+                  "overhead_ms": binary_overhead},
+                 {**rec, "stage": "load, 4 clients", "p50_ms": 40.0, "p99_ms": 55.0,
+                  "req_per_s": 100.0 * share}]
+    records = with_overhead(pd.DataFrame(rows)).to_dict(orient="records")
+    return {"benchmark": "serve", "records": records,
+            "provenance": {"device": {"name": name, "cores": 2}}}
+
+
+def test_serve_targets_are_judged_from_the_committed_numbers():
+    from ecgpaper.pages.deployment import serve_target_facts, serve_targets, \
+        serve_targets_table
+    targets = serve_targets([_serve_entry(2.5, 0.85), _serve_entry(3.5, 0.70, "Other CPU"),
+                             {"benchmark": "train", "records": []}])
+    assert len(targets) == 4
+    onnx = targets[targets["backend"] == "ONNX Runtime fp32"].set_index("machine")
+    assert list(onnx["overhead target met"]) == ["yes", "no"]
+    assert list(onnx["concurrency target met"]) == ["yes", "no"]
+    torch_rows = targets[targets["backend"] == "PyTorch"]
+    assert (torch_rows["overhead target met"] == "(target is for ONNX)").all()
+    facts = serve_target_facts(targets)
+    assert facts["deployment_overhead_met"].startswith("met in 1 of 2 measurements")
+    assert "3.5 ms" in facts["deployment_overhead_met"]
+    assert "85.0 %" in facts["deployment_share_met"]
+    shown = serve_targets_table(targets)
+    assert "4 clients, share of model rate (%)" in shown.columns
+    assert "not measured" in serve_target_facts(serve_targets([]))["deployment_overhead_met"]
+
+
+def _int8_entry(shares):
+    names = ["kept", "all int8"]
+    return {"agreement": [{"choice": c, "fp32_convolutions": k, "all_convolutions": 36,
+                           "records": 1000, "identical_share": s}
+                          for c, k, s in zip(names, (26, 0), shares)],
+            "paper_size_timing": [{"choice": c, "int8_median_ms": ms, "fp32_median_ms": 20.0}
+                                  for c, ms in zip(names, (8.0, 5.0))]}
+
+
+def test_int8_reference_facts_name_the_choice_that_meets_the_target():
+    from ecgpaper.pages.deployment import int8_reference_facts, int8_reference_table
+    facts = int8_reference_facts(_int8_entry((0.997, 0.988)), 0.995)
+    assert "meets the target" in facts["deployment_int8_reference"]
+    assert "misses the target" in facts["deployment_int8_reference"]
+    choice = facts["deployment_int8_choice"]
+    assert choice.startswith("the target is met with kept") and "costs 3.0 ms" in choice
+    assert "2.5 times as fast" in choice
+    both = int8_reference_facts(_int8_entry((0.999, 0.996)), 0.995)["deployment_int8_choice"]
+    assert "with all int8" in both and "fastest choice" in both
+    none = int8_reference_facts(_int8_entry((0.98, 0.97)), 0.995)["deployment_int8_choice"]
+    assert none.startswith("no choice")
+    assert "not been measured" in int8_reference_facts(None, 0.995)["deployment_int8_choice"]
+    table = int8_reference_table(_int8_entry((0.997, 0.988)))
+    assert list(table["classes changed"]) == ["3", "12"]
+    assert list(table["convolutions kept in fp32"]) == ["26 of 36", "0 of 36"]

@@ -176,3 +176,22 @@ def test_int8_agreement_and_fp32_layers(real_models, recordings, tmp_path):
                onnx.load(str(onnx_path(art, "int8"))).graph.node)
     n_dq_default = sum(n.op_type == "DequantizeLinear" for n in graph.node)
     assert n_dq > n_dq_default and every["fp32_layers"] == [] and FP32_LAYERS
+
+
+def test_int8_choices_counts_the_fp32_convolutions_of_each_choice(real_models, recordings,
+                                                                  tmp_path):
+    """The Deployment chapter's int8 table: one row per choice, fp32 convolutions counted
+    from the written graph (none when everything is int8), agreement over every record."""
+    import shutil
+
+    from ecgpaper.inference.quantize import INT8_CHOICES, int8_choices
+    shutil.copytree(real_models["artifacts"]["1"], tmp_path / "1")
+    twelve = [s for s in recordings if len(s.leads) == 12]
+    table = int8_choices(tmp_path / "1", twelve, timing_repeats=2).set_index("choice")
+    assert list(table.index) == list(INT8_CHOICES)
+    assert (table["records"] == len(twelve)).all()
+    default, every = table.index
+    assert table.loc[every, "fp32_convolutions"] == 0
+    assert 0 < table.loc[default, "fp32_convolutions"] < table.loc[default, "all_convolutions"]
+    assert table["identical_share"].between(0, 1).all()
+    assert (table[["int8_median_ms", "fp32_median_ms"]] > 0).all().all()

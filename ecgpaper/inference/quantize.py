@@ -223,3 +223,44 @@ def int8_agreement(art: Artifact, signals, fp32_layers=FP32_LAYERS, batch: int =
             "target": AGREEMENT_TARGET, "fp32_layers": list(fp32_layers),
             "differ": [{"record_id": signals[i].record_id, "fp32": CLASSES[ref[i]],
                         "int8": CLASSES[low[i]]} for i in differ]}
+
+
+# The choices of fp32 layers the Deployment chapter compares (name -> `fp32_layers`).
+INT8_CHOICES = {"stem, stages 1-2 and SE gates kept in fp32": FP32_LAYERS,
+                "every convolution in int8": ()}
+
+
+def int8_choices(folder, signals, choices=None, timing_repeats: int = 20
+                 ) -> "pd.DataFrame":
+    """Per choice of layers left in fp32 (`INT8_CHOICES`): how many convolutions stay fp32,
+    how often int8's class on `signals` is ONNX fp32's, and the network-only median
+    latency of one record (batch 1) beside fp32's. The int8 file in `folder` is rewritten
+    for each choice, so `folder` should be a copy made for this."""
+    import pandas as pd
+
+    from ..constants import CLASSES
+    from .artifact import load_artifact
+    from .onnx_backend import export_onnx, onnx_path
+    from .route import ModelSet, network_call, time_calls
+    choices = INT8_CHOICES if choices is None else choices
+    art = load_artifact(folder)
+    export_onnx(art)
+
+    def run(backend: str) -> tuple[np.ndarray, float]:
+        models = ModelSet.from_paths([folder], backend=backend)
+        probs = np.array([[p.probabilities[c] for c in CLASSES]
+                          for p in (models.predict(s) for s in signals)])
+        times = time_calls(network_call(models, signals[0]), timing_repeats)
+        return probs, 1000 * float(np.median(times))
+
+    fp32, fp32_ms = run("onnx")
+    rows = []
+    for name, layers in choices.items():
+        quantize(art, "int8", fp32_layers=layers)
+        probs, ms = run("onnx-int8")
+        rows.append({"choice": name,
+                     "fp32_convolutions": len(fp32_convolutions(onnx_path(art), layers)),
+                     "all_convolutions": len(fp32_convolutions(onnx_path(art), ("",))),
+                     **agreement(fp32, probs), "int8_median_ms": ms,
+                     "fp32_median_ms": fp32_ms})
+    return pd.DataFrame(rows)

@@ -12,14 +12,18 @@ import pandas as pd
 from ..constants import LEADS
 from ..report import count, fixed, present
 
+# the service's targets: what it adds to one request stays within OVERHEAD_MS of the
+# network alone (ONNX backends, batch 1), and four clients get at least SHARE_TARGET of
+# the requests per second the network alone sustains on the same cores
+OVERHEAD_MS = 3.0
+SHARE_TARGET = 0.80
+
 # the lead sets of the routing table: all twelve go to SE-ResNet18, any fewer to the
 # universal model
 LEAD_SETS = {"12 leads": LEADS, "6 limb leads": LEADS[:6], "lead II": ("II",),
              "I, II, V1": ("I", "II", "V1")}
 # the two requests timed for latency
 TIMED = {"12 leads": LEADS, "lead II": ("II",)}
-BACKEND_NAMES = {"torch": "PyTorch fp32", "onnx": "ONNX Runtime fp32",
-                 "onnx-int8": "ONNX Runtime int8", "onnx-fp16": "ONNX Runtime fp16"}
 
 
 def served_folders(profile) -> list:
@@ -83,7 +87,7 @@ def refusal(url: str, store, row: int) -> dict:
 
 def latencies(url: str, store, row: int, n: int) -> dict[str, dict]:
     """End-to-end latency statistics of `n` requests per request of `TIMED`."""
-    from ..benchmarks.serve import http_latency
+    from ..benchmarks.http_load import http_latency
     return {name: http_latency(url, json.dumps(request_body(store, row, leads)).encode(), n)[0]
             for name, leads in TIMED.items()}
 
@@ -163,3 +167,142 @@ def precision_facts(precision: pd.DataFrame, target: float) -> dict:
             "deployment_int8_speedup": fixed(fp32_ms / int8["median_ms"], 1),
             "deployment_fp16_speedup": fixed(fp32_ms / fp16["median_ms"], 1),
             "deployment_fp16_same": fixed(100 * fp16["identical_share"], 1)}
+
+
+def serve_targets(committed: list[dict]) -> pd.DataFrame:
+    """The service's targets per committed `bench serve` file and backend, for the
+    paper-size SE-ResNet18: the overhead of one request (JSON and binary bodies, each the
+    median of paired differences with the network alone), four clients' throughput as a
+    share of the network's own and their p99, and whether each meets its target."""
+    rows = []
+    for entry in committed:
+        if entry.get("benchmark") != "serve":
+            continue
+        frame = pd.DataFrame(entry["records"])
+        keep = frame[(frame["model"] == "SE-ResNet18") & (frame["width"] == 1.0)
+                     & (frame["device"] == "cpu")]
+        device = (entry.get("provenance") or {}).get("device") or {}
+        machine = f"{device.get('name', 'CPU')}, {device.get('cores', '?')} cores"
+        for backend, g in keep.groupby("backend", sort=False):
+            by = g.set_index("stage")
+            load = by.loc[by.index.str.startswith("load")]
+            overhead = by["overhead_ms"].get("end to end, binary", np.nan)
+            share = float(load["share_of_model_rate"].iloc[0]) if len(load) else np.nan
+            rows.append({
+                "machine": machine, "backend": BACKEND_NAMES.get(backend, backend),
+                "overhead, JSON (ms)": by["overhead_ms"].get("end to end", np.nan),
+                "overhead, binary (ms)": overhead,
+                "overhead target met": _met(overhead <= OVERHEAD_MS, overhead)
+                if backend.startswith("onnx") else "(target is for ONNX)",
+                "4 clients, share of model rate": share,
+                "4 clients, p99 (ms)": float(load["p99_ms"].iloc[0]) if len(load) else np.nan,
+                "concurrency target met": _met(share >= SHARE_TARGET, share)})
+    return pd.DataFrame(rows)
+
+
+def _met(ok: bool, value: float) -> str:
+    return "not measured" if not np.isfinite(value) else ("yes" if ok else "no")
+
+
+def serve_target_facts(targets: pd.DataFrame) -> dict:
+    """What the page says about the service's targets: on how many (machine, backend)
+    measurements of the ONNX backends each was met, and the extremes."""
+    onnx = targets[targets["backend"].str.startswith("ONNX")] if len(targets) else targets
+    if not len(onnx):
+        return {"deployment_overhead_met": "not measured (no committed `bench serve` file)",
+                "deployment_share_met": "not measured", "deployment_overhead_target":
+                fixed(OVERHEAD_MS, 0), "deployment_share_target": fixed(100 * SHARE_TARGET, 0)}
+
+    def summary(column: str, met: str, unit: str, scale: float = 1.0) -> str:
+        ok = onnx[met] == "yes"
+        values = ", ".join(f"{r['backend']} on {r['machine']} {fixed(scale * r[column], 1)}{unit}"
+                           for _, r in onnx.iterrows())
+        return f"met in {int(ok.sum())} of {len(onnx)} measurements ({values})"
+    return {"deployment_overhead_target": fixed(OVERHEAD_MS, 0),
+            "deployment_share_target": fixed(100 * SHARE_TARGET, 0),
+            "deployment_overhead_met": summary("overhead, binary (ms)", "overhead target met",
+                                               " ms"),
+            "deployment_share_met": summary("4 clients, share of model rate",
+                                            "concurrency target met", " %", 100.0)}
+
+
+def serve_targets_table(targets: pd.DataFrame) -> pd.DataFrame:
+    """`serve_targets` for reading: the share in per cent."""
+    shown = targets.copy()
+    if len(shown):
+        shown["4 clients, share of model rate"] = 100 * shown["4 clients, share of model rate"]
+    shown = shown.rename(columns={"4 clients, share of model rate":
+                                  "4 clients, share of model rate (%)"})
+    return present(shown, decimals={c: 1 for c in shown if "(ms)" in c or "(%)" in c})
+
+
+def load_int8_reference(path=None) -> dict | None:
+    """The committed int8 measurement on the reference edition's experiment 1
+    (`scripts/int8_reference.py`), or None where none is committed."""
+    from ..reference import REFERENCE_DIR
+    path = REFERENCE_DIR / "int8.json" if path is None else path
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def int8_reference_table(entry: dict) -> pd.DataFrame:
+    """Per choice of layers kept in fp32: agreement on the converged network's test
+    records and the int8 latency of the paper-size network beside fp32's."""
+    agree = pd.DataFrame(entry["agreement"]).set_index("choice")
+    timing = pd.DataFrame(entry["paper_size_timing"]).set_index("choice")
+    return present(pd.DataFrame({
+        "int8 layers": agree.index,
+        "convolutions kept in fp32": [f"{int(agree.loc[c, 'fp32_convolutions'])} of "
+                                      f"{int(agree.loc[c, 'all_convolutions'])}"
+                                      for c in agree.index],
+        "same class as fp32 (%)": 100 * agree["identical_share"].to_numpy(),
+        "classes changed": [int(round((1 - s) * n)) for s, n in
+                            zip(agree["identical_share"], agree["records"])],
+        "paper-size int8 (ms)": timing.loc[agree.index, "int8_median_ms"].to_numpy(),
+        "paper-size fp32 (ms)": timing.loc[agree.index, "fp32_median_ms"].to_numpy()}),
+        decimals={"same class as fp32 (%)": 1, "paper-size int8 (ms)": 1,
+                  "paper-size fp32 (ms)": 1})
+
+
+def int8_reference_facts(entry: dict | None, target: float) -> dict:
+    """The sentence the page says about int8 on a converged network, from the numbers."""
+    if entry is None:
+        missing = ("has not been measured in this edition (no "
+                   "book/measurements/reference/int8.json; `python scripts/int8_reference.py` "
+                   "writes it)")
+        return {"deployment_int8_reference": missing, "deployment_int8_choice": missing}
+    agree = pd.DataFrame(entry["agreement"])
+    timing = pd.DataFrame(entry["paper_size_timing"]).set_index("choice")
+    n = int(agree["records"].iloc[0])
+    parts = []
+    for _, r in agree.iterrows():
+        verdict = "meets" if r["identical_share"] >= target else "misses"
+        parts.append(f"with {r['choice']} it keeps fp32's class on "
+                     f"{fixed(100 * r['identical_share'], 1)} % ({verdict} the target) and "
+                     f"runs the paper-size network in "
+                     f"{fixed(timing.loc[r['choice'], 'int8_median_ms'], 1)} ms")
+    fp32_ms = float(timing["fp32_median_ms"].median())
+    return {"deployment_int8_reference": f"was measured on the {n:,} test records of the "
+            f"reference edition's experiment 1: " + "; ".join(parts) +
+            f" (fp32: {fixed(fp32_ms, 1)} ms)",
+            "deployment_int8_choice": _int8_choice(agree, timing, fp32_ms, target)}
+
+
+def _int8_choice(agree: pd.DataFrame, timing: pd.DataFrame, fp32_ms: float,
+                 target: float) -> str:
+    """Which choices of fp32 layers reach the agreement target, and what the fastest of
+    them costs against the fastest choice overall and against fp32."""
+    ms = timing.loc[agree["choice"], "int8_median_ms"].to_numpy()
+    ok = agree["identical_share"].to_numpy() >= target
+    if not ok.any():
+        return (f"no choice measured reaches the {fixed(100 * target, 1)} % target: int8 "
+                "should not replace fp32 for this network")
+    best = int(np.flatnonzero(ok)[np.argmin(ms[ok])])
+    fastest = int(np.argmin(ms))
+    cost = ("it is also the fastest choice measured" if best == fastest else
+            f"it costs {fixed(ms[best] - ms[fastest], 1)} ms per record against "
+            f"{agree['choice'].iloc[fastest]} ({fixed(ms[fastest], 1)} ms), which "
+            f"{'meets' if ok[fastest] else 'misses'} the target")
+    return (f"the target is met with {agree['choice'].iloc[best]} "
+            f"({fixed(100 * agree['identical_share'].iloc[best], 1)} % of classes unchanged, "
+            f"{fixed(ms[best], 1)} ms, {fixed(fp32_ms / ms[best], 1)} times as fast as fp32); "
+            + cost)
