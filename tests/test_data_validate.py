@@ -228,3 +228,15 @@ def test_every_real_record_passes_and_keeps_the_least_squares_check(shared_data)
         assert limb_rank(rec.in_microvolts(), tol=8 * LIMB_RANK_TOL) >= 2, rec.record_id
         n += 1
     assert n >= 100
+
+
+@pytest.mark.parametrize("n_flat", [1, 6, 7, 11])
+def test_many_disconnected_leads_are_named_as_flat_not_as_wrong_units(n_flat):
+    """The units check looks at the live leads: seven zero leads made the median of all
+    twelve a flat one's, and the record was blamed on millivolts read as microvolts."""
+    from ecgpaper.data.validate import validate_signal
+    x = ecg_uV().astype(float)
+    x[LEADS.index("V6") - n_flat + 1:LEADS.index("V6") + 1] = 0.0
+    msg = raises(lambda: validate_signal(x, fs=500, units="uV", source="REC"),
+                 r"^REC: flat lead\(s\)")
+    assert "millivolts" not in msg

@@ -83,6 +83,14 @@ def test_non_ascii_record_name_is_quoted_as_given(tmp_path, shared_data):
     assert "record name 'R\u00fccord'" in msg and "Rcord" not in msg
 
 
+@pytest.mark.parametrize("name", ["JS 1", "JS\t1"])
+def test_record_name_with_white_space_is_named_not_blamed_on_the_gain(tmp_path, shared_data,
+                                                                       name):
+    base = _wfdb_copy(shared_data, tmp_path, name, lambda t: t)
+    msg = _error(read_wfdb, base)
+    assert f"record name {name!r} contains white space" in msg and "ADC gain" not in msg
+
+
 @pytest.mark.parametrize("empty", [None, "   "])
 def test_empty_diagnostics_file_name_names_the_row(tmp_path, empty):
     df = pd.DataFrame({"FileName": [f"MUSE_{i}" for i in range(6)], "Rhythm": "SR",
@@ -96,6 +104,21 @@ def test_empty_diagnostics_file_name_names_the_row(tmp_path, empty):
     df.to_csv(path, index=False)
     msg = _error(read_diagnostics, path)
     assert "row 5 has an empty FileName" in msg and "nan" not in msg.lower()
+
+
+@pytest.mark.parametrize("empty", [None, " "])
+def test_empty_diagnostics_rhythm_names_the_row_not_code_nan(tmp_path, empty):
+    df = pd.DataFrame({"FileName": [f"MUSE_{i}" for i in range(4)], "Rhythm": "SR",
+                       "Beat": "NONE", "PatientAge": 60, "Gender": "MALE",
+                       "VentricularRate": 70, "AtrialRate": 70, "QRSDuration": 90,
+                       "QTInterval": 400, "QTCorrected": 420, "RAxis": 40, "TAxis": 40,
+                       "QRSCount": 12, "QOnset": 200, "QOffset": 250, "TOffset": 400})
+    df = df.astype({"Rhythm": object})
+    df.loc[2, "Rhythm"] = empty
+    path = tmp_path / "Diagnostics.csv"
+    df.to_csv(path, index=False)
+    msg = _error(read_diagnostics, path)
+    assert "row 3 (MUSE_2) has an empty Rhythm" in msg and "'nan'" not in msg
 
 
 @pytest.mark.parametrize("out", ["/proc/ecgpaper-store", "/etc/hostname/store"])

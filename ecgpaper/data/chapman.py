@@ -99,6 +99,12 @@ def read_diagnostics(path) -> pd.DataFrame:
     dup = df["FileName"][df["FileName"].duplicated()].tolist()
     if dup:
         raise RecordError(f"{path}: FileName not unique, e.g. {dup[:3]}")
+    empty = df["Rhythm"].isna() | (df["Rhythm"].astype(str).str.strip() == "")
+    if empty.any():     # astype(str) would report it as rhythm code 'nan'
+        i = int(np.flatnonzero(empty)[0])
+        raise RecordError(f"{path}: row {i + 1} ({df['FileName'].iat[i]}) has an empty "
+                          f"Rhythm ({int(empty.sum())} row(s) affected), expected a Chapman "
+                          "rhythm code such as SR, SB or AFIB")
     df["Rhythm"] = df["Rhythm"].astype(str).str.strip()
     for i, rhythm in enumerate(df["Rhythm"]):
         try:

@@ -209,7 +209,10 @@ def validate_signal(signal: np.ndarray, *, fs: float, units: str, source: str,
     if len(flat) == len(leads):
         raise RecordError(f"{source}: flat record: every lead has a peak-to-peak below "
                           f"{FLAT_P2P_UV:g} µV (all zero or disconnected), expected an ECG")
-    p2p = float(np.median(np.ptp(uv, axis=1)))
+    # over the live leads: with seven disconnected leads the median of all twelve is a
+    # flat one's, and the record would be blamed on its units instead of its leads
+    live = [k for k, name in enumerate(leads) if name not in flat]
+    p2p = float(np.median(np.ptp(uv[live], axis=1)))
     if p2p < MIN_MEDIAN_P2P_UV and units == "uV":
         raise RecordError(f"{source}: median peak-to-peak {p2p:.3g} µV is implausibly small "
                           "for microvolts: the file looks like millivolts read as microvolts")

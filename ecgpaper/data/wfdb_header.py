@@ -56,6 +56,11 @@ def check_header_text(hea: Path) -> None:
     """Refuse a header whose sampling frequency is not a positive number or whose signal
     lines give an ADC gain of zero, a negative one or one that is not a number, naming
     the line and the field."""
+    stem = Path(hea).name[:-len(".hea")] if Path(hea).name.endswith(".hea") else Path(hea).stem
+    if any(c.isspace() for c in stem):      # every field after it would be shifted by one
+        raise RecordError(f"{hea}: record name {stem!r} contains white space; a WFDB header "
+                          "separates its fields by spaces, so a record name cannot hold one "
+                          "(rename the .hea and signal files and the names inside the header)")
     lines = _lines(Path(hea).read_text(errors="replace"))
     if not lines:
         raise RecordError(f"{hea}: no record line, expected 'NAME N_SIG FS SIG_LEN'")
