@@ -173,10 +173,11 @@ show_table(page.serve_targets_table(targets),
 
 # %% [markdown]
 # The overhead target is {glue:text}`deployment_overhead_met` (binary bodies); the
-# concurrency target is {glue:text}`deployment_share_met`. A JSON body costs more than the
-# target on every machine: decoding 60,000 numbers written as text takes longer than
-# reading 240 kB of float32, which is why the service also accepts the binary body
-# (`content-type: application/octet-stream`, see the README). These measurements were
+# concurrency target is {glue:text}`deployment_share_met`. With the same recording as a
+# JSON body the service adds {glue:text}`deployment_json_overhead`: decoding 60,000
+# numbers written as text takes longer than reading 240 kB of float32, which is why the
+# service also accepts the binary body (`content-type: application/octet-stream`, see the
+# README). These measurements were
 # made on shared cloud machines whose speed drifts from minute to minute; a row close to
 # its target can fall on either side of it in a rerun.
 #

@@ -148,6 +148,7 @@ def test_serve_targets_are_judged_from_the_committed_numbers():
     assert facts["deployment_overhead_met"].startswith("met in 1 of 2 measurements")
     assert "3.5 ms" in facts["deployment_overhead_met"]
     assert "85.0 %" in facts["deployment_share_met"]
+    assert facts["deployment_json_overhead"] == "9.0–9.0 ms, within the target in 0 of 2"
     shown = serve_targets_table(targets)
     assert "4 clients, share of model rate (%)" in shown.columns
     assert "not measured" in serve_target_facts(serve_targets([]))["deployment_overhead_met"]
