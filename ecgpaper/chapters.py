@@ -41,6 +41,8 @@ RUNS_TITLES = {
     "ablations": "Training runs: ablations and seeds",
     "baselines": "Training runs: the related designs and non-neural baselines",
 }
+# rough demo seconds of each training page (for the schedule: longest chains first)
+RUNS_SECONDS = {"universal": 160, "ablations": 130, "baselines": 250}
 EXTRA_CHAPTERS = tuple(f"runs_{c}" for c in RUNS_TITLES) + ("universal", "ablations",
                                                              "baselines")
 
@@ -61,14 +63,14 @@ CHAPTERS: tuple[Chapter, ...] = (
               params={"experiment": e}, title=EXPERIMENT_TITLES[e],
               inputs=("store/manifest.json", f"experiments/{e}/metrics.json")
               + (() if e == "1" else ("experiments/1/metrics.json",)),
-              seconds=100 if e == "7" else 50)
+              seconds=200 if e == "7" else 50)
       for e in EXPERIMENTS),
     # the SE chapter reads experiment 1's trained network
     Chapter("se_attention", "se_attention.py", depends_on=("data", "experiment_1"),
             inputs=("experiments/1/best.pt",)),
     # the further configurations: one training page per chapter, then pages that only read
     *(Chapter(f"runs_{c}", "runs.py", depends_on=("data",), params={"chapter": c},
-              title=RUNS_TITLES[c], inputs=("store/manifest.json",), seconds=120)
+              title=RUNS_TITLES[c], inputs=("store/manifest.json",), seconds=RUNS_SECONDS[c])
       for c in RUNS_TITLES),
     Chapter("universal", "universal.py", depends_on=("data", "experiment_7", "runs_universal"),
             inputs=("experiments/7/metrics.json", "experiments/7/lead_sets*",

@@ -43,7 +43,8 @@ class Profile:
     stem_kernel: int = 7             # stem kernel (paper text: 7)
 
     # --- training (paper Table 2 unless the profile says otherwise) ---------------
-    max_epochs: int = 30             # demo: two cosine cycles (10 + 20), early stopping
+    max_epochs: int = 70             # three cosine cycles (10+20+40); the paper's
+                                     # early stopping ends demo runs after 30-60
     patience: int = 10
     patience_nk2: int = 15
     batch_size: int = 64

@@ -50,9 +50,17 @@ def test_demo_caps_apply_on_demo_only_and_never_raise_a_setting():
 
 
 def test_demo_comparisons_are_matched():
-    """An ablation or seed trains exactly as long as the configuration it varies."""
+    """An ablation, a seed or a recurrent related design trains exactly as long as the
+    configuration it varies (only the multi-scale CNN is capped on the demo), and the
+    universal model has the same epoch budget as experiment 1."""
     demo = get_profile("demo")
-    for name in (*group("ablation"), *group("seed")):
+    capped = {"baseline-multiscale-se"}
+    neural = [n for n in group("baseline") if get_experiment(n).model not in ("tabular", "rules")]
+    assert set(neural) - capped == {"baseline-cnn-gru", "baseline-cnn-att-bigru",
+                                    "baseline-rescnn-bigru"}
+    assert effective_profile(demo, EXPERIMENTS["7"]).max_epochs == \
+        effective_profile(demo, EXPERIMENTS["1"]).max_epochs
+    for name in (*group("ablation"), *group("seed"), *(set(neural) - capped)):
         exp = get_experiment(name)
         base = EXPERIMENTS[exp.base]
         for field in ("max_epochs", "patience", "width", "fs"):
