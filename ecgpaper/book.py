@@ -155,8 +155,11 @@ def execute_chapter(chapter: Chapter, root: Path, profile: Profile, params: dict
         papermill.execute_notebook(
             str(generated), str(partial), parameters=params, kernel_name="python3",
             cwd=str(root), progress_bar=False, log_output=False,
-            # the kernel's own start-up warnings (transport notices) are not the reader's
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            # the kernel's own log is not the reader's: start-up transport notices, and
+            # the "KeyboardInterrupt caught in kernel" error jupyter_client provokes by
+            # interrupting every kernel before it shuts it down; a failing cell still
+            # raises here through papermill
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
     except Exception as exc:  # papermill raises PapermillExecutionError for cell errors
         failed = executed_dir / FAILED / f"{chapter.name}.ipynb"
