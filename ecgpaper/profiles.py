@@ -44,7 +44,7 @@ class Profile:
 
     # --- training (paper Table 2 unless the profile says otherwise) ---------------
     max_epochs: int = 70             # three cosine cycles (10+20+40); the paper's
-                                     # early stopping ends demo runs after 30-60
+                                     # early stopping ends demo runs after 25-68
     patience: int = 10
     patience_nk2: int = 15
     batch_size: int = 64

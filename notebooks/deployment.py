@@ -177,9 +177,8 @@ show_table(page.serve_targets_table(targets),
 # JSON body the service adds {glue:text}`deployment_json_overhead`: decoding 60,000
 # numbers written as text takes longer than reading 240 kB of float32, which is why the
 # service also accepts the binary body (`content-type: application/octet-stream`, see the
-# README). These measurements were
-# made on shared cloud machines whose speed drifts from minute to minute; a row close to
-# its target can fall on either side of it in a rerun.
+# README). Each file is one run of `bench serve`; a row within a fraction of a
+# millisecond or a few per cent of its target can fall on the other side in a rerun.
 #
 # ## Reduced precision: faster, and does the answer change?
 #
@@ -212,9 +211,9 @@ show_table(page.precision_table(precision),
 # {glue:text}`deployment_fp16_same` % of classes unchanged. `ecgpaper bench serve`
 # measures the same backends with the paper-size networks (see the Performance chapter).
 #
-# The demo network is small and not fully trained, so its agreement says little about a
-# network that has learned the rhythms, whose decision boundaries may sit closer to the
-# records. {numref}`tbl-deployment-int8-reference` therefore repeats the comparison on
+# The demo network is small and trained on 900 records, so its agreement says little
+# about a network that has learned the rhythms from a database-size set, whose decision
+# boundaries may sit closer to the records. {numref}`tbl-deployment-int8-reference` therefore repeats the comparison on
 # the reference edition's experiment 1 (trained on a 10,615-record twin, committed
 # weights; `python scripts/int8_reference.py`), once with the default choice of layers
 # kept in fp32 (the stem, the first two stages and the squeeze-and-excitation gates,

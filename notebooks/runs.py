@@ -70,8 +70,9 @@ glue_all(page.run_facts(runs))
 # from an earlier build with the same configuration: {glue:text}`runs_reused` of
 # {glue:text}`runs_count` (the seconds shown for a reused run are those of its original
 # training). A test accuracy near the share of the most common rhythm means the run
-# learned little beyond it: on a small demo twin and a few epochs that is expected, and
-# the chapter above says which of its comparisons it can still make.
+# learned little beyond it: on a small demo twin, or for a run stopped after very few
+# epochs, that can happen, and the chapter above says which of its comparisons it can
+# still make.
 
 # %% [markdown]
 # ## Recap

@@ -32,6 +32,20 @@ def _error(fn, *args, **kwargs) -> str:
     return str(err.value)
 
 
+def _diagnostics_csv(path: Path, n: int, column: str, row: int, value) -> Path:
+    """A valid n-row Diagnostics table as CSV with `column` of `row` (0-based) set to
+    `value`."""
+    df = pd.DataFrame({"FileName": [f"MUSE_{i}" for i in range(n)], "Rhythm": "SR",
+                       "Beat": "NONE", "PatientAge": 60, "Gender": "MALE",
+                       "VentricularRate": 70, "AtrialRate": 70, "QRSDuration": 90,
+                       "QTInterval": 400, "QTCorrected": 420, "RAxis": 40, "TAxis": 40,
+                       "QRSCount": 12, "QOnset": 200, "QOffset": 250, "TOffset": 400})
+    df = df.astype({column: object})
+    df.loc[row, column] = value
+    df.to_csv(path, index=False)
+    return path
+
+
 @pytest.mark.parametrize("header", [LEADS, None])
 def test_one_row_csv_is_too_short_not_flat(tmp_path, header):
     path = _csv(tmp_path / "short_rec.csv", [[10 * i for i in range(12)]], header)
@@ -93,30 +107,14 @@ def test_record_name_with_white_space_is_named_not_blamed_on_the_gain(tmp_path, 
 
 @pytest.mark.parametrize("empty", [None, "   "])
 def test_empty_diagnostics_file_name_names_the_row(tmp_path, empty):
-    df = pd.DataFrame({"FileName": [f"MUSE_{i}" for i in range(6)], "Rhythm": "SR",
-                       "Beat": "NONE", "PatientAge": 60, "Gender": "MALE",
-                       "VentricularRate": 70, "AtrialRate": 70, "QRSDuration": 90,
-                       "QTInterval": 400, "QTCorrected": 420, "RAxis": 40, "TAxis": 40,
-                       "QRSCount": 12, "QOnset": 200, "QOffset": 250, "TOffset": 400})
-    df = df.astype({"FileName": object})
-    df.loc[4, "FileName"] = empty
-    path = tmp_path / "Diagnostics.csv"
-    df.to_csv(path, index=False)
+    path = _diagnostics_csv(tmp_path / "Diagnostics.csv", 6, "FileName", 4, empty)
     msg = _error(read_diagnostics, path)
     assert "row 5 has an empty FileName" in msg and "nan" not in msg.lower()
 
 
 @pytest.mark.parametrize("empty", [None, " "])
 def test_empty_diagnostics_rhythm_names_the_row_not_code_nan(tmp_path, empty):
-    df = pd.DataFrame({"FileName": [f"MUSE_{i}" for i in range(4)], "Rhythm": "SR",
-                       "Beat": "NONE", "PatientAge": 60, "Gender": "MALE",
-                       "VentricularRate": 70, "AtrialRate": 70, "QRSDuration": 90,
-                       "QTInterval": 400, "QTCorrected": 420, "RAxis": 40, "TAxis": 40,
-                       "QRSCount": 12, "QOnset": 200, "QOffset": 250, "TOffset": 400})
-    df = df.astype({"Rhythm": object})
-    df.loc[2, "Rhythm"] = empty
-    path = tmp_path / "Diagnostics.csv"
-    df.to_csv(path, index=False)
+    path = _diagnostics_csv(tmp_path / "Diagnostics.csv", 4, "Rhythm", 2, empty)
     msg = _error(read_diagnostics, path)
     assert "row 3 (MUSE_2) has an empty Rhythm" in msg and "'nan'" not in msg
 

@@ -6,7 +6,8 @@ against ONNX Runtime, on the CPU and on CUDA when present:
 - "end to end": one HTTP request to the service on 127.0.0.1 (JSON parse, validation,
   preprocessing, network, response), timed by the client; "end to end, binary" the same
   with the samples as a float32 body (`serve.binary`);
-- `overhead_ms`: an HTTP row's p50 minus the model-only p50 of the same run;
+- `overhead_ms`: what the service adds to one request, the median over rounds of one
+  request minus one network call of the same recording (`http_load.paired_overhead`);
 - "model, K at once": the network called from K threads together (K = the inferences
   the service runs at once, one per core by default): what the model alone sustains on
   the machine's cores;

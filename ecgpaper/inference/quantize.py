@@ -164,6 +164,19 @@ def agreement(reference: np.ndarray, other: np.ndarray) -> dict:
             if len(same) else float("nan")}
 
 
+def backend_outputs(folder, backend: str, signals, timing_repeats: int
+                    ) -> tuple[np.ndarray, float]:
+    """The (n, classes) probabilities of the artifact in `folder` on `signals` with
+    `backend`, and the median network-only latency (ms) of one record, batch 1."""
+    from ..constants import CLASSES
+    from .route import ModelSet, network_call, time_calls
+    models = ModelSet.from_paths([folder], backend=backend)
+    probs = np.array([[p.probabilities[c] for c in CLASSES]
+                      for p in (models.predict(s) for s in signals)])
+    times = time_calls(network_call(models, signals[0]), timing_repeats)
+    return probs, 1000 * float(np.median(times))
+
+
 def compare_precisions(folder, signals, precisions=("int8", "fp16"), timing_repeats: int = 20
                        ) -> "pd.DataFrame":
     """Per backend (PyTorch, ONNX fp32, and each reduced precision, exported here when
@@ -171,10 +184,8 @@ def compare_precisions(folder, signals, precisions=("int8", "fp16"), timing_repe
     class on `signals` (`preprocess.Signal`s) is fp32's."""
     import pandas as pd
 
-    from ..constants import CLASSES
     from .artifact import load_artifact
     from .onnx_backend import export_onnx, onnx_path
-    from .route import ModelSet, network_call, time_calls
     art = load_artifact(folder)
     if not onnx_path(art).is_file():
         export_onnx(art)
@@ -183,13 +194,9 @@ def compare_precisions(folder, signals, precisions=("int8", "fp16"), timing_repe
     backends = ["torch", "onnx"] + [f"onnx-{p}" for p in precisions]
     probs, rows = {}, []
     for backend in backends:
-        models = ModelSet.from_paths([folder], backend=backend)
-        preds = [models.predict(s) for s in signals]
-        probs[backend] = np.array([[p.probabilities[c] for c in CLASSES] for p in preds])
-        times = [t * 1000 for t in time_calls(network_call(models, signals[0]),
-                                              timing_repeats)]
+        probs[backend], ms = backend_outputs(folder, backend, signals, timing_repeats)
         size = onnx_path(art, backend.split("-")[1] if "-" in backend else "fp32")
-        rows.append({"backend": backend, "median_ms": float(np.median(times)),
+        rows.append({"backend": backend, "median_ms": ms,
                      "file_mb": (size.stat().st_size if backend != "torch" else
                                  art.path.stat().st_size) / 2**20})
     return pd.DataFrame([{**row, **agreement(probs["onnx"], probs[row["backend"]])}
@@ -238,26 +245,16 @@ def int8_choices(folder, signals, choices=None, timing_repeats: int = 20
     for each choice, so `folder` should be a copy made for this."""
     import pandas as pd
 
-    from ..constants import CLASSES
     from .artifact import load_artifact
     from .onnx_backend import export_onnx, onnx_path
-    from .route import ModelSet, network_call, time_calls
     choices = INT8_CHOICES if choices is None else choices
     art = load_artifact(folder)
     export_onnx(art)
-
-    def run(backend: str) -> tuple[np.ndarray, float]:
-        models = ModelSet.from_paths([folder], backend=backend)
-        probs = np.array([[p.probabilities[c] for c in CLASSES]
-                          for p in (models.predict(s) for s in signals)])
-        times = time_calls(network_call(models, signals[0]), timing_repeats)
-        return probs, 1000 * float(np.median(times))
-
-    fp32, fp32_ms = run("onnx")
+    fp32, fp32_ms = backend_outputs(folder, "onnx", signals, timing_repeats)
     rows = []
     for name, layers in choices.items():
         quantize(art, "int8", fp32_layers=layers)
-        probs, ms = run("onnx-int8")
+        probs, ms = backend_outputs(folder, "onnx-int8", signals, timing_repeats)
         rows.append({"choice": name,
                      "fp32_convolutions": len(fp32_convolutions(onnx_path(art), layers)),
                      "all_convolutions": len(fp32_convolutions(onnx_path(art), ("",))),

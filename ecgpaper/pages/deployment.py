@@ -115,18 +115,24 @@ def committed_measurements() -> list[dict]:
     return load_measurements()
 
 
+def _paper_size(committed: list[dict]):
+    """(device of the file, its paper-size SE-ResNet18 rows: width 1.0, 12 x 5000) for
+    each committed `bench serve` file."""
+    for entry in committed:
+        if entry.get("benchmark") != "serve":
+            continue
+        frame = pd.DataFrame(entry["records"])
+        device = (entry.get("provenance") or {}).get("device") or {}
+        yield device, frame[(frame["model"] == "SE-ResNet18") & (frame["width"] == 1.0)]
+
+
 def paper_size_latency(committed: list[dict], paper_ms: float) -> pd.DataFrame:
     """The paper-size SE-ResNet18 (12 x 5000, width 1.0) as `bench serve` measured it on
     each machine of the committed files: the model alone and one request end to end
     (JSON and binary bodies), per backend, beside the paper's figure. Empty rows (no
     committed serve file) leave only the paper's row."""
     rows = []
-    for entry in committed:
-        if entry.get("benchmark") != "serve":
-            continue
-        frame = pd.DataFrame(entry["records"])
-        keep = frame[(frame["model"] == "SE-ResNet18") & (frame["width"] == 1.0)]
-        device = (entry.get("provenance") or {}).get("device") or {}
+    for device, keep in _paper_size(committed):
         where = f"{str(device.get('kind', 'cpu')).upper()}, {device.get('cores', '?')} cores"
         for (backend, dev), g in keep.groupby(["backend", "device"], sort=False):
             p50 = g.set_index("stage")["p50_ms"]
@@ -175,13 +181,8 @@ def serve_targets(committed: list[dict]) -> pd.DataFrame:
     median of paired differences with the network alone), four clients' throughput as a
     share of the network's own and their p99, and whether each meets its target."""
     rows = []
-    for entry in committed:
-        if entry.get("benchmark") != "serve":
-            continue
-        frame = pd.DataFrame(entry["records"])
-        keep = frame[(frame["model"] == "SE-ResNet18") & (frame["width"] == 1.0)
-                     & (frame["device"] == "cpu")]
-        device = (entry.get("provenance") or {}).get("device") or {}
+    for device, paper_size in _paper_size(committed):
+        keep = paper_size[paper_size["device"] == "cpu"]
         machine = f"{device.get('name', 'CPU')}, {device.get('cores', '?')} cores"
         for backend, g in keep.groupby("backend", sort=False):
             by = g.set_index("stage")

@@ -97,8 +97,8 @@ MODEL_INPUTS = {
 
 # The universal model on the demo profile: narrow, and at the profile's own epoch budget
 # with the paper's early stopping, like every other network there. Its twelve backbone
-# passes per record cost about 3 s an epoch on 2 cores at demo size; patience stops it
-# after about 40 epochs (measured), two minutes.
+# passes per record cost about 5 s an epoch on one core at demo size; patience stopped
+# it and its ablation after 38 and 34 epochs (measured), about three minutes each.
 DEMO_UNIVERSAL = {"width": 0.125}
 
 EXPERIMENTS: dict[str, Experiment] = {e.id: e for e in (

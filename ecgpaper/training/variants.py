@@ -16,7 +16,7 @@ from .experiments import EXPERIMENTS, Experiment
 # (up to `max_epochs` with the paper's early stopping), exactly as experiments 1-6 do, so
 # that an ablation, a seed, a related design and experiment 1 are compared at one budget;
 # the universal ablation shares experiment 7's. At demo size the recurrent designs stop
-# by patience after 40-60 epochs (1-2 s each), measured. The multi-scale CNN's 2-D
+# by patience after 34-68 epochs (1-2 s each on one core), measured. The multi-scale CNN's 2-D
 # convolutions cost about 15 s an epoch at demo size, so on the demo it stops after one
 # and its page says so from its history; the reference edition trains it at its budget.
 DEMO_MULTISCALE_EPOCHS = 1
