@@ -6,6 +6,7 @@ Every check works on the same few quantities: each lead with its baseline wander
 0.5 %, 50 % and 99.5 % order statistics after detrending), its median, and the QRS
 positions. Computing them once per record, in float32, keeps the checks a small part of
 a request's time in the service (they once cost more than the int8 network itself).
+The QRS width (`qrs_width`) is computed only when a check asks for it.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class Measures:
     high: np.ndarray             # its 99.5 % order statistic
     median: np.ndarray           # median of the raw lead (its DC offset; `measure`)
     _beats: np.ndarray | None = field(default=None, repr=False)
+    _qrs: float | None = field(default=None, repr=False)
 
     @property
     def amplitude(self) -> np.ndarray:
@@ -44,6 +46,12 @@ class Measures:
         if self._beats is None:
             self._beats = qrs_positions(self.detrended, self.fs)
         return self._beats
+
+    def qrs_seconds(self) -> float:
+        """The QRS width of the median beat at the declared rate (`qrs_width`), cached."""
+        if self._qrs is None:
+            self._qrs = qrs_width(self.detrended, self.beats, self.fs)
+        return self._qrs
 
     def rows(self, index) -> "Measures":
         """The measures of some leads only (their beats are found again when asked)."""
@@ -102,3 +110,50 @@ def qrs_positions(detrended: np.ndarray, fs: float) -> np.ndarray:
         peaks, _ = _peaks(energy, max(int(0.05 * fs), int(width)),
                           max(int(0.25 * fs), int(3 * width)))
     return peaks
+
+
+# QRS width: where the spatial velocity of the median beat (the speed of the heart's
+# vector over all leads) exceeds this fraction of its QRS peak above its floor (the 10th
+# percentile over the beat), allowing dips of up to 20 ms. On the 10 Chapman-Shaoxing
+# WFDB records of the test data it is within 8 ms of the database's own QRSDuration
+# (GE MUSE) for the 9 sinus and fibrillation records and 44 ms short for the flutter
+# record (flutter waves blur the onset): a coarse measure, meant to tell 80 ms from
+# 160 ms, not to replace a measuring system.
+QRS_THRESHOLD = 0.04
+
+
+def _speed(x: np.ndarray, smooth: int) -> np.ndarray:
+    from scipy.ndimage import uniform_filter1d
+    return np.sqrt(uniform_filter1d(np.square(np.diff(x, axis=1)).sum(axis=0), smooth))
+
+
+def qrs_width(detrended: np.ndarray, beats: np.ndarray, fs: float) -> float:
+    """Seconds from QRS onset to offset of the median beat at the declared `fs`, NaN below
+    three beats a quarter second inside the record. Each beat is aligned on its fastest
+    moment (within 50 ms of its detected position) before the median, so the template
+    keeps the QRS sharp; a recording declared at half its true rate doubles the result."""
+    half, reach = int(round(0.25 * fs)), int(round(0.05 * fs))
+    n = detrended.shape[1]
+    beats = [int(b) for b in beats if half + reach <= b < n - half - reach]
+    if len(beats) < 3:
+        return float("nan")
+    smooth = max(1, int(round(0.008 * fs)))
+    speed = _speed(detrended, smooth)
+    aligned = [b - reach + int(np.argmax(speed[b - reach:b + reach + 1])) for b in beats]
+    template = np.median(np.stack([detrended[:, a - half:a + half + 1] for a in aligned]),
+                         axis=0)
+    v = _speed(template, smooth)
+    w = int(round(0.03 * fs))
+    peak = half - w + int(np.argmax(v[half - w:half + w + 1]))
+    floor = float(np.percentile(v, 10))
+    above = v > floor + QRS_THRESHOLD * (v[peak] - floor)
+    gap = max(1, int(round(0.02 * fs)))
+
+    def edge(step: int) -> int:
+        i = last = peak
+        while 0 <= i + step < len(v) and abs(i + step - last) <= gap:
+            i += step
+            if above[i]:
+                last = i
+        return last
+    return (edge(1) - edge(-1)) / fs

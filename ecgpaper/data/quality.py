@@ -31,6 +31,13 @@ TYPICAL_AMPLITUDE_UV = (350.0, 5_000.0)
 # (but inside the 20-300 bpm that `rhythm_rate` refuses outside) the declared rate may
 # be wrong (a 500 Hz recording declared as 250 Hz halves the rate).
 TYPICAL_RATE_BPM = (40.0, 250.0)
+# A slow heart with wide QRS complexes is what a recording declared at half its true
+# sampling rate looks like (every interval and every wave twice as long), and also what
+# bradycardia with a bundle-branch block looks like, which is rarer: below this rate and
+# at or above this QRS width (`measures.qrs_width`) the record is flagged. Real records:
+# none of 111; the same records' 500 Hz recordings declared as 250 Hz: 16 of the 30 whose
+# halved rate stays above 40 bpm (the rate bound above catches the others).
+SLOW_WIDE = (70.0, 0.150)
 # Leads whose QRS points the same way in nearly every heart (+ up, - down): all of them
 # the other way means inverted leads (or dextrocardia). Real records: at most 8 of 8 in
 # a few, 6 or more in 9 of 111; all-inverted copies of the same records: 6 or more in 91.
@@ -155,8 +162,10 @@ def chest_gain_flag(amp: np.ndarray, live) -> QualityFlag | None:
                        "or placement may be wrong")
 
 
-def record_flags(amp: np.ndarray, rate: float, fs: float) -> list[QualityFlag]:
-    """Whole-record amplitude and the heart rate the declared rate implies."""
+def record_flags(amp: np.ndarray, rate: float, fs: float,
+                 qrs_seconds=None) -> list[QualityFlag]:
+    """Whole-record amplitude and the heart rate the declared rate implies, with the QRS
+    width (`qrs_seconds`, a callable: it is measured only for a slow rate)."""
     out = []
     median = float(np.median(amp[amp >= 1.0])) if (amp >= 1.0).any() else 0.0
     lo, hi = TYPICAL_AMPLITUDE_UV
@@ -170,6 +179,14 @@ def record_flags(amp: np.ndarray, rate: float, fs: float) -> list[QualityFlag]:
     if np.isfinite(rate) and not lo <= rate <= hi:
         out.append(QualityFlag("rate_unusual", f"heart rate {rate:.0f} bpm at the declared "
                                f"{fs:g} Hz, usually {lo:g}-{hi:g} bpm: check the sampling rate"))
+    elif qrs_seconds is not None and np.isfinite(rate) and rate < SLOW_WIDE[0]:
+        qrs = qrs_seconds()
+        if np.isfinite(qrs) and qrs >= SLOW_WIDE[1]:
+            out.append(QualityFlag("rate_unusual", f"heart rate {rate:.0f} bpm with QRS "
+                                   f"complexes {1000 * qrs:.0f} ms wide at the declared "
+                                   f"{fs:g} Hz: a recording declared at half its sampling "
+                                   "rate looks like this (so does bradycardia with bundle-"
+                                   "branch block): check the sampling rate"))
     return out
 
 
@@ -179,7 +196,7 @@ def quality_flags(signal_uV: np.ndarray, fs: float, leads=LEADS,
     need all 12 leads. `measures` (`measures.measure` of the same signal, e.g. from
     `validate.validate_signal`) saves computing them again."""
     m = measures if measures is not None else measure(signal_uV, fs)
-    flags = record_flags(m.amplitude, rate_of(m.beats, fs), fs)
+    flags = record_flags(m.amplitude, rate_of(m.beats, fs), fs, m.qrs_seconds)
     if tuple(leads) != LEADS:
         return flags
     x = m.detrended
