@@ -1,14 +1,15 @@
 """Train the reference edition: every configuration the book reports, on a synthetic twin
 of the database's size (10,615 records; the costliest designs on a 3,000-record twin
-together with experiment 1), all at one matched budget (width 0.125 at 100 Hz, up to 30
+together with experiment 1), all at one matched budget (width 0.125 at 100 Hz, up to 70
 epochs with the paper's early stopping), and commit their compact results.
 
     python scripts/reference.py                      # the whole plan, resumable
     python scripts/reference.py --only 1 2 --list    # show the plan / run part of it
     python scripts/reference.py --set width=1.0 --set fs=500 --out DIR   # paper size (GPU)
 
-Finished runs are reused (same settings and data: same configuration hash) and an
-interrupted one continues from its last epoch, so the command can be stopped and started
+Finished runs are reused (same settings and data: same configuration hash; a committed
+run that early stopping ended before an older, lower cap is kept too, since a higher cap
+trains the same run) and an interrupted one continues from its last epoch, so the command can be stopped and started
 again. One training runs at a time. Results go to `book/measurements/reference/` (one
 folder per twin and configuration, and `edition.json` with the settings, machine, date,
 commit and the state of every job); the trained weights stay in `--work`.
@@ -48,7 +49,8 @@ def main() -> int:
     from ecgpaper.profiles import get_profile, parse_overrides
     from ecgpaper.provenance import git_commit
     from ecgpaper.reference import (KEEP_WEIGHTS, PLAN, REFERENCE_DIR, SETTINGS, TWINS,
-                                    collect_run, committed_matches, load_edition,
+                                    collect_run, committed_matches, extends_to,
+                                    load_edition, restamp_cap,
                                     reference_overrides, run_folder, write_edition)
     from ecgpaper.training.artifacts import experiment_dir, run_config
     from ecgpaper.training.experiments import get_experiment
@@ -94,6 +96,15 @@ def main() -> int:
         planned = run_config(exp, effective_profile(profile, exp), None)
         if committed_matches(out, job, planned, GENERATOR_VERSION):
             print(f"{job.key}: committed results with these settings kept")
+            continue
+        if extends_to(out, job, planned, GENERATOR_VERSION, exp.neural):
+            old_cap = restamp_cap(out, job, planned)
+            print(f"{job.key}: committed run kept " + (
+                  f"(it stopped before its cap of {old_cap} epochs, so a higher cap trains "
+                  "the same run)" if exp.neural else "(no epochs: the cap does not apply)"))
+            state.setdefault(job.key, {"status": "finished"})["kept_from_cap"] = old_cap
+            edition["jobs"] = {j.key: state[j.key] for j in PLAN if j.key in state}
+            write_edition(out, edition)
             continue
         t0 = time.time()
         try:
