@@ -120,3 +120,45 @@ def test_committed_results_are_kept_only_for_the_same_settings_and_generator(tmp
                                                        {"max_epochs": 50}))
     assert not committed_matches(tmp_path, job,
                                  run_config(get_experiment(job.config), longer, None), "6")
+
+
+def test_an_early_stopped_run_is_kept_under_a_higher_cap_and_restamped(tmp_path):
+    """A run its early stopping ended before the old cap is the run a higher cap trains
+    (the schedule does not depend on the cap): kept, with the new cap in its files and
+    the old one in `trained_under_cap`; a run that reached its cap, or one of other
+    settings, is not."""
+    from ecgpaper.profiles import get_profile
+    from ecgpaper.reference import committed_matches, extends_to, restamp_cap
+    from ecgpaper.training.artifacts import config_hash, run_config
+    from ecgpaper.training.experiments import get_experiment
+    job = PLAN[0]
+    exp = get_experiment(job.config)
+
+    def config(**extra):
+        profile = get_profile("demo", **reference_overrides(job.twin, tmp_path / "w", extra))
+        return run_config(exp, profile, None)
+    folder = run_folder(tmp_path, job)
+    folder.mkdir(parents=True)
+    (tmp_path / "edition.json").write_text(json.dumps({"generator_version": "6"}))
+    (folder / "config.json").write_text(json.dumps(config(max_epochs=30)))
+
+    def metrics(stopped_early, epochs_run):
+        (folder / "metrics.json").write_text(json.dumps({
+            "stopped_early": stopped_early, "epochs_run": epochs_run, "max_epochs": 30,
+            "convergence": {"max_epochs": 30, "reason": "early-stopped"}}))
+    metrics(False, 30)
+    assert not extends_to(tmp_path, job, config(max_epochs=70), "6", neural=True)
+    assert extends_to(tmp_path, job, config(max_epochs=70), "6", neural=False)
+    metrics(True, 19)
+    assert not extends_to(tmp_path, job, config(max_epochs=70, lr=0.01), "6", neural=True)
+    assert not extends_to(tmp_path, job, config(max_epochs=70), "7", neural=True)
+    assert not extends_to(tmp_path, job, config(max_epochs=15), "6", neural=True)
+    new = config(max_epochs=70)
+    assert extends_to(tmp_path, job, new, "6", neural=True)
+    assert restamp_cap(tmp_path, job, new) == 30
+    m = json.loads((folder / "metrics.json").read_text())
+    assert m["max_epochs"] == 70 and m["trained_under_cap"] == 30
+    assert m["convergence"]["max_epochs"] == 70
+    c = json.loads((folder / "config.json").read_text())
+    assert c["profile_fields"]["max_epochs"] == 70 and c["hash"] == config_hash(c)
+    assert committed_matches(tmp_path, job, new, "6")      # a later run keeps it as is
