@@ -323,29 +323,3 @@ def test_serve_command_with_api_key_from_environment(real_models, records):
                        headers={"Authorization": f"Bearer {key}"})
         assert r.status_code == 200 and r.json()["model"] == "experiment 7"
     assert "serving" in srv.log and key not in srv.log
-
-
-def test_serve_with_worker_processes_answers_like_one(real_models, records, monkeypatch):
-    """`serve --workers 2`: two processes share the port, each loads the models from the
-    settings the parent hands over, and answers as the single-process service does; a
-    worker started without those settings says who starts it."""
-    from ecgpaper.commands.serve import WORKER_SETTINGS_ENV, worker_app
-    from ecgpaper.serve.launch import ServerProcess
-    data = body(records[2], ("I", "II"), meta=False)
-    with ServerProcess(real_models["artifacts"]["7"], env={"ECGPAPER_API_KEY": ""},
-                       extra_args=["--workers", "2"]) as srv:
-        answers = [httpx.post(f"{srv.url}/v1/predict", json=data, timeout=60)
-                   for _ in range(4)]
-    assert {r.status_code for r in answers} == {200}
-    assert len({r.json()["rhythm"] for r in answers}) == 1
-    assert "2 worker processes" in srv.log
-    monkeypatch.delenv(WORKER_SETTINGS_ENV, raising=False)
-    with pytest.raises(RuntimeError, match="--workers"):
-        worker_app()
-
-
-def test_serve_refuses_zero_workers(real_models, capsys):
-    from ecgpaper.cli import main
-    assert main(["serve", "--models", str(real_models["artifacts"]["7"]), "--workers",
-                 "0"]) == 2
-    assert "--workers 0, expected at least 1" in capsys.readouterr().err

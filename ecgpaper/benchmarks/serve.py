@@ -15,11 +15,10 @@ against ONNX Runtime, on the CPU and on CUDA when present:
   12 leads; p50/p95/p99, requests/s, errors, which must be 0) and `share_of_model_rate`,
   its requests/s over the "K at once" rate of the model alone.
 
-The service runs as `ecgpaper serve` (as it is deployed) in K worker processes of one
-inference each, the cores shared among them (`--workers K --threads 1 --model-threads
-cores/K`): each request's own Python work (checks, flags, the HTTP exchange) then holds
-only its own process's interpreter lock. The model-only rows use the same threads per
-call, so the overhead compares like with like. The clients run in this process.
+The service runs as `ecgpaper serve` in its own process (as it is deployed), with K
+inferences at once and the cores shared among them (`--threads K --model-threads
+cores/K`); the model-only rows use the same threads per call, so the overhead compares
+like with like. The clients run in this process.
 
 Backends: PyTorch, ONNX Runtime fp32, and ONNX Runtime int8 on the CPU (fp16 on CUDA),
 from `inference.quantize`; how often reduced precision changes the answer needs trained
@@ -52,8 +51,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--device", default=None, help="cpu or cuda (default: cpu, and "
                         "cuda too when present)")
     parser.add_argument("--concurrent", type=int, default=None, metavar="K",
-                        help="inferences the service runs at once, one per worker process "
-                             "(default: one per core)")
+                        help="inferences the service runs at once (default: one per core)")
 
 
 def _artifacts(folder: Path, width: float, fs: int) -> dict:
@@ -155,7 +153,7 @@ def measure(quick: bool = False, progress: bool = True, clients: int = 4,
                 torch.set_num_threads(per_call)
                 models = ModelSet.from_paths(list(paths.values()), backend=backend,
                                              device=dev, threads=per_call)
-                serve_args = ["--device", dev, "--workers", str(at_once), "--threads", "1",
+                serve_args = ["--device", dev, "--threads", str(at_once),
                               "--model-threads", str(per_call)]
                 with ServerProcess(list(paths.values()), backend=backend,
                                    env={"ECGPAPER_API_KEY": ""}, extra_args=serve_args) as srv:
@@ -169,8 +167,7 @@ def measure(quick: bool = False, progress: bool = True, clients: int = 4,
                             print(f"bench serve: {model} {leads} lead(s) {backend} {dev}")
                         base = {"model": model, "leads": leads, "backend": backend,
                                 "device": dev, "width": width, "input": f"{leads} x {10 * fs}",
-                                "inferences_at_once": at_once, "server_processes": at_once,
-                                "threads_per_call": per_call}
+                                "inferences_at_once": at_once, "threads_per_call": per_call}
                         rows.append({**base, "stage": "model", **_model_only(
                             one, bodies[leads], n), "errors": 0})
                         if model == "UniversalECGNet" and leads == 12:

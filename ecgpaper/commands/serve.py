@@ -33,13 +33,8 @@ def register(parser) -> None:
                              "clients set it to the number of cores with --model-threads 1")
     parser.add_argument("--model-threads", type=int, default=None, metavar="N",
                         help="threads each inference uses (default: the cores divided by "
-                             "--workers x --threads, at least 1), so that concurrent "
-                             "inferences do not fight over the cores")
-    parser.add_argument("--workers", type=int, default=1,
-                        help="server processes sharing the port (default 1), each with its "
-                             "own copy of the models and --threads inferences at once; under "
-                             "concurrent clients one process per core with --threads 1 keeps "
-                             "the requests' Python work from queueing on one interpreter lock")
+                             "--threads, at least 1), so that concurrent inferences do not "
+                             "fight over the cores")
 
 
 def available_cores() -> int:
@@ -51,72 +46,33 @@ def available_cores() -> int:
 
 def model_threads(concurrent: int, asked: int | None = None) -> int:
     """Threads per inference: `asked`, else the cores this process may use shared among
-    `concurrent` ones (over all worker processes)."""
+    `concurrent` ones."""
     return asked or max(1, available_cores() // max(1, concurrent))
-
-
-# How `run` hands its settings to worker processes (uvicorn starts each one afresh).
-WORKER_SETTINGS_ENV = "ECGPAPER_SERVE_SETTINGS"
-
-
-def _load(settings: dict):
-    """The app for `settings` (models, backend, device, threads per inference, body limit,
-    concurrent inferences): what `run` builds, and each worker process again."""
-    from ..inference.route import ModelSet
-    from ..serve.app import Settings, create_app
-    if settings["backend"] == "torch":
-        import torch
-        torch.set_num_threads(settings["per_call"])
-    models = ModelSet.from_paths(settings["models"], backend=settings["backend"],
-                                 device=settings["device"], threads=settings["per_call"])
-    return models, create_app(models, Settings(max_body_bytes=settings["max_body_bytes"],
-                                               threads=settings["threads"]))
-
-
-def worker_app():
-    """The app of one worker process of `serve --workers N` (uvicorn's factory)."""
-    import json
-    import os
-    raw = os.environ.get(WORKER_SETTINGS_ENV)
-    if not raw:
-        raise RuntimeError(f"{WORKER_SETTINGS_ENV} is not set: worker processes are started "
-                           "by `ecgpaper serve --workers N`")
-    return _load(json.loads(raw))[1]
 
 
 def run(args) -> int:
     import logging
 
-    import json
-    import os
-
     import uvicorn
+
+    from ..inference.route import ModelSet
+    from ..serve.app import Settings, create_app
     if not 0 < args.port < 65536:
         raise ValueError(f"--port {args.port}, expected 1-65535")
     if not args.max_body_mb > 0 or args.threads < 1:
         raise ValueError("--max-body-mb must be > 0 and --threads >= 1")
     if args.model_threads is not None and args.model_threads < 1:
         raise ValueError(f"--model-threads {args.model_threads}, expected at least 1")
-    if args.workers < 1:
-        raise ValueError(f"--workers {args.workers}, expected at least 1")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s")
-    settings = {"models": [str(m) for m in args.models], "backend": args.backend,
-                "device": args.device, "threads": args.threads,
-                "per_call": model_threads(args.threads * args.workers, args.model_threads),
-                "max_body_bytes": int(args.max_body_mb * 2**20)}
-    # Loaded here first in any case, so that a bad artifact fails with its message
-    # before any worker starts.
-    models, app = _load(settings)
-    where = f"http://{args.host}:{args.port}"
-    if args.workers == 1:
-        print(f"serving {[a.name for a in models.loaded]} on {where} (docs at /docs)",
-              flush=True)
-        uvicorn.run(app, host=args.host, port=args.port, log_level="info")
-        return 0
-    del models, app
-    os.environ[WORKER_SETTINGS_ENV] = json.dumps(settings)
-    print(f"serving {args.models} on {where} with {args.workers} worker processes "
-          "(docs at /docs)", flush=True)
-    uvicorn.run("ecgpaper.commands.serve:worker_app", factory=True, workers=args.workers,
-                host=args.host, port=args.port, log_level="info")
+    per_call = model_threads(args.threads, args.model_threads)
+    if args.backend == "torch":
+        import torch
+        torch.set_num_threads(per_call)
+    models = ModelSet.from_paths(args.models, backend=args.backend, device=args.device,
+                                 threads=per_call)
+    app = create_app(models, Settings(max_body_bytes=int(args.max_body_mb * 2**20),
+                                      threads=args.threads))
+    print(f"serving {[a.name for a in models.loaded]} on http://{args.host}:{args.port} "
+          f"(docs at /docs)", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0
