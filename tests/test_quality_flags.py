@@ -179,6 +179,23 @@ def test_a_slow_wide_record_is_flagged_for_its_declared_rate(records):
     assert hits >= 4          # measured: 4 of the real records fall in this range
 
 
+def test_inverted_records_one_lead_short_are_caught_by_their_t_waves(records, clean):
+    """Inverted copies whose QRS points the wrong way in 5 of the 8 leads (one short of
+    the QRS rule) are flagged when the T waves point the wrong way too; no real record as
+    published is flagged that way, and each T-wave direction is +1 or -1."""
+    from ecgpaper.data.measures import measure
+    by_t = 0
+    for rec in clean:
+        flags = [f for f in quality_flags(-rec.in_microvolts(), rec.fs) if f.code == "inverted"]
+        by_t += bool(flags) and "T waves" in flags[0].message
+    assert by_t >= 3                 # measured: 3 of the 67 clean records
+    for rec in records:
+        uv = rec.in_microvolts()
+        assert not any("T waves" in f.message for f in quality_flags(uv, rec.fs)), rec.record_id
+    t = measure(clean[0].in_microvolts(), clean[0].fs).t_polarity()
+    assert t is not None and set(np.unique(t)) <= {-1, 1}
+
+
 def with_ectopic_beats(uv: np.ndarray, fs: float, at_s=(1.4, 6.3, 8.8),
                        mv: float = 9.0) -> np.ndarray:
     """`uv` with large, wide ventricular-like complexes (a 120 ms biphasic wave of `mv`

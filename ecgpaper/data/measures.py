@@ -47,6 +47,10 @@ class Measures:
             self._beats = qrs_positions(self.detrended, self.fs)
         return self._beats
 
+    def t_polarity(self) -> np.ndarray | None:
+        """Each lead's T-wave direction (`t_wave_polarity`), measured when asked."""
+        return t_wave_polarity(self.detrended, self.beats, self.fs)
+
     def qrs_seconds(self) -> float:
         """The QRS width of the median beat at the declared rate (`qrs_width`), cached."""
         if self._qrs is None:
@@ -127,21 +131,49 @@ def _speed(x: np.ndarray, smooth: int) -> np.ndarray:
     return np.sqrt(uniform_filter1d(np.square(np.diff(x, axis=1)).sum(axis=0), smooth))
 
 
+def median_beat(detrended: np.ndarray, beats: np.ndarray, fs: float, before: float,
+                after: float) -> np.ndarray | None:
+    """The median over beats of each lead from `before` seconds ahead of the QRS to `after`
+    seconds behind it, each beat aligned on its fastest moment (the largest spatial
+    velocity within 50 ms of its detected position) so that the median keeps the QRS
+    sharp; None below three beats that far inside the record."""
+    pre, post = int(round(before * fs)), int(round(after * fs))
+    reach = int(round(0.05 * fs))
+    n = detrended.shape[1]
+    beats = [int(b) for b in beats if pre + reach <= b < n - post - reach]
+    if len(beats) < 3:
+        return None
+    speed = _speed(detrended, max(1, int(round(0.008 * fs))))
+    aligned = [b - reach + int(np.argmax(speed[b - reach:b + reach + 1])) for b in beats]
+    return np.median(np.stack([detrended[:, a - pre:a + post + 1] for a in aligned]), axis=0)
+
+
+def t_wave_polarity(detrended: np.ndarray, beats: np.ndarray, fs: float) -> np.ndarray | None:
+    """Per lead, +1 or -1: the sign of the median beat's largest deflection from its PR
+    level (40-100 ms before the QRS) between 100 ms after the QRS and the earlier of
+    450 ms and 70 % of the beat interval, where the T wave lies; None below three beats."""
+    template = median_beat(detrended, beats, fs, 0.3, 0.6)
+    if template is None:
+        return None
+    c = int(round(0.3 * fs))
+    rr = float(np.median(np.diff(beats))) / fs
+    base = np.median(template[:, c - int(0.1 * fs):c - int(0.04 * fs)], axis=1, keepdims=True)
+    segment = template[:, c + int(0.1 * fs):c + int(min(0.45, 0.7 * rr) * fs)] - base
+    if segment.shape[1] == 0:
+        return None
+    return np.where(np.abs(segment.max(axis=1)) >= np.abs(segment.min(axis=1)), 1, -1)
+
+
 def qrs_width(detrended: np.ndarray, beats: np.ndarray, fs: float) -> float:
     """Seconds from QRS onset to offset of the median beat at the declared `fs`, NaN below
     three beats a quarter second inside the record. Each beat is aligned on its fastest
     moment (within 50 ms of its detected position) before the median, so the template
     keeps the QRS sharp; a recording declared at half its true rate doubles the result."""
-    half, reach = int(round(0.25 * fs)), int(round(0.05 * fs))
-    n = detrended.shape[1]
-    beats = [int(b) for b in beats if half + reach <= b < n - half - reach]
-    if len(beats) < 3:
+    half = int(round(0.25 * fs))
+    template = median_beat(detrended, beats, fs, 0.25, 0.25)
+    if template is None:
         return float("nan")
     smooth = max(1, int(round(0.008 * fs)))
-    speed = _speed(detrended, smooth)
-    aligned = [b - reach + int(np.argmax(speed[b - reach:b + reach + 1])) for b in beats]
-    template = np.median(np.stack([detrended[:, a - half:a + half + 1] for a in aligned]),
-                         axis=0)
     v = _speed(template, smooth)
     w = int(round(0.03 * fs))
     peak = half - w + int(np.argmax(v[half - w:half + w + 1]))

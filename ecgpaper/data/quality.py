@@ -44,6 +44,11 @@ SLOW_WIDE = (70.0, 0.150)
 EXPECTED_POLARITY = {"I": 1, "II": 1, "aVF": 1, "V4": 1, "V5": 1, "V6": 1, "aVR": -1,
                      "V1": -1}
 INVERTED_MIN_DISAGREE = 6
+# One lead short of that, the T waves decide: upright in I, II and V4-V6 and inverted in
+# aVR in most hearts, so when at least 4 of these 6 point the other way as well, the
+# record is flagged. Real records: none more; all-inverted copies: 3 more of 67.
+EXPECTED_T_POLARITY = {"I": 1, "II": 1, "V4": 1, "V5": 1, "V6": 1, "aVR": -1}
+T_MIN_DISAGREE = 4
 # A chest lead at more than this factor from the geometric mean of its neighbours (real
 # records: within ~0.15-6.5 at the extremes; `validate` refuses beyond 8).
 CHEST_RATIO_FLAG = (1 / 3, 3.0)
@@ -69,15 +74,28 @@ def _live(detrended: np.ndarray, names) -> list[str]:
     return [n for n in names if np.ptp(detrended[LEADS.index(n)]) >= 1.0]
 
 
-def inverted_flag(pol: np.ndarray, live) -> QualityFlag | None:
-    """Most leads pointing the other way from nearly every heart's."""
+def inverted_flag(pol: np.ndarray, live, t_polarity=None) -> QualityFlag | None:
+    """Most leads pointing the other way from nearly every heart's: by the QRS alone, or
+    one lead short of that and the T waves too (`t_polarity`, a callable giving each
+    lead's T-wave direction, measured only then)."""
     checked = [n for n in EXPECTED_POLARITY if n in live]
     wrong = [n for n in checked if np.sign(pol[LEADS.index(n)]) != EXPECTED_POLARITY[n]]
-    if len(checked) == len(EXPECTED_POLARITY) and len(wrong) >= INVERTED_MIN_DISAGREE:
-        return QualityFlag("inverted", f"{len(wrong)} of {len(checked)} leads ({', '.join(wrong)}) "
-                           "have the opposite QRS polarity of nearly every heart (I, II, aVF, "
-                           "V4-V6 upright, aVR and V1 downward): all leads inverted (sign of "
-                           "the gain) or dextrocardia")
+    if len(checked) < len(EXPECTED_POLARITY):
+        return None
+    cause = ("all leads inverted (sign of the gain) or dextrocardia")
+    qrs = (f"{len(wrong)} of {len(checked)} leads ({', '.join(wrong)}) have the opposite QRS "
+           "polarity of nearly every heart (I, II, aVF, V4-V6 upright, aVR and V1 downward)")
+    if len(wrong) >= INVERTED_MIN_DISAGREE:
+        return QualityFlag("inverted", f"{qrs}: {cause}")
+    if len(wrong) == INVERTED_MIN_DISAGREE - 1 and t_polarity is not None:
+        t = t_polarity()
+        t_live = [n for n in EXPECTED_T_POLARITY if n in live]
+        t_wrong = [] if t is None else [n for n in t_live
+                                        if t[LEADS.index(n)] != EXPECTED_T_POLARITY[n]]
+        if len(t_wrong) >= T_MIN_DISAGREE:
+            return QualityFlag("inverted", f"{qrs}, and so have the T waves in "
+                               f"{len(t_wrong)} of {len(t_live)} ({', '.join(t_wrong)}; "
+                               f"usually upright in I, II, V4-V6, inverted in aVR): {cause}")
     return None
 
 
@@ -202,7 +220,7 @@ def quality_flags(signal_uV: np.ndarray, fs: float, leads=LEADS,
     x = m.detrended
     live = _live(x, LEADS)
     pol = m.polarity
-    flags += [f for f in (inverted_flag(pol, live),) if f]
+    flags += [f for f in (inverted_flag(pol, live, m.t_polarity),) if f]
     flags += chest_order_flags(x, pol, live)
     flags += [f for f in (chest_duplicate_flag(x, live), chest_gain_flag(m.amplitude, live))
               if f]
