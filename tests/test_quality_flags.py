@@ -85,7 +85,7 @@ def test_real_records_none_refused_and_flag_counts(records):
     assert counts["rate_unusual"] == 0
     assert counts["inverted"] <= 9 and counts["chest_reversed"] <= 7
     assert counts["chest_duplicate"] <= 1 and counts["chest_gain"] <= 10
-    assert counts["chest_swapped"] <= 13
+    assert counts["chest_swapped"] <= 13 and counts["arm_swapped"] <= 2
 
 
 @pytest.mark.parametrize("value, bad", [(0, "'0'"), (-500, "'-500'"), ("abc", "'abc'")])
@@ -194,6 +194,24 @@ def test_inverted_records_one_lead_short_are_caught_by_their_t_waves(records, cl
         assert not any("T waves" in f.message for f in quality_flags(uv, rec.fs)), rec.record_id
     t = measure(clean[0].in_microvolts(), clean[0].fs).t_polarity()
     assert t is not None and set(np.unique(t)) <= {-1, 1}
+
+
+def test_swapped_arm_electrodes_are_flagged_and_not_blamed_on_the_chest(clean):
+    """Left and right arm exchanged (I inverted, II/III and aVR/aVL exchanged) keeps the
+    limb identities, so no check refuses it; lead I then mirrors V5 and V6, which the flag
+    reads. Chest leads in reverse order are named as such, not as an arm swap."""
+    from ecgpaper.data.quality_calibration import MUTATIONS
+    arms = MUTATIONS["left and right arm swapped"][1]
+    caught = 0
+    for rec in clean:
+        uv = rec.in_microvolts()
+        check_plausible(arms(uv), rec.fs, rec.record_id, LEADS)       # never refused
+        codes = [f.code for f in quality_flags(arms(uv), rec.fs)]
+        caught += "arm_swapped" in codes
+        reversed_codes = [f.code for f in quality_flags(
+            np.concatenate([uv[:6], uv[6:][::-1]]), rec.fs)]
+        assert not ("chest_reversed" in reversed_codes and "arm_swapped" in reversed_codes)
+    assert caught >= 60              # measured: 63 of the 67 clean records
 
 
 def with_ectopic_beats(uv: np.ndarray, fs: float, at_s=(1.4, 6.3, 8.8),

@@ -2,7 +2,8 @@
 
 A record that passes `validate` (nothing physically impossible) may still carry signs of
 a mistake that changes a network's answer: every lead inverted (or dextrocardia), chest
-leads in reverse order or two of them swapped, one chest lead far off its neighbours,
+leads in reverse order or two of them swapped, the arm electrodes swapped, one chest
+lead far off its neighbours,
 two identical chest leads, a whole record ten times too small or large, a heart rate
 that fits the declared sampling rate only barely. None of these is refused, since real
 hearts and real recordings produce each of them now and then; each is reported as a
@@ -56,6 +57,17 @@ CHEST_RATIO_FLAG = (1 / 3, 3.0)
 # margin of |r|) with the other's outer neighbour: real records 12 of 108, the same
 # records with V1/V2 or V3/V4 swapped 94-97 of 97.
 SWAP_MARGIN = 0.05
+# Lead I sees the heart from the left like V5 and V6, so in nearly every heart they look
+# alike: lead I correlating below this with both (over the whole detrended record) is
+# the mirror image an arm-electrode swap gives (it inverts I, exchanges II with III and
+# aVR with aVL, and keeps the limb identities). Real records: 2 of 111; the same records
+# with the arm electrodes swapped: 94 of 111 (besides the chest flag in a few others).
+ARM_SWAP_CORRELATION = -0.3
+# Chest leads reversed put V6's lateral waveform in V1's place: V1 resembling lead I
+# better than V6 does by this margin (correlation) is flagged too, unless lead I is the
+# mirror of V5 and V6 (an arm swap). Real records: none; reversed copies: 101 of 111
+# flagged with the progression rule, 85 without.
+REVERSED_LEAD_I_MARGIN = 0.3
 # Two chest leads whose difference is under this fraction of the larger: a copied lead.
 DUPLICATE_TOL = 0.02
 
@@ -112,6 +124,13 @@ def chest_order_flags(x: np.ndarray, pol: np.ndarray, live) -> list[QualityFlag]
         out.append(QualityFlag("chest_reversed", "V1 is upright and V6 downward with the "
                                "QRS turning from up to down across V1-V6, the reverse of the "
                                "usual R-wave progression: chest leads in reverse order?"))
+    elif "I" in live and not _arm_mirror(x):
+        r1, r6 = (_correlation(x, "I", n) for n in ("V1", "V6"))
+        if r1 - r6 > REVERSED_LEAD_I_MARGIN:
+            out.append(QualityFlag("chest_reversed", f"V1 resembles lead I (correlation "
+                                   f"{r1:.2f}) more than V6 does ({r6:.2f}); in nearly every "
+                                   "heart V6 is the chest lead most like lead I: chest leads "
+                                   "in reverse order, or V1 and V6 swapped?"))
     c = np.abs(np.corrcoef(x[chest]))
     for k in range(5):
         left = k == 0 or c[k - 1, k + 1] > c[k - 1, k] + SWAP_MARGIN
@@ -121,6 +140,27 @@ def chest_order_flags(x: np.ndarray, pol: np.ndarray, live) -> list[QualityFlag]
             out.append(QualityFlag("chest_swapped", f"{a} resembles the neighbours of {b} "
                                    f"and {b} those of {a}: leads {a} and {b} swapped?"))
     return out
+
+
+def _correlation(x: np.ndarray, a: str, b: str) -> float:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = np.corrcoef(x[LEADS.index(a)], x[LEADS.index(b)])[0, 1]
+    return float(r) if np.isfinite(r) else 0.0
+
+
+def _arm_mirror(x: np.ndarray) -> bool:
+    return all(_correlation(x, "I", n) < ARM_SWAP_CORRELATION for n in ("V5", "V6"))
+
+
+def arm_swap_flag(x: np.ndarray, live, chest_flagged: bool) -> QualityFlag | None:
+    """Lead I the mirror image of V5 and V6 (see ARM_SWAP_CORRELATION); not raised beside
+    a chest-reversal flag, whose misplaced V5 and V6 can look the same."""
+    if chest_flagged or not all(n in live for n in ("I", "V5", "V6")) or not _arm_mirror(x):
+        return None
+    r5, r6 = (_correlation(x, "I", n) for n in ("V5", "V6"))
+    return QualityFlag("arm_swapped", f"lead I is the mirror image of V5 and V6 (correlation "
+                       f"{r5:.2f} and {r6:.2f}; in nearly every heart the three look alike): "
+                       "left- and right-arm electrodes swapped, or dextrocardia?")
 
 
 def chest_duplicate_flag(x: np.ndarray, live) -> QualityFlag | None:
@@ -221,7 +261,10 @@ def quality_flags(signal_uV: np.ndarray, fs: float, leads=LEADS,
     live = _live(x, LEADS)
     pol = m.polarity
     flags += [f for f in (inverted_flag(pol, live, m.t_polarity),) if f]
-    flags += chest_order_flags(x, pol, live)
-    flags += [f for f in (chest_duplicate_flag(x, live), chest_gain_flag(m.amplitude, live))
+    order = chest_order_flags(x, pol, live)
+    flags += order
+    reversed_chest = any(f.code == "chest_reversed" for f in order)
+    flags += [f for f in (arm_swap_flag(x, live, reversed_chest),
+                          chest_duplicate_flag(x, live), chest_gain_flag(m.amplitude, live))
               if f]
     return flags

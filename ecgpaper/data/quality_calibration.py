@@ -1,8 +1,8 @@
 """How the refusal checks and quality flags behave on real recordings: how many real
 records each flag fires on (false alarms, since the published records are taken as
 correct), and how often each flag catches the error it is meant for when the same
-records are damaged one way each (a sign flip, reversed or swapped chest leads, a lead
-at 10x, a whole record at 0.1x or 10x, a 500 Hz recording declared as 250 or 125 Hz).
+records are damaged one way each (a sign flip, reversed or swapped chest leads, swapped
+arm electrodes, a lead at 10x, a whole record at 0.1x or 10x, a 500 Hz recording declared as 250 or 125 Hz).
 
 The real records are not part of the project; `scripts/calibrate_quality.py` runs this on
 a folder of them and commits the result (`book/measurements/quality_calibration.json`),
@@ -33,6 +33,17 @@ def _scaled(k: int, factor: float):
     return fn
 
 
+def _arms_swapped(x):
+    """Left- and right-arm electrodes exchanged: I inverted, II and III, aVR and aVL
+    exchanged (the chest leads, referred to the mean of all three limbs, unchanged)."""
+    i = {n: LEADS.index(n) for n in ("I", "II", "III", "aVR", "aVL")}
+    y = x.copy()
+    y[i["I"]] = -x[i["I"]]
+    y[[i["II"], i["III"]]] = x[[i["III"], i["II"]]]
+    y[[i["aVR"], i["aVL"]]] = x[[i["aVL"], i["aVR"]]]
+    return y
+
+
 def _swapped(x):
     x = x.copy()
     x[[V1, V2]] = x[[V2, V1]]
@@ -44,6 +55,7 @@ MUTATIONS = {
     "all leads inverted": ("inverted", lambda x: -x),
     "chest leads V6…V1": ("chest_reversed", lambda x: np.concatenate([x[:6], x[6:][::-1]])),
     "V1 and V2 swapped": ("chest_swapped", _swapped),
+    "left and right arm swapped": ("arm_swapped", _arms_swapped),
     "six copies of V3": ("chest_duplicate",
                          lambda x: np.concatenate([x[:6], np.repeat(x[V3:V3 + 1], 6, 0)])),
     "V3 at 10×": ("chest_gain", _scaled(V3, 10.0)),

@@ -52,7 +52,7 @@ class PredictRequest(BaseModel):
 
 class QualityFlagOut(BaseModel):
     """Something possible in a real ECG but unusual and often an error (`data.quality`)."""
-    code: Literal["inverted", "chest_reversed", "chest_swapped", "chest_gain",
+    code: Literal["inverted", "chest_reversed", "chest_swapped", "arm_swapped", "chest_gain",
                   "chest_duplicate", "amplitude_low", "amplitude_high", "rate_unusual"]
     message: str
 
