@@ -180,6 +180,20 @@ show_table(page.serve_targets_table(targets),
 # README). Each file is one run of `bench serve`; a row within a fraction of a
 # millisecond or a few per cent of its target can fall on the other side in a rerun.
 #
+# Where the share falls short, part of the reason is work the service must do: every
+# request's samples are checked and its quality flags computed (the Data sources page
+# lists them) on the same cores as the networks. {numref}`tbl-deployment-checks` times
+# that work alone and the most it leaves of the network's rate if nothing else ran
+# beside it: {glue:text}`deployment_checks_cost`. The faster the network, the larger the
+# part the checks take; the HTTP exchange and the threads' hand-offs take the rest.
+
+# %% tags=["hide-input"]
+show_table(page.checks_table(targets),
+           "The service's sample checks and quality flags on one core beside the network "
+           "alone (medians, the 12-lead recording of `bench serve`), the share of the "
+           "network's rate that leaves at most, and the share four clients reached.",
+           "tbl-deployment-checks", presented=True)
+#
 # ## Reduced precision: faster, and does the answer change?
 #
 # A network can run with 8-bit integer weights and activations (static quantisation in

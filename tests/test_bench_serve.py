@@ -20,10 +20,12 @@ def test_overhead_is_the_http_p50_minus_the_model_p50_and_share_uses_all_cores()
     out = with_overhead(table([
         {"stage": "model", "p50_ms": 8.0, "req_per_s": None},
         {"stage": "model, 2 at once", "p50_ms": 8.5, "req_per_s": 230.0},
+        {"stage": "checks", "p50_ms": 1.5, "req_per_s": None},
         {"stage": "end to end, binary", "p50_ms": 10.5, "req_per_s": None},
         {"stage": "load, 4 clients", "p50_ms": 20.0, "req_per_s": 200.0}]))
     by = out.set_index("stage")
     assert by.loc["end to end, binary", "overhead_ms"] == pytest.approx(2.5)
+    assert pd.isna(by.loc["checks", "overhead_ms"])        # not an HTTP row
     assert pd.isna(by.loc["model", "overhead_ms"]) and pd.isna(by.loc["model, 2 at once",
                                                                        "overhead_ms"])
     # 200 req/s against the 230 the model alone sustains on both cores, not 1000 / 8
@@ -121,6 +123,7 @@ def _serve_entry(binary_overhead: float, share: float, name: str = "Test CPU") -
         rec = {"model": "SE-ResNet18", "width": 1.0, "backend": backend, "device": "cpu",
                "leads": 12}
         rows += [{**rec, "stage": "model", "p50_ms": 10.0, "req_per_s": None},
+                 {**rec, "stage": "checks", "p50_ms": 2.5, "req_per_s": None},
                  {**rec, "stage": "model, 2 at once", "p50_ms": 11.0, "req_per_s": 100.0},
                  {**rec, "stage": "end to end", "p50_ms": 19.0, "req_per_s": None,
                   "overhead_ms": 9.0},
@@ -134,7 +137,7 @@ def _serve_entry(binary_overhead: float, share: float, name: str = "Test CPU") -
 
 
 def test_serve_targets_are_judged_from_the_committed_numbers():
-    from ecgpaper.pages.deployment import serve_target_facts, serve_targets, \
+    from ecgpaper.pages.deployment import checks_table, serve_target_facts, serve_targets, \
         serve_targets_table
     targets = serve_targets([_serve_entry(2.5, 0.85), _serve_entry(3.5, 0.70, "Other CPU"),
                              {"benchmark": "train", "records": []}])
@@ -151,6 +154,13 @@ def test_serve_targets_are_judged_from_the_committed_numbers():
     assert facts["deployment_json_overhead"] == "9.0–9.0 ms, within the target in 0 of 2"
     shown = serve_targets_table(targets)
     assert "4 clients, share of model rate (%)" in shown.columns
+    assert "checks and flags (ms)" not in shown.columns
+    assert onnx["share left beside the checks"].tolist() == pytest.approx([0.8, 0.8])
+    assert "2.5 ms beside a 10.0 ms network, which leaves at most 80 % (measured 85 %)" \
+        in facts["deployment_checks_cost"]
+    checks = checks_table(targets)
+    assert list(checks["checks and flags (ms)"]) == ["2.5"] * 4
+    assert checks_table(serve_targets([])).empty
     assert "not measured" in serve_target_facts(serve_targets([]))["deployment_overhead_met"]
 
 
@@ -179,3 +189,10 @@ def test_int8_reference_facts_name_the_choice_that_meets_the_target():
     table = int8_reference_table(_int8_entry((0.997, 0.988)))
     assert list(table["classes changed"]) == ["3", "12"]
     assert list(table["convolutions kept in fp32"]) == ["26 of 36", "0 of 36"]
+
+
+def test_checks_are_timed_on_a_whole_recording_each_time():
+    """The checks row times what a request pays: measures computed afresh every call."""
+    from ecgpaper.benchmarks.serve import _bodies, _checks_only
+    stats = _checks_only(_bodies()[12], 3)
+    assert stats["n"] == 3 and 0 < stats["p50_ms"] < 1000

@@ -11,6 +11,9 @@ against ONNX Runtime, on the CPU and on CUDA when present:
 - "model, K at once": the network called from K threads together (K = the inferences
   the service runs at once, one per core by default): what the model alone sustains on
   the machine's cores;
+- "checks": the service's sample checks and quality flags for the 12-lead recording alone,
+  on one core (`inference.checks.check_amplitudes`, `route.signal_flags`): the CPU work a
+  request adds beside its network call whatever the backend;
 - "load": N concurrent clients sending a bounded number of requests (binary bodies for
   12 leads; p50/p95/p99, requests/s, errors, which must be 0) and `share_of_model_rate`,
   its requests/s over the "K at once" rate of the model alone.
@@ -103,6 +106,22 @@ def _model_only(models, body: bytes, n: int) -> dict:
     return latency_stats(time_calls(_network_call(models, body), n))
 
 
+def _checks_only(body: bytes, n: int) -> dict:
+    """The sample checks and quality flags of the recording in a JSON `body`, as the
+    service runs them for one request (nothing kept from one call to the next)."""
+    from ..inference.checks import check_amplitudes, signal_from_arrays
+    from ..inference.route import signal_flags, time_calls
+    from ..serve.schemas import parse_request
+    req = parse_request(body)
+    sig = signal_from_arrays(req.leads, req.fs, req.units, check_samples=False)
+
+    def call():
+        sig.measures = None
+        check_amplitudes(sig)
+        signal_flags(sig)
+    return latency_stats(time_calls(call, n))
+
+
 def _model_rate(models, body: bytes, n: int, workers: int) -> dict:
     """The network called `n` times from `workers` threads at once: requests/s (and the
     latency of each call) of the model alone on that many cores."""
@@ -170,6 +189,9 @@ def measure(quick: bool = False, progress: bool = True, clients: int = 4,
                                 "inferences_at_once": at_once, "threads_per_call": per_call}
                         rows.append({**base, "stage": "model", **_model_only(
                             one, bodies[leads], n), "errors": 0})
+                        if model == "SE-ResNet18":
+                            rows.append({**base, "stage": "checks", **_checks_only(
+                                bodies[leads], n), "errors": 0})
                         if model == "UniversalECGNet" and leads == 12:
                             continue          # the service routes 12 leads to SE-ResNet18
                         rows.append({**base, "stage": f"model, {at_once} at once",
@@ -210,7 +232,7 @@ def with_overhead(table):
     model_rate = np.asarray(index.map(rate.get), dtype=float) if rate is not None else \
         np.full(len(table), np.nan)
     model_rate = np.where(np.isfinite(model_rate), model_rate, 1000.0 / ref)
-    http = ~table["stage"].str.startswith("model")
+    http = ~table["stage"].str.startswith("model") & (table["stage"] != "checks")
     paired = table["overhead_ms"] if "overhead_ms" in table else np.nan
     table["overhead_ms"] = pd.Series(paired, index=table.index, dtype=float).where(
         http).fillna((table["p50_ms"] - ref).where(http))
