@@ -111,9 +111,12 @@ def inverted_flag(pol: np.ndarray, live, t_polarity=None) -> QualityFlag | None:
     return None
 
 
-def chest_order_flags(x: np.ndarray, pol: np.ndarray, live) -> list[QualityFlag]:
-    """Chest leads reversed (V1 upright and V6 downward, falling R progression) or two
-    neighbours swapped (each correlates better with the other's neighbour)."""
+def chest_order_flags(x: np.ndarray, pol: np.ndarray, live,
+                      lead_i: dict | None = None) -> list[QualityFlag]:
+    """Chest leads reversed (V1 upright and V6 downward, falling R progression, or V1 more
+    like lead I than V6: `lead_i`, from `lead_i_correlations`) or two neighbours swapped
+    (each correlates better with the other's neighbour)."""
+    lead_i = lead_i_correlations(x) if lead_i is None else lead_i
     out = []
     chest = [LEADS.index(n) for n in PRECORDIAL_LEADS]
     if not all(n in live for n in PRECORDIAL_LEADS):
@@ -124,8 +127,8 @@ def chest_order_flags(x: np.ndarray, pol: np.ndarray, live) -> list[QualityFlag]
         out.append(QualityFlag("chest_reversed", "V1 is upright and V6 downward with the "
                                "QRS turning from up to down across V1-V6, the reverse of the "
                                "usual R-wave progression: chest leads in reverse order?"))
-    elif "I" in live and not _arm_mirror(x):
-        r1, r6 = (_correlation(x, "I", n) for n in ("V1", "V6"))
+    elif "I" in live and not _arm_mirror(lead_i):
+        r1, r6 = lead_i["V1"], lead_i["V6"]
         if r1 - r6 > REVERSED_LEAD_I_MARGIN:
             out.append(QualityFlag("chest_reversed", f"V1 resembles lead I (correlation "
                                    f"{r1:.2f}) more than V6 does ({r6:.2f}); in nearly every "
@@ -142,22 +145,27 @@ def chest_order_flags(x: np.ndarray, pol: np.ndarray, live) -> list[QualityFlag]
     return out
 
 
-def _correlation(x: np.ndarray, a: str, b: str) -> float:
+def lead_i_correlations(x: np.ndarray) -> dict[str, float]:
+    """Correlation of lead I with V1, V5 and V6 over the detrended record (0 for a flat
+    lead), computed once for the chest-order and arm-swap flags."""
+    names = ("V1", "V5", "V6")
     with np.errstate(invalid="ignore", divide="ignore"):
-        r = np.corrcoef(x[LEADS.index(a)], x[LEADS.index(b)])[0, 1]
-    return float(r) if np.isfinite(r) else 0.0
+        r = np.corrcoef(x[[LEADS.index(n) for n in ("I", *names)]])[0, 1:]
+    return {n: float(v) if np.isfinite(v) else 0.0 for n, v in zip(names, r)}
 
 
-def _arm_mirror(x: np.ndarray) -> bool:
-    return all(_correlation(x, "I", n) < ARM_SWAP_CORRELATION for n in ("V5", "V6"))
+def _arm_mirror(lead_i: dict) -> bool:
+    return all(lead_i[n] < ARM_SWAP_CORRELATION for n in ("V5", "V6"))
 
 
-def arm_swap_flag(x: np.ndarray, live, chest_flagged: bool) -> QualityFlag | None:
-    """Lead I the mirror image of V5 and V6 (see ARM_SWAP_CORRELATION); not raised beside
-    a chest-reversal flag, whose misplaced V5 and V6 can look the same."""
-    if chest_flagged or not all(n in live for n in ("I", "V5", "V6")) or not _arm_mirror(x):
+def arm_swap_flag(lead_i: dict, live, chest_flagged: bool) -> QualityFlag | None:
+    """Lead I the mirror image of V5 and V6 (see ARM_SWAP_CORRELATION; `lead_i` from
+    `lead_i_correlations`); not raised beside a chest-reversal flag, whose misplaced V5
+    and V6 can look the same."""
+    if chest_flagged or not all(n in live for n in ("I", "V5", "V6")) or \
+            not _arm_mirror(lead_i):
         return None
-    r5, r6 = (_correlation(x, "I", n) for n in ("V5", "V6"))
+    r5, r6 = lead_i["V5"], lead_i["V6"]
     return QualityFlag("arm_swapped", f"lead I is the mirror image of V5 and V6 (correlation "
                        f"{r5:.2f} and {r6:.2f}; in nearly every heart the three look alike): "
                        "left- and right-arm electrodes swapped, or dextrocardia?")
@@ -261,10 +269,11 @@ def quality_flags(signal_uV: np.ndarray, fs: float, leads=LEADS,
     live = _live(x, LEADS)
     pol = m.polarity
     flags += [f for f in (inverted_flag(pol, live, m.t_polarity),) if f]
-    order = chest_order_flags(x, pol, live)
+    lead_i = lead_i_correlations(x)
+    order = chest_order_flags(x, pol, live, lead_i)
     flags += order
     reversed_chest = any(f.code == "chest_reversed" for f in order)
-    flags += [f for f in (arm_swap_flag(x, live, reversed_chest),
+    flags += [f for f in (arm_swap_flag(lead_i, live, reversed_chest),
                           chest_duplicate_flag(x, live), chest_gain_flag(m.amplitude, live))
               if f]
     return flags
