@@ -98,6 +98,18 @@ def write_edition(root: Path, info: dict) -> None:
     atomic_write_json(root / EDITION_FILE, info)
 
 
+def record_job(root: Path, header: dict, key: str, entry: dict) -> dict:
+    """Write one job's state into the edition file as it is on disk now (with `header`'s
+    settings, machine and provenance), so that two runs of the plan side by side, each on
+    its own jobs (`--only`), keep each other's entries."""
+    edition = {**(load_edition(root) or {}), **{k: v for k, v in header.items()
+                                                  if k != "jobs"}}
+    jobs = {**edition.get("jobs", {}), key: entry}
+    edition["jobs"] = {j.key: jobs[j.key] for j in PLAN if j.key in jobs}
+    write_edition(root, edition)
+    return edition
+
+
 def load_edition(root: Path = REFERENCE_DIR) -> dict | None:
     """The committed edition's description (settings, machine, date, commit, the state of
     every job), or None when no edition has been committed."""

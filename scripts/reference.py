@@ -51,7 +51,7 @@ def main() -> int:
     from ecgpaper.reference import (KEEP_WEIGHTS, PLAN, REFERENCE_DIR, SETTINGS, TWINS,
                                     collect_run, committed_matches, extends_to,
                                     load_edition, restamp_cap,
-                                    reference_overrides, run_folder, write_edition)
+                                    record_job, reference_overrides, run_folder)
     from ecgpaper.training.artifacts import experiment_dir, run_config
     from ecgpaper.training.experiments import get_experiment
     from ecgpaper.training.settings import effective_profile
@@ -103,8 +103,7 @@ def main() -> int:
                   f"(it stopped before its cap of {old_cap} epochs, so a higher cap trains "
                   "the same run)" if exp.neural else "(no epochs: the cap does not apply)"))
             state.setdefault(job.key, {"status": "finished"})["kept_from_cap"] = old_cap
-            edition["jobs"] = {j.key: state[j.key] for j in PLAN if j.key in state}
-            write_edition(out, edition)
+            record_job(out, edition, job.key, state[job.key])
             continue
         t0 = time.time()
         try:
@@ -123,8 +122,7 @@ def main() -> int:
                                                            round((time.time() - t0) / 60, 1)),
                 "date": entry.get("date", dt.date.today().isoformat()),
                 "commit": entry.get("commit", git_commit())}
-        edition["jobs"] = {j.key: state[j.key] for j in PLAN if j.key in state}
-        write_edition(out, edition)
+        record_job(out, edition, job.key, state[job.key])
     return 1 if failed else 0
 
 

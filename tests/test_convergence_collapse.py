@@ -162,3 +162,16 @@ def test_an_early_stopped_run_is_kept_under_a_higher_cap_and_restamped(tmp_path)
     c = json.loads((folder / "config.json").read_text())
     assert c["profile_fields"]["max_epochs"] == 70 and c["hash"] == config_hash(c)
     assert committed_matches(tmp_path, job, new, "6")      # a later run keeps it as is
+
+
+def test_two_plans_side_by_side_keep_each_others_job_entries(tmp_path):
+    """Each run of the plan writes its own job into the edition file as it is on disk,
+    so entries another run wrote meanwhile survive."""
+    from ecgpaper.reference import record_job
+    header = {"settings": {"max_epochs": 70}, "jobs": {"database/1": {"status": "stale"}}}
+    record_job(tmp_path, header, "database/2", {"status": "finished"})
+    record_job(tmp_path, {"settings": {"max_epochs": 70}}, "database/3", {"status": "finished"})
+    edition = load_edition(tmp_path)
+    assert edition["settings"] == {"max_epochs": 70}
+    assert edition["jobs"] == {"database/2": {"status": "finished"},
+                               "database/3": {"status": "finished"}}
