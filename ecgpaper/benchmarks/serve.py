@@ -153,6 +153,9 @@ def measure(quick: bool = False, progress: bool = True, clients: int = 4,
     from ..serve.launch import ServerProcess
     width, fs = (0.125, 100) if quick else (1.0, 500)
     n = requests or (8 if quick else 30)
+    # the rates (model K at once, clients under load) over at least 400 requests, a few
+    # seconds each: over a second or two, one slow moment moves a share by 10 points
+    at_load = n * 2 if quick else max(n * 2, 400)
     devices = [device] if device else ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
     at_once = max(1, concurrent or available_cores())
     per_call = model_threads(at_once)
@@ -195,7 +198,7 @@ def measure(quick: bool = False, progress: bool = True, clients: int = 4,
                         if model == "UniversalECGNet" and leads == 12:
                             continue          # the service routes 12 leads to SE-ResNet18
                         rows.append({**base, "stage": f"model, {at_once} at once",
-                                     **_model_rate(one, bodies[leads], n * 2, at_once),
+                                     **_model_rate(one, bodies[leads], at_load, at_once),
                                      "errors": 0})
                         call = _network_call(one, bodies[leads])
                         stats, extra, err = paired_overhead(call, srv.url, bodies[leads], n)
@@ -208,7 +211,7 @@ def measure(quick: bool = False, progress: bool = True, clients: int = 4,
                                          "errors": err, "overhead_ms": extra})
                         body, hdrs = (bodies["binary"], BINARY_HEADERS) if leads == 12 \
                             else (bodies[leads], JSON_HEADERS)
-                        stats, err = http_latency(srv.url, body, n * 2, clients, hdrs)
+                        stats, err = http_latency(srv.url, body, at_load, clients, hdrs)
                         rows.append({**base, "stage": f"load, {clients} clients", **stats,
                                      "errors": err})
     return with_overhead(pd.DataFrame(rows))
