@@ -36,7 +36,7 @@ from ecgpaper.inference.onnx_backend import export_onnx
 from ecgpaper.inference.preprocess import Signal
 from ecgpaper.inference.quantize import AGREEMENT_TARGET, compare_precisions
 from ecgpaper.notebook import glue, glue_all, say, setup, show_table
-from ecgpaper.pages import deployment as page
+from ecgpaper.pages import deployment as page, serve_targets
 from ecgpaper.report import fixed
 from ecgpaper.serve.launch import ServerProcess
 from ecgpaper.workspace import ensure_store
@@ -162,9 +162,9 @@ show_table(page.paper_size_latency(page.committed_measurements(),
 # committed measurement files.
 
 # %% tags=["hide-input"]
-targets = page.serve_targets(page.committed_measurements())
-glue_all(page.serve_target_facts(targets))
-show_table(page.serve_targets_table(targets),
+targets = serve_targets.serve_targets(page.committed_measurements())
+glue_all(serve_targets.serve_target_facts(targets))
+show_table(serve_targets.serve_targets_table(targets),
            "The service's targets for the paper-size SE-ResNet18 on the CPU, per committed "
            "`bench serve` measurement and backend: the overhead of one request beyond the "
            "network alone (median of paired differences, JSON and binary float32 bodies), "
@@ -188,12 +188,13 @@ show_table(page.serve_targets_table(targets),
 # part the checks take; the HTTP exchange and the threads' hand-offs take the rest.
 
 # %% tags=["hide-input"]
-show_table(page.checks_table(targets),
+show_table(serve_targets.checks_table(targets),
            "The service's sample checks and quality flags on one core beside the network "
            "alone (medians, the 12-lead recording of `bench serve`), the share of the "
            "network's rate that leaves at most, and the share four clients reached.",
            "tbl-deployment-checks", presented=True)
-#
+
+# %% [markdown]
 # ## Reduced precision: faster, and does the answer change?
 #
 # A network can run with 8-bit integer weights and activations (static quantisation in

@@ -29,7 +29,7 @@ from ecgpaper.benchmarks.registry import run_quick
 from ecgpaper.evaluation.tables import training_times
 from ecgpaper.measurements import load_measurements, where_measured
 from ecgpaper.notebook import glue_all, setup, show_table
-from ecgpaper.pages import deployment
+from ecgpaper.pages import serve_targets
 from ecgpaper.pages import performance as page
 from ecgpaper.report import device_note
 from ecgpaper.training.variants import VARIANTS
@@ -175,7 +175,7 @@ for k, entry in enumerate(committed):
                + (f". Every row: {shared}." if shared else "."),
                f"tbl-performance-measured-{k + 1}", presented=True, wide=True)
 glue_all(page.serve_facts(committed, paper.SERVICE_LATENCY_MS))
-glue_all(deployment.serve_target_facts(deployment.serve_targets(committed)))
+glue_all(serve_targets.serve_target_facts(serve_targets.serve_targets(committed)))
 
 # %% [markdown]
 # The committed files answer the serving target: the paper-size SE-ResNet18 answering

@@ -137,8 +137,8 @@ def _serve_entry(binary_overhead: float, share: float, name: str = "Test CPU") -
 
 
 def test_serve_targets_are_judged_from_the_committed_numbers():
-    from ecgpaper.pages.deployment import checks_table, serve_target_facts, serve_targets, \
-        serve_targets_table
+    from ecgpaper.pages.serve_targets import checks_table, serve_target_facts, \
+        serve_targets, serve_targets_table
     targets = serve_targets([_serve_entry(2.5, 0.85), _serve_entry(3.5, 0.70, "Other CPU"),
                              {"benchmark": "train", "records": []}])
     assert len(targets) == 4
@@ -160,7 +160,10 @@ def test_serve_targets_are_judged_from_the_committed_numbers():
         in facts["deployment_checks_cost"]
     checks = checks_table(targets)
     assert list(checks["checks and flags (ms)"]) == ["2.5"] * 4
-    assert checks_table(serve_targets([])).empty
+    assert list(checks_table(serve_targets([])).iloc[0]) == ["no committed `bench serve` file"]
+    older = serve_targets([{**_serve_entry(2.5, 0.85), "records": [
+        r for r in _serve_entry(2.5, 0.85)["records"] if r["stage"] != "checks"]}])
+    assert set(checks_table(older)["checks and flags (ms)"]) == {"not measured"}
     assert "not measured" in serve_target_facts(serve_targets([]))["deployment_overhead_met"]
 
 
