@@ -39,7 +39,7 @@ def test_provenance_names_no_machine_path():
 
 def test_chapter_functions_read_the_edition():
     profile = reference_profile("database")
-    assert profile.twin_records == 10615 and profile.max_epochs == SETTINGS["max_epochs"] == 70
+    assert profile.twin_records == 10615 and profile.max_epochs == SETTINGS["max_epochs"] == 150
     assert "1" in art.available(profile)
     assert len(art.load_predictions(profile, "1")) == art.load_metrics(profile, "1")["n_test"]
 
