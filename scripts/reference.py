@@ -102,7 +102,9 @@ def main() -> int:
             print(f"{job.key}: committed run kept " + (
                   f"(it stopped before its cap of {old_cap} epochs, so a higher cap trains "
                   "the same run)" if exp.neural else "(no epochs: the cap does not apply)"))
-            state.setdefault(job.key, {"status": "finished"})["kept_from_cap"] = old_cap
+            # the cap it trained under: the first one it was kept from, if kept before
+            state.setdefault(job.key, {"status": "finished"}).setdefault("kept_from_cap",
+                                                                         old_cap)
             record_job(out, edition, job.key, state[job.key])
             continue
         t0 = time.time()
