@@ -42,7 +42,16 @@ def centred_limb_leads(signal_uV: np.ndarray, leads=LEADS, median=None) -> np.nd
     return y - np.asarray(centre, dtype=np.float64)[:, None]
 
 
-def limb_lead_gains(signal_uV: np.ndarray, leads=LEADS, median=None) -> np.ndarray:
+def limb_gram(signal_uV: np.ndarray, leads=LEADS, median=None) -> np.ndarray:
+    """The 6 x 6 inner products of the centred limb leads (`centred_limb_leads`): all that
+    `limb_lead_gains` and `limb_rank` need. `measures.Measures.gram` gives the same for
+    the detrended leads; the identities hold for either, since detrending is linear."""
+    y = centred_limb_leads(signal_uV, leads, median)
+    return y @ y.T
+
+
+def limb_lead_gains(signal_uV: np.ndarray | None, leads=LEADS, median=None,
+                    gram: np.ndarray | None = None) -> np.ndarray:
     """Relative gain of each limb lead (I, II, III, aVR, aVL, aVF) implied by the limb
     identities: about 1 for every lead of a correct record (any overall scale), and
     about k for a lead recorded or read k times too large.
@@ -51,10 +60,9 @@ def limb_lead_gains(signal_uV: np.ndarray, leads=LEADS, median=None) -> np.ndarr
     are the eigenvector of the smallest eigenvalue; each is normalised by their median,
     so one wrong lead stands out against the five right ones. That eigenvector is unique
     only for limb leads of rank 2 or more (`limb_rank`); for one waveform see
-    `limb_identity_gains`.
+    `limb_identity_gains`. `gram` (`limb_gram`) when the caller has it.
     """
-    y = centred_limb_leads(signal_uV, leads, median)
-    gram = y @ y.T
+    gram = limb_gram(signal_uV, leads, median) if gram is None else gram
     m = sum(np.outer(a, a) * gram for a in _LIMB_IDENTITIES)
     _, vectors = np.linalg.eigh(m)
     c = vectors[:, 0]
@@ -64,15 +72,15 @@ def limb_lead_gains(signal_uV: np.ndarray, leads=LEADS, median=None) -> np.ndarr
         return np.where(c != 0, 1.0 / c, np.inf)
 
 
-def limb_rank(signal_uV: np.ndarray, leads=LEADS, tol: float = LIMB_RANK_TOL,
-              median=None) -> int:
+def limb_rank(signal_uV: np.ndarray | None, leads=LEADS, tol: float = LIMB_RANK_TOL,
+              median=None, gram: np.ndarray | None = None) -> int:
     """Numerical rank of the (6, T) limb-lead matrix, each lead centred on its median:
     2 or more for a real heart (its frontal-plane vector turns; noise adds more), 1 when
     the six leads are multiples of one waveform, 0 when they are all flat. The singular
     values are the square roots of the 6 x 6 Gram matrix's eigenvalues (cheaper than an
-    SVD of the whole recording)."""
-    y = centred_limb_leads(signal_uV, leads, median)
-    s = np.sqrt(np.clip(np.linalg.eigvalsh(y @ y.T), 0.0, None))[::-1]
+    SVD of the whole recording); `gram` (`limb_gram`) when the caller has it."""
+    gram = limb_gram(signal_uV, leads, median) if gram is None else gram
+    s = np.sqrt(np.clip(np.linalg.eigvalsh(gram), 0.0, None))[::-1]
     if s[0] == 0:
         return 0
     return int(np.sum(s > tol * s[0]))
@@ -99,11 +107,12 @@ def limb_identity_gains(signal_uV: np.ndarray, leads=LEADS) -> dict[str, float]:
     return out
 
 
-def check_limb_gains(signal_uV: np.ndarray, source: str, leads=LEADS, median=None) -> None:
+def check_limb_gains(signal_uV: np.ndarray | None, source: str, leads=LEADS, median=None,
+                     gram: np.ndarray | None = None) -> None:
     """One limb lead at the wrong sign or gain, found against the other five
     (`limb_lead_gains`; limb leads of rank 2)."""
     from .validate import RecordError
-    gains = limb_lead_gains(signal_uV, leads, median)
+    gains = limb_lead_gains(signal_uV, leads, median, gram)
     inverted = [LIMB_LEADS[k] for k in np.flatnonzero(gains < 0)]
     if inverted:
         raise RecordError(

@@ -82,8 +82,9 @@ class QualityFlag:
         return asdict(self)
 
 
-def _live(detrended: np.ndarray, names) -> list[str]:
-    return [n for n in names if np.ptp(detrended[LEADS.index(n)]) >= 1.0]
+def _live(span: np.ndarray, names) -> list[str]:
+    """The leads of `names` that are not flat (`Measures.span` of at least 1 µV)."""
+    return [n for n in names if span[LEADS.index(n)] >= 1.0]
 
 
 def inverted_flag(pol: np.ndarray, live, t_polarity=None) -> QualityFlag | None:
@@ -111,18 +112,21 @@ def inverted_flag(pol: np.ndarray, live, t_polarity=None) -> QualityFlag | None:
     return None
 
 
-def chest_order_flags(x: np.ndarray, pol: np.ndarray, live,
+def chest_order_flags(r: np.ndarray, pol: np.ndarray, live,
                       lead_i: dict | None = None) -> list[QualityFlag]:
     """Chest leads reversed (V1 upright and V6 downward, falling R progression, or V1 more
     like lead I than V6: `lead_i`, from `lead_i_correlations`) or two neighbours swapped
-    (each correlates better with the other's neighbour)."""
-    lead_i = lead_i_correlations(x) if lead_i is None else lead_i
+    (each correlates better with the other's neighbour); `r` is the leads' correlation
+    matrix (`Measures.correlation`)."""
+    lead_i = lead_i_correlations(r) if lead_i is None else lead_i
     out = []
     chest = [LEADS.index(n) for n in PRECORDIAL_LEADS]
     if not all(n in live for n in PRECORDIAL_LEADS):
         return out
     p = pol[chest]
-    trend = np.corrcoef(np.arange(6), np.argsort(np.argsort(p)))[0, 1]
+    # Spearman's correlation of the QRS polarity with the lead's place (ranks of six
+    # distinct values, so 1 - 6 sum d^2 / (n (n^2 - 1)), exactly np.corrcoef of the ranks)
+    trend = 1.0 - float(np.sum((np.argsort(np.argsort(p)) - np.arange(6)) ** 2)) / 35.0
     if p[0] > 0 and p[5] < 0 and trend < -0.5:
         out.append(QualityFlag("chest_reversed", "V1 is upright and V6 downward with the "
                                "QRS turning from up to down across V1-V6, the reverse of the "
@@ -134,7 +138,7 @@ def chest_order_flags(x: np.ndarray, pol: np.ndarray, live,
                                    f"{r1:.2f}) more than V6 does ({r6:.2f}); in nearly every "
                                    "heart V6 is the chest lead most like lead I: chest leads "
                                    "in reverse order, or V1 and V6 swapped?"))
-    c = np.abs(np.corrcoef(x[chest]))
+    c = np.abs(r[np.ix_(chest, chest)])
     for k in range(5):
         left = k == 0 or c[k - 1, k + 1] > c[k - 1, k] + SWAP_MARGIN
         right = k == 4 or c[k, k + 2] > c[k + 1, k + 2] + SWAP_MARGIN
@@ -145,13 +149,10 @@ def chest_order_flags(x: np.ndarray, pol: np.ndarray, live,
     return out
 
 
-def lead_i_correlations(x: np.ndarray) -> dict[str, float]:
+def lead_i_correlations(r: np.ndarray) -> dict[str, float]:
     """Correlation of lead I with V1, V5 and V6 over the detrended record (0 for a flat
-    lead), computed once for the chest-order and arm-swap flags."""
-    names = ("V1", "V5", "V6")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r = np.corrcoef(x[[LEADS.index(n) for n in ("I", *names)]])[0, 1:]
-    return {n: float(v) if np.isfinite(v) else 0.0 for n, v in zip(names, r)}
+    lead; `r` from `Measures.correlation`), for the chest-order and arm-swap flags."""
+    return {n: float(r[0, LEADS.index(n)]) for n in ("V1", "V5", "V6")}
 
 
 def _arm_mirror(lead_i: dict) -> bool:
@@ -171,15 +172,17 @@ def arm_swap_flag(lead_i: dict, live, chest_flagged: bool) -> QualityFlag | None
                        "left- and right-arm electrodes swapped, or dextrocardia?")
 
 
-def chest_duplicate_flag(x: np.ndarray, live) -> QualityFlag | None:
-    """Two chest leads (nearly) identical: one copied into the other's place."""
+def chest_duplicate_flag(gram: np.ndarray, live) -> QualityFlag | None:
+    """Two chest leads (nearly) identical: one copied into the other's place. Distances
+    from the leads' inner products (`Measures.gram`): |a - b|^2 = a.a + b.b - 2 a.b."""
     names = [n for n in PRECORDIAL_LEADS if n in live]
     pairs = []
     for i, a in enumerate(names):
         for b in names[i + 1:]:
-            ya, yb = x[LEADS.index(a)], x[LEADS.index(b)]
-            size = max(np.linalg.norm(ya), np.linalg.norm(yb))
-            if np.linalg.norm(ya - yb) < DUPLICATE_TOL * size:
+            ia, ib = LEADS.index(a), LEADS.index(b)
+            size2 = max(gram[ia, ia], gram[ib, ib])
+            distance2 = gram[ia, ia] + gram[ib, ib] - 2 * gram[ia, ib]
+            if distance2 < DUPLICATE_TOL ** 2 * size2:
                 pairs.append(f"{a} = {b}")
     if pairs:
         return QualityFlag("chest_duplicate", f"identical chest leads ({', '.join(pairs)}, "
@@ -265,15 +268,16 @@ def quality_flags(signal_uV: np.ndarray, fs: float, leads=LEADS,
     flags = record_flags(m.amplitude, rate_of(m.beats, fs), fs, m.qrs_seconds)
     if tuple(leads) != LEADS:
         return flags
-    x = m.detrended
-    live = _live(x, LEADS)
+    live = _live(m.span, LEADS)
     pol = m.polarity
     flags += [f for f in (inverted_flag(pol, live, m.t_polarity),) if f]
-    lead_i = lead_i_correlations(x)
-    order = chest_order_flags(x, pol, live, lead_i)
+    r = m.correlation()
+    lead_i = lead_i_correlations(r)
+    order = chest_order_flags(r, pol, live, lead_i)
     flags += order
     reversed_chest = any(f.code == "chest_reversed" for f in order)
     flags += [f for f in (arm_swap_flag(lead_i, live, reversed_chest),
-                          chest_duplicate_flag(x, live), chest_gain_flag(m.amplitude, live))
+                          chest_duplicate_flag(m.gram, live),
+                          chest_gain_flag(m.amplitude, live))
               if f]
     return flags

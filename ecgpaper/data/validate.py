@@ -7,6 +7,7 @@ once. Nothing is repaired silently: resampling happens only when the caller asks
 
 from __future__ import annotations
 
+import math
 import re
 from fractions import Fraction
 
@@ -14,8 +15,8 @@ import numpy as np
 
 from ..constants import LEADS
 from .limbs import (LIMB_GAIN_RANGE, LIMB_LEADS, LIMB_RANK_TOL,  # noqa: F401 (re-exported)
-                    check_limb_gains, check_limb_identities, limb_identity_gains,
-                    limb_lead_gains, limb_rank)
+                    check_limb_gains, check_limb_identities, limb_gram,
+                    limb_identity_gains, limb_lead_gains, limb_rank)
 from .plausibility import check_plausible
 
 # Plausible median peak-to-peak amplitude of a 12-lead ECG, in µV. Real records sit
@@ -123,10 +124,10 @@ def precordial_ratios(amplitude: np.ndarray, leads=LEADS, skip=()) -> dict[str, 
     amp = {name: float(amplitude[leads.index(name)]) for name in PRECORDIAL_LEADS}
     usable = [name for name in PRECORDIAL_LEADS if name not in skip and amp[name] > 0]
     out = {}
-    for k, name in enumerate(usable):
+    for k, name in enumerate(usable):      # plain floats: six numbers, no arrays needed
         neighbours = [amp[usable[j]] for j in (k - 1, k + 1) if 0 <= j < len(usable)]
         if neighbours:
-            out[name] = amp[name] / float(np.exp(np.mean(np.log(neighbours))))
+            out[name] = amp[name] / math.prod(neighbours) ** (1.0 / len(neighbours))
     return out
 
 
@@ -138,7 +139,6 @@ def check_physiology(signal_uV: np.ndarray, fs: float, source: str, leads=LEADS,
     leads (one chest lead at the wrong gain). Leads in `flat` are left out; `measures`
     (`measures.measure` of the same signal) saves computing the amplitudes again."""
     amp = measures.amplitude if measures is not None else robust_amplitude(signal_uV, fs)
-    median_of = measures.median if measures is not None else None
     live = np.array([lead not in flat for lead in leads])
     median = float(np.median(amp[live]))
     if not MIN_RECORD_AMPLITUDE_UV <= median <= MAX_RECORD_AMPLITUDE_UV:
@@ -152,10 +152,13 @@ def check_physiology(signal_uV: np.ndarray, fs: float, source: str, leads=LEADS,
             f"{source}: lead {leads[worst]} amplitude {amp[worst] / 1000:.1f} mV, expected at "
             f"most {MAX_LEAD_AMPLITUDE_UV / 1000:g} mV: that lead's gain or units are wrong")
     if not any(lead in flat for lead in LIMB_LEADS):
-        if limb_rank(signal_uV, leads, median=median_of) < 2:
+        rows = [leads.index(name) for name in LIMB_LEADS]
+        gram = (measures.gram[np.ix_(rows, rows)] if measures is not None
+                else limb_gram(signal_uV, leads))
+        if limb_rank(None, leads, gram=gram) < 2:
             check_limb_identities(signal_uV, source, leads)
         else:
-            check_limb_gains(signal_uV, source, leads, median=median_of)
+            check_limb_gains(None, source, leads, gram=gram)
     lo, hi = PRECORDIAL_RATIO_RANGE
     ratios = precordial_ratios(amp, leads, skip=flat)
     odd = {name: r for name, r in ratios.items() if not lo <= r <= hi}
