@@ -62,3 +62,44 @@ def test_beats_are_found_once_and_only_when_asked(js2):
     assert m._beats is None
     beats = m.beats
     assert m.beats is beats and 7 <= len(beats) <= 11        # JS00002: 52 bpm over 10 s
+
+
+def test_correlations_and_distances_from_one_gram_matrix(js2):
+    """The flags read correlations and lead distances off `Measures.gram`: the same
+    numbers np.corrcoef and np.linalg.norm give on the detrended leads."""
+    x, fs = js2
+    y = x.copy()
+    y[LEADS.index("V4")] = y[LEADS.index("V3")]          # a copied lead
+    y[LEADS.index("V6")] = 0.0                           # a flat one
+    m = measure(y, fs)
+    d = m.detrended.astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        expected = np.nan_to_num(np.corrcoef(d), nan=0.0)
+    np.testing.assert_allclose(m.correlation(), expected, atol=1e-5)
+    c = d - d.mean(axis=1, keepdims=True)
+    a, b = LEADS.index("V1"), LEADS.index("V2")
+    distance2 = m.gram[a, a] + m.gram[b, b] - 2 * m.gram[a, b]
+    np.testing.assert_allclose(distance2, np.sum((c[a] - c[b]) ** 2), rtol=1e-4)
+    codes = [f.code for f in quality_flags(y, fs, measures=m)]
+    assert "chest_duplicate" in codes
+
+
+def test_limb_gains_from_the_detrended_leads(js2):
+    """Detrending is linear, so the limb identities hold for the detrended leads and the
+    gains read from them find one limb lead at the wrong gain as the raw leads do."""
+    from ecgpaper.data.limbs import limb_gram, limb_lead_gains
+    x, fs = js2
+    rows = [LEADS.index(n) for n in LIMB_LEADS]
+    for k, gain in ((None, 1.0), ("aVL", 3.0), ("III", 0.4)):
+        y = x.copy()
+        if k is not None:
+            y[LEADS.index(k)] *= gain
+        from_detrended = limb_lead_gains(None, gram=measure(y, fs).gram[np.ix_(rows, rows)])
+        from_raw = limb_lead_gains(None, gram=limb_gram(y))
+        worst = LIMB_LEADS[int(np.argmax(np.abs(np.log(from_detrended))))]
+        if k is None:
+            assert np.all(np.abs(from_detrended - 1.0) < 0.25), from_detrended
+        else:
+            assert worst == k and from_detrended[LIMB_LEADS.index(k)] == pytest.approx(
+                gain, rel=0.1)
+        np.testing.assert_allclose(from_detrended, from_raw, rtol=0.25)
