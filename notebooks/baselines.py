@@ -184,10 +184,12 @@ small_label = small.label
 multiscale = br.versus(small.profile, br.REF, pair[1:], min(small.profile.bootstrap, 200))
 show_table(br.difference_table(multiscale), f"The multi-scale SE CNN minus experiment 1 "
            f"in macro-F1, {small_label}.", "tbl-baselines-multiscale", presented=True)
-show_table(rc.checks_table(rc.run_checks(small.profile, pair)), f"Budget and convergence "
+small_checks = rc.run_checks(small.profile, pair)
+show_table(rc.checks_table(small_checks), f"Budget and convergence "
            f"of the two runs compared, {small_label}.", "tbl-baselines-checks-small",
            presented=True, wide=True)
 glue("baselines_multiscale", br.difference_values(multiscale))
+glue("baselines_multiscale_verdict", rc.comparison_verdict(small_checks))
 glue("baselines_small_label", small_label)
 
 # %% [markdown]
@@ -196,7 +198,7 @@ glue("baselines_small_label", small_label)
 # {glue:text}`baselines_main_designs_worse` (designs finished on this twin:
 # {glue:text}`baselines_main_designs_n`). The multi-scale SE CNN minus experiment 1 in
 # macro-F1, both trained on one twin ({glue:text}`baselines_small_label`):
-# {glue:text}`baselines_multiscale`.
+# {glue:text}`baselines_multiscale`. {glue:text}`baselines_multiscale_verdict`
 #
 # ## Where the non-neural baselines stand
 #

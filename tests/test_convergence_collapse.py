@@ -175,3 +175,25 @@ def test_two_plans_side_by_side_keep_each_others_job_entries(tmp_path):
     assert edition["settings"] == {"max_epochs": 70}
     assert edition["jobs"] == {"database/2": {"status": "finished"},
                                "database/3": {"status": "finished"}}
+
+
+def test_a_comparison_says_when_its_difference_is_not_a_result():
+    from ecgpaper.evaluation.run_checks import RunCheck, comparison_verdict
+
+    def run(name, scores, stopped, cap, predictions):
+        return RunCheck(config=name, name=name, twin_records=3000, epochs_run=len(scores),
+                        max_epochs=cap, patience=10,
+                        convergence=convergence(scores, stopped_early=stopped,
+                                                max_epochs=cap),
+                        collapse=collapse_check([0] * 40 + [1] * 30 + [2] * 30, predictions))
+    good = [0] * 40 + [1] * 30 + [2] * 30
+    a = run("A", [0.3, 0.6, 0.7, 0.69], True, 150, good)
+    b = run("B", [0.3, 0.6, 0.7, 0.69], True, 150, good)
+    assert comparison_verdict([a, b]).startswith("Both runs converged")
+    rising = run("B", [0.1, 0.2, 0.3, 0.4, 0.5, 0.6], False, 30, good)
+    text = comparison_verdict([a, rising])
+    assert text.startswith("This difference is not a result")
+    assert "B had not converged (6 of 30 epochs, still improving)" in text
+    assert "epoch caps 30 and 150" in text
+    collapsed = run("C", [0.3, 0.6, 0.7, 0.69], True, 150, [7] * 100)
+    assert "C learned no more than the majority class" in comparison_verdict([a, collapsed])

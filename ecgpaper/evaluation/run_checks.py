@@ -99,3 +99,27 @@ def counts(checks: list[RunCheck]) -> dict:
 def same_budget(checks: list[RunCheck]) -> bool:
     """Whether every neural run of `checks` had one epoch cap, patience and twin size."""
     return len({c.budget for c in checks if c.convergence is not None}) <= 1
+
+
+def comparison_verdict(checks: list[RunCheck]) -> str:
+    """Whether a difference between the runs of `checks` can carry a conclusion, as a
+    sentence for the page: every run converged, learned beyond the majority class and
+    shared one budget, or what stops it (a run still improving at its cap is a budget,
+    not a design)."""
+    problems = []
+    for c in checks:
+        if c.converged is False:
+            why = c.convergence.reason.replace("-", " ")
+            problems.append(f"{c.name} had not converged ({c.epochs_run} of {c.max_epochs} "
+                            f"epochs, {why})")
+        elif not c.collapse.learned:
+            problems.append(f"{c.name} learned no more than the majority class")
+    if not same_budget(checks):
+        caps = sorted({c.max_epochs for c in checks if c.convergence is not None})
+        problems.append("the runs trained under different budgets (epoch caps "
+                        + " and ".join(str(cap) for cap in caps) + ")" if len(caps) > 1
+                        else "the runs trained under different budgets")
+    if not problems:
+        return ("Both runs converged, learned more than the majority class and trained "
+                "under one budget, so the difference compares the designs.")
+    return "This difference is not a result: " + "; ".join(problems) + "."
