@@ -104,7 +104,7 @@ def paired_overhead(call, url: str, body: bytes, n: int,
     service adds around its network, measured so that a machine's drift in speed
     cancels: both halves of a round run within milliseconds) and the error count."""
     client = Client(url)
-    for _ in range(2):
+    for _ in range(5):                     # warm both paths (first calls allocate)
         call()
         client.post("/v1/predict", body, headers)
     times, diffs, errors = [], [], 0

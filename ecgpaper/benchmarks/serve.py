@@ -156,6 +156,9 @@ def measure(quick: bool = False, progress: bool = True, clients: int = 4,
     # the rates (model K at once, clients under load) over at least 400 requests, a few
     # seconds each: over a second or two, one slow moment moves a share by 10 points
     at_load = n * 2 if quick else max(n * 2, 400)
+    # the overhead, a difference of two medians a few milliseconds apart, over at least
+    # 100 paired rounds: over 30 a busy moment of the machine moved it by a millisecond
+    pairs = n if quick else max(n, 100)
     devices = [device] if device else ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
     at_once = max(1, concurrent or available_cores())
     per_call = model_threads(at_once)
@@ -201,12 +204,13 @@ def measure(quick: bool = False, progress: bool = True, clients: int = 4,
                                      **_model_rate(one, bodies[leads], at_load, at_once),
                                      "errors": 0})
                         call = _network_call(one, bodies[leads])
-                        stats, extra, err = paired_overhead(call, srv.url, bodies[leads], n)
+                        stats, extra, err = paired_overhead(call, srv.url, bodies[leads],
+                                                            pairs)
                         rows.append({**base, "stage": "end to end", **stats, "errors": err,
                                      "overhead_ms": extra})
                         if leads == 12:
                             stats, extra, err = paired_overhead(
-                                call, srv.url, bodies["binary"], n, BINARY_HEADERS)
+                                call, srv.url, bodies["binary"], pairs, BINARY_HEADERS)
                             rows.append({**base, "stage": "end to end, binary", **stats,
                                          "errors": err, "overhead_ms": extra})
                         body, hdrs = (bodies["binary"], BINARY_HEADERS) if leads == 12 \
