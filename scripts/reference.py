@@ -1,6 +1,6 @@
 """Train the reference edition: every configuration the book reports, on a synthetic twin
 of the database's size (10,615 records; the costliest designs on a 3,000-record twin
-together with experiment 1), all at one matched budget (width 0.125 at 100 Hz, up to 70
+together with experiment 1), all at one matched budget (width 0.125 at 100 Hz, up to 150
 epochs with the paper's early stopping), and commit their compact results.
 
     python scripts/reference.py                      # the whole plan, resumable
