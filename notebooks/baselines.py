@@ -104,22 +104,16 @@ checks = {e.key: rc.run_checks(e.profile, br.entries()) for e in shown}
 for key, label in ((e.key, labels[e.key]) for e in shown):
     show_table(rc.checks_table(checks[key]), f"Budget and convergence of every model, "
                f"{label}.", f"tbl-baselines-checks-{key}", presented=True, wide=True)
-counts = rc.counts(checks[main.key])
-glue("baselines_main_usable", str(counts["usable"]))
-glue("baselines_main_runs", str(counts["runs"]))
 glue("baselines_main_not_usable", br.not_usable(checks[main.key]))
+glue("baselines_main_usable_sentence", br.usable_sentence(checks[main.key]))
 glue("baselines_patience", str(main.profile.patience))
 glue("baselines_patience_nk2", str(main.profile.patience_nk2))
 
 # %% [markdown]
-# In the main results {glue:text}`baselines_main_usable` of
-# {glue:text}`baselines_main_runs` models converged and learned more than the majority
-# class. The table gives each network's epoch cap; the paper's recipe stops a run after
+# In the main results: {glue:text}`baselines_main_usable_sentence` The table gives each
+# network's epoch cap; the paper's recipe stops a run after
 # {glue:text}`baselines_patience` epochs without gain, or after
 # {glue:text}`baselines_patience_nk2` for the configurations with NeuroKit2 features.
-# Models that did not converge, or collapsed onto one answer or fell below the majority
-# class: {glue:text}`baselines_main_not_usable`. A ranking that involves one of them
-# describes its training budget, not its design.
 #
 # ## The extended Table 3
 #

@@ -122,12 +122,8 @@ glue("abstract_gbm_verdict", "—" if diff is None else "not separated from" if 
 # ({glue:text}`/executed/baselines.ipynb::baselines_main_best_f1:s`). Above experiment 1 by
 # a paired interval that excludes 0:
 # {glue:text}`/executed/baselines.ipynb::baselines_main_designs_better:s`; below it:
-# {glue:text}`/executed/baselines.ipynb::baselines_main_designs_worse:s`. Only
-# {glue:text}`/executed/baselines.ipynb::baselines_main_usable:s` of the
-# {glue:text}`/executed/baselines.ipynb::baselines_main_runs:s` models there converged and
-# beat the majority class (the others:
-# {glue:text}`/executed/baselines.ipynb::baselines_main_not_usable:s`), so a ranking that
-# involves the others compares networks that were still learning at their cap.
+# {glue:text}`/executed/baselines.ipynb::baselines_main_designs_worse:s`.
+# {glue:text}`/executed/baselines.ipynb::baselines_main_usable_sentence:s`
 #
 # ## The paper's claims
 #

@@ -177,15 +177,17 @@ def test_two_plans_side_by_side_keep_each_others_job_entries(tmp_path):
                                "database/3": {"status": "finished"}}
 
 
-def test_a_comparison_says_when_its_difference_is_not_a_result():
-    from ecgpaper.evaluation.run_checks import RunCheck, comparison_verdict
+def run(name, scores, stopped, cap, predictions):
+    """A run's check from its validation scores and test predictions (toy test split)."""
+    from ecgpaper.evaluation.run_checks import RunCheck
+    return RunCheck(config=name, name=name, twin_records=3000, epochs_run=len(scores),
+                    max_epochs=cap, patience=10,
+                    convergence=convergence(scores, stopped_early=stopped, max_epochs=cap),
+                    collapse=collapse_check([0] * 40 + [1] * 30 + [2] * 30, predictions))
 
-    def run(name, scores, stopped, cap, predictions):
-        return RunCheck(config=name, name=name, twin_records=3000, epochs_run=len(scores),
-                        max_epochs=cap, patience=10,
-                        convergence=convergence(scores, stopped_early=stopped,
-                                                max_epochs=cap),
-                        collapse=collapse_check([0] * 40 + [1] * 30 + [2] * 30, predictions))
+
+def test_a_comparison_says_when_its_difference_is_not_a_result():
+    from ecgpaper.evaluation.run_checks import comparison_verdict
     good = [0] * 40 + [1] * 30 + [2] * 30
     a = run("A", [0.3, 0.6, 0.7, 0.69], True, 150, good)
     b = run("B", [0.3, 0.6, 0.7, 0.69], True, 150, good)
@@ -197,3 +199,13 @@ def test_a_comparison_says_when_its_difference_is_not_a_result():
     assert "epoch caps 30 and 150" in text
     collapsed = run("C", [0.3, 0.6, 0.7, 0.69], True, 150, [7] * 100)
     assert "C learned no more than the majority class" in comparison_verdict([a, collapsed])
+
+
+def test_the_ranking_sentence_names_the_models_that_cannot_be_ranked():
+    from ecgpaper.evaluation.baseline_results import usable_sentence
+    good = [0] * 40 + [1] * 30 + [2] * 30
+    ok = [run(n, [0.3, 0.6, 0.7, 0.69], True, 150, good) for n in ("1", "2")]
+    assert usable_sentence(ok).startswith("All 2 models there converged")
+    rising = run("baseline-cnn-gru", [0.1, 0.2, 0.3, 0.4, 0.5, 0.6], False, 150, good)
+    text = usable_sentence(ok + [rising])
+    assert text.startswith("Only 2 of the 3 models") and "CNN-GRU" in text

@@ -214,6 +214,18 @@ def not_usable(checks) -> str:
     return _names([short_name(c.config) for c in checks if not c.usable])
 
 
+def usable_sentence(checks) -> str:
+    """How many models of `checks` can be ranked, as a sentence: all of them, or which
+    did not converge or learned no more than the majority class."""
+    usable = sum(c.usable for c in checks)
+    if usable == len(checks):
+        return (f"All {usable} models there converged and learned more than the majority "
+                "class, so their ranking compares designs at one budget.")
+    return (f"Only {usable} of the {len(checks)} models there converged and learned more "
+            f"than the majority class (the others: {not_usable(checks)}), so a ranking "
+            "that involves the others describes their training, not their design.")
+
+
 def _names(items: list[str]) -> str:
     return ", ".join(items) if items else "none"
 
