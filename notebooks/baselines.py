@@ -178,6 +178,8 @@ small_label = small.label
 multiscale = br.versus(small.profile, br.REF, pair[1:], min(small.profile.bootstrap, 200))
 show_table(br.difference_table(multiscale), f"The multi-scale SE CNN minus experiment 1 "
            f"in macro-F1, {small_label}.", "tbl-baselines-multiscale", presented=True)
+
+# %% tags=["hide-input"]
 small_checks = rc.run_checks(small.profile, pair)
 show_table(rc.checks_table(small_checks), f"Budget and convergence "
            f"of the two runs compared, {small_label}.", "tbl-baselines-checks-small",
