@@ -6,8 +6,9 @@
 
 If no virtual environment is active, it creates `.venv` here, installs the `ecgpaper`
 package with its dependencies (torch pinned to the 2.13.0 CPU build unless a torch is
-already installed in the environment, e.g. a CUDA build you chose), and runs the
-command inside it. Installation is repeated only when pyproject.toml changes.
+already installed in the environment, e.g. a CUDA build you chose; where Python caches
+no bytecode, it byte-compiles them once), and runs the command inside it. Installation is
+repeated only when pyproject.toml changes.
 """
 
 from __future__ import annotations

@@ -104,7 +104,6 @@ checks = {e.key: rc.run_checks(e.profile, br.entries()) for e in shown}
 for key, label in ((e.key, labels[e.key]) for e in shown):
     show_table(rc.checks_table(checks[key]), f"Budget and convergence of every model, "
                f"{label}.", f"tbl-baselines-checks-{key}", presented=True, wide=True)
-glue("baselines_main_not_usable", br.not_usable(checks[main.key]))
 glue("baselines_main_usable_sentence", br.usable_sentence(checks[main.key]))
 glue("baselines_patience", str(main.profile.patience))
 glue("baselines_patience_nk2", str(main.profile.patience_nk2))

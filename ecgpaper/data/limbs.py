@@ -33,24 +33,22 @@ _DERIVED_LIMB_LEADS = {"III": (-1.0, 1.0), "aVR": (-0.5, -0.5), "aVL": (1.0, -0.
                        "aVF": (-0.5, 1.0)}
 
 
-def centred_limb_leads(signal_uV: np.ndarray, leads=LEADS, median=None) -> np.ndarray:
-    """The (6, T) limb leads in LIMB_LEADS order, each minus its median (float64);
-    `median` (per lead of `signal_uV`) when the caller has it already."""
+def centred_limb_leads(signal_uV: np.ndarray, leads=LEADS) -> np.ndarray:
+    """The (6, T) limb leads in LIMB_LEADS order, each minus its median (float64)."""
     rows = [leads.index(name) for name in LIMB_LEADS]
     y = np.asarray(signal_uV, dtype=np.float64)[rows]
-    centre = np.median(y, axis=1) if median is None else np.asarray(median)[rows]
-    return y - np.asarray(centre, dtype=np.float64)[:, None]
+    return y - np.median(y, axis=1, keepdims=True)
 
 
-def limb_gram(signal_uV: np.ndarray, leads=LEADS, median=None) -> np.ndarray:
+def limb_gram(signal_uV: np.ndarray, leads=LEADS) -> np.ndarray:
     """The 6 x 6 inner products of the centred limb leads (`centred_limb_leads`): all that
     `limb_lead_gains` and `limb_rank` need. `measures.Measures.gram` gives the same for
     the detrended leads; the identities hold for either, since detrending is linear."""
-    y = centred_limb_leads(signal_uV, leads, median)
+    y = centred_limb_leads(signal_uV, leads)
     return y @ y.T
 
 
-def limb_lead_gains(signal_uV: np.ndarray | None, leads=LEADS, median=None,
+def limb_lead_gains(signal_uV: np.ndarray | None, leads=LEADS,
                     gram: np.ndarray | None = None) -> np.ndarray:
     """Relative gain of each limb lead (I, II, III, aVR, aVL, aVF) implied by the limb
     identities: about 1 for every lead of a correct record (any overall scale), and
@@ -62,7 +60,7 @@ def limb_lead_gains(signal_uV: np.ndarray | None, leads=LEADS, median=None,
     only for limb leads of rank 2 or more (`limb_rank`); for one waveform see
     `limb_identity_gains`. `gram` (`limb_gram`) when the caller has it.
     """
-    gram = limb_gram(signal_uV, leads, median) if gram is None else gram
+    gram = limb_gram(signal_uV, leads) if gram is None else gram
     m = sum(np.outer(a, a) * gram for a in _LIMB_IDENTITIES)
     _, vectors = np.linalg.eigh(m)
     c = vectors[:, 0]
@@ -73,13 +71,14 @@ def limb_lead_gains(signal_uV: np.ndarray | None, leads=LEADS, median=None,
 
 
 def limb_rank(signal_uV: np.ndarray | None, leads=LEADS, tol: float = LIMB_RANK_TOL,
-              median=None, gram: np.ndarray | None = None) -> int:
+              gram: np.ndarray | None = None) -> int:
     """Numerical rank of the (6, T) limb-lead matrix, each lead centred on its median:
     2 or more for a real heart (its frontal-plane vector turns; noise adds more), 1 when
     the six leads are multiples of one waveform, 0 when they are all flat. The singular
     values are the square roots of the 6 x 6 Gram matrix's eigenvalues (cheaper than an
-    SVD of the whole recording); `gram` (`limb_gram`) when the caller has it."""
-    gram = limb_gram(signal_uV, leads, median) if gram is None else gram
+    SVD of the whole recording); `gram` when the caller has it (`limb_gram`, or the
+    limb-lead block of `measures.Measures.gram`: the detrended leads)."""
+    gram = limb_gram(signal_uV, leads) if gram is None else gram
     s = np.sqrt(np.clip(np.linalg.eigvalsh(gram), 0.0, None))[::-1]
     if s[0] == 0:
         return 0
@@ -107,12 +106,12 @@ def limb_identity_gains(signal_uV: np.ndarray, leads=LEADS) -> dict[str, float]:
     return out
 
 
-def check_limb_gains(signal_uV: np.ndarray | None, source: str, leads=LEADS, median=None,
+def check_limb_gains(signal_uV: np.ndarray | None, source: str, leads=LEADS,
                      gram: np.ndarray | None = None) -> None:
     """One limb lead at the wrong sign or gain, found against the other five
     (`limb_lead_gains`; limb leads of rank 2)."""
     from .validate import RecordError
-    gains = limb_lead_gains(signal_uV, leads, median, gram)
+    gains = limb_lead_gains(signal_uV, leads, gram)
     inverted = [LIMB_LEADS[k] for k in np.flatnonzero(gains < 0)]
     if inverted:
         raise RecordError(

@@ -3,10 +3,12 @@ all read from one recording, computed once.
 
 Every check works on the same few quantities: each lead with its baseline wander removed
 (a one-second moving average subtracted), each lead's robust amplitude and polarity (its
-0.5 %, 50 % and 99.5 % order statistics after detrending), its median, and the QRS
-positions. Computing them once per record, in float32, keeps the checks a small part of
-a request's time in the service (they once cost more than the int8 network itself).
-The QRS width (`qrs_width`) is computed only when a check asks for it.
+0.5 %, 50 % and 99.5 % order statistics after detrending), its median, the QRS
+positions, and the leads' inner products (`Measures.gram`), from which the correlations,
+the distances between leads and the limb identities follow. Computing them once per
+record, in float32, keeps the checks a small part of a request's time in the service
+(they once cost more than the int8 network itself). The QRS width (`qrs_width`) and the
+T-wave directions are computed only when a check asks for them.
 """
 
 from __future__ import annotations
@@ -118,19 +120,19 @@ def measure(signal_uV: np.ndarray, fs: float) -> Measures:
     # order statistics with np.partition, and gives the same values
     ranked = np.sort(detrended, axis=1)
     # The DC offset from every 4th sample: it only has to place a lead within millivolts
-    # of zero (offset and spike bounds of 20-50 mV, centring for the limb identities).
+    # of zero (the offset and spike bounds of 20-50 mV).
     offset = _median_rows(x[:, ::4] if n >= 400 else x)
     return Measures(float(fs), detrended, ranked[:, lo].astype(np.float64),
                     ranked[:, mid].astype(np.float64), ranked[:, hi].astype(np.float64),
                     offset.astype(np.float64))
 
 
-def _median_rows(x: np.ndarray) -> np.ndarray:
-    """np.median along the last axis, by sorting (same values, faster on short rows)."""
-    ranked = np.sort(x, axis=-1)
-    n = ranked.shape[-1]
-    mid = n // 2
-    return ranked[..., mid] if n % 2 else (ranked[..., mid - 1] + ranked[..., mid]) / 2
+def _median_rows(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    """np.median along `axis`, by sorting: the same values, and faster than np.median
+    on short rows and along a short first axis."""
+    ranked = np.moveaxis(np.sort(x, axis=axis), axis, 0)
+    mid = len(ranked) // 2
+    return ranked[mid] if len(ranked) % 2 else (ranked[mid - 1] + ranked[mid]) / 2
 
 
 def slope_energy(detrended: np.ndarray) -> np.ndarray:
@@ -202,11 +204,9 @@ def median_beat(detrended: np.ndarray, beats: np.ndarray, fs: float, before: flo
         return None
     speed = _speed(detrended, max(1, int(round(0.008 * fs))), energy)
     aligned = [b - reach + int(np.argmax(speed[b - reach:b + reach + 1])) for b in beats]
-    # np.median over a short first axis is slow; sorting it gives the same values in a
+    # np.median over the short beat axis is slow; sorting gives the same values in a
     # third of the time (this runs on every slow-rate request the service checks)
-    ranked = np.sort(np.stack([detrended[:, a - pre:a + post + 1] for a in aligned]), axis=0)
-    mid = len(aligned) // 2
-    return ranked[mid] if len(aligned) % 2 else (ranked[mid - 1] + ranked[mid]) / 2
+    return _median_rows(np.stack([detrended[:, a - pre:a + post + 1] for a in aligned]), 0)
 
 
 def t_wave_polarity(detrended: np.ndarray, beats: np.ndarray, fs: float,

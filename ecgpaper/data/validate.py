@@ -137,7 +137,8 @@ def check_physiology(signal_uV: np.ndarray, fs: float, source: str, leads=LEADS,
     check): the record's overall amplitude, each lead's amplitude, the limb-lead
     identities (one limb lead at the wrong gain) and agreement of neighbouring chest
     leads (one chest lead at the wrong gain). Leads in `flat` are left out; `measures`
-    (`measures.measure` of the same signal) saves computing the amplitudes again."""
+    (`measures.measure` of the same signal) saves computing the amplitudes again, and its
+    inner products of the detrended leads give the limb identities."""
     amp = measures.amplitude if measures is not None else robust_amplitude(signal_uV, fs)
     live = np.array([lead not in flat for lead in leads])
     median = float(np.median(amp[live]))

@@ -116,9 +116,9 @@ def comparison_verdict(checks: list[RunCheck]) -> str:
             problems.append(f"{c.name} learned no more than the majority class")
     if not same_budget(checks):
         caps = sorted({c.max_epochs for c in checks if c.convergence is not None})
-        problems.append("the runs trained under different budgets (epoch caps "
-                        + " and ".join(str(cap) for cap in caps) + ")" if len(caps) > 1
-                        else "the runs trained under different budgets")
+        which = (f" (epoch caps {' and '.join(str(cap) for cap in caps)})" if len(caps) > 1
+                 else " (patience or twin size)")
+        problems.append("the runs trained under different budgets" + which)
     if not problems:
         return ("Both runs converged, learned more than the majority class and trained "
                 "under one budget, so the difference compares the designs.")
